@@ -1,0 +1,216 @@
+//! Exact money: decimal amounts read from the JSON text itself, and ISO 4217 currencies.
+
+use std::fmt;
+use std::str::FromStr;
+
+use rust_decimal::Decimal;
+
+/// An amount read exactly from its text: `12.3400` keeps its four decimals, `0.1` is one tenth.
+///
+/// Only checked arithmetic is offered: an overflow is an error, never a panic or a wrap.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Amount(Decimal);
+
+/// Why a text is not an amount.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AmountError {
+    /// Not a decimal number at all.
+    NotANumber,
+    /// More significant digits than can be kept exactly (28).
+    TooPrecise,
+}
+
+impl fmt::Display for AmountError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            AmountError::NotANumber => f.write_str("is not a decimal number"),
+            AmountError::TooPrecise => f.write_str("has more digits than can be kept exactly (28 at most)"),
+        }
+    }
+}
+
+impl std::error::Error for AmountError {}
+
+impl FromStr for Amount {
+    type Err = AmountError;
+
+    /// Parses decimal text exactly, with an optional exponent (`1.5E+3`). Nothing is rounded.
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let t = text.trim();
+        if t.is_empty() || !t.bytes().all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'+' | b'e' | b'E')) {
+            return Err(AmountError::NotANumber);
+        }
+        if !t.bytes().any(|b| b.is_ascii_digit()) {
+            return Err(AmountError::NotANumber);
+        }
+        let parsed = if t.bytes().any(|b| b == b'e' || b == b'E') {
+            Decimal::from_scientific(t)
+        } else {
+            Decimal::from_str_exact(t)
+        };
+        parsed.map(Amount).map_err(|err| {
+            let msg = err.to_string();
+            if msg.contains("underflow") || msg.contains("overflow") || msg.contains("precision") || msg.contains("large") {
+                AmountError::TooPrecise
+            } else {
+                AmountError::NotANumber
+            }
+        })
+    }
+}
+
+impl fmt::Display for Amount {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.0, f)
+    }
+}
+
+impl Amount {
+    /// Zero, with no decimals.
+    pub const ZERO: Amount = Amount(Decimal::ZERO);
+
+    /// The exact decimal value.
+    pub fn value(self) -> Decimal {
+        self.0
+    }
+
+    /// An amount from an exact decimal.
+    pub fn from_decimal(value: Decimal) -> Self {
+        Amount(value)
+    }
+
+    /// `self + other`, or `None` on overflow.
+    pub fn checked_add(self, other: Amount) -> Option<Amount> {
+        self.0.checked_add(other.0).map(Amount)
+    }
+
+    /// `self - other`, or `None` on overflow.
+    pub fn checked_sub(self, other: Amount) -> Option<Amount> {
+        self.0.checked_sub(other.0).map(Amount)
+    }
+
+    /// Strictly above zero.
+    pub fn is_positive(self) -> bool {
+        self.0.is_sign_positive() && !self.0.is_zero()
+    }
+
+    /// Below zero.
+    pub fn is_negative(self) -> bool {
+        self.0.is_sign_negative() && !self.0.is_zero()
+    }
+
+    /// The number of decimals written (`12.3400` has 4).
+    pub fn scale(self) -> u32 {
+        self.0.scale()
+    }
+
+    /// The number of digits before the decimal point, ignoring the sign (`0.5` has 1).
+    pub fn integer_digits(self) -> usize {
+        let int = self.0.trunc().abs().normalize();
+        let text = int.to_string();
+        text.len()
+    }
+
+    /// The same value written with exactly `decimals` decimals, if that needs no rounding.
+    pub fn with_exact_decimals(self, decimals: u32) -> Option<String> {
+        let normalized = self.0.normalize();
+        if normalized.scale() > decimals {
+            return None;
+        }
+        let mut v = normalized;
+        v.rescale(decimals);
+        (v == self.0).then(|| v.to_string())
+    }
+
+    /// Whether the value needs no more decimals than `exponent` (a currency's minor units).
+    pub fn fits_minor_units(self, exponent: u16) -> bool {
+        self.0.normalize().scale() <= u32::from(exponent)
+    }
+}
+
+/// An ISO 4217 currency, from the maintained table of the `iso_currency` crate.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Currency(iso_currency::Currency);
+
+impl FromStr for Currency {
+    type Err = UnknownCurrency;
+
+    /// Accepts an alphabetic code as ISO 4217 writes it (`EUR`); case matters.
+    fn from_str(code: &str) -> Result<Self, Self::Err> {
+        if code.len() == 3 && code.bytes().all(|b| b.is_ascii_uppercase()) {
+            iso_currency::Currency::from_code(code).map(Currency).ok_or(UnknownCurrency)
+        } else {
+            Err(UnknownCurrency)
+        }
+    }
+}
+
+/// The code is not an ISO 4217 alphabetic code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct UnknownCurrency;
+
+impl Currency {
+    /// The alphabetic code, e.g. `EUR`.
+    pub fn code(self) -> &'static str {
+        self.0.code()
+    }
+
+    /// The currency's English name.
+    pub fn name(self) -> String {
+        self.0.name().to_owned()
+    }
+
+    /// Its minor units (`EUR` 2, `JPY` 0, `BHD` 3), or `None` where ISO 4217 gives none (`XAU`).
+    pub fn exponent(self) -> Option<u16> {
+        self.0.exponent()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Amount, Currency};
+
+    #[test]
+    fn keeps_text_exactly() {
+        let a: Amount = "12.3400".parse().unwrap();
+        assert_eq!(a.to_string(), "12.3400");
+        assert_eq!(a.scale(), 4);
+        let b: Amount = "0.1".parse().unwrap();
+        let c: Amount = "0.2".parse().unwrap();
+        assert_eq!(b.checked_add(c).unwrap().to_string(), "0.3");
+    }
+
+    #[test]
+    fn exponent_form_and_errors() {
+        assert_eq!("1.5E+3".parse::<Amount>().unwrap().value().normalize().to_string(), "1500");
+        assert!("abc".parse::<Amount>().is_err());
+        assert!("".parse::<Amount>().is_err());
+        assert!("1.2.3".parse::<Amount>().is_err());
+        assert!("123456789012345678901234567890123".parse::<Amount>().is_err());
+    }
+
+    #[test]
+    fn exact_decimals_never_round() {
+        let a: Amount = "12.34".parse().unwrap();
+        assert_eq!(a.with_exact_decimals(4).as_deref(), Some("12.3400"));
+        let b: Amount = "12.34003400".parse().unwrap();
+        assert_eq!(b.with_exact_decimals(4), None);
+        let c: Amount = "12.340000".parse().unwrap();
+        assert_eq!(c.with_exact_decimals(4).as_deref(), Some("12.3400"));
+        assert_eq!("1234567890.0000".parse::<Amount>().unwrap().integer_digits(), 10);
+        assert_eq!("0.5".parse::<Amount>().unwrap().integer_digits(), 1);
+    }
+
+    #[test]
+    fn currency_table() {
+        let eur: Currency = "EUR".parse().unwrap();
+        assert_eq!(eur.exponent(), Some(2));
+        assert_eq!("JPY".parse::<Currency>().unwrap().exponent(), Some(0));
+        assert_eq!("BHD".parse::<Currency>().unwrap().exponent(), Some(3));
+        assert!("EUX".parse::<Currency>().is_err());
+        assert!("eur".parse::<Currency>().is_err());
+        assert!("12.34".parse::<Amount>().unwrap().fits_minor_units(2));
+        assert!(!"12.345".parse::<Amount>().unwrap().fits_minor_units(2));
+        assert!("12.3400".parse::<Amount>().unwrap().fits_minor_units(2));
+    }
+}

@@ -1,0 +1,756 @@
+//! The field rules: a declarative description of every field of every operation, and the one checker
+//! that walks a request against it, collecting every violation.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use crate::datetime::{DateError, DateTime};
+use crate::money::{Amount, Currency};
+use crate::pointer::Pointer;
+use crate::report::{Code, Violation};
+use crate::request::kind_of;
+
+/// One field of a request part (path, query, header or body object).
+#[derive(Debug, Serialize)]
+pub struct Field {
+    /// The field's name as the vendor spells it.
+    pub name: &'static str,
+    /// What the value must be.
+    #[serde(rename = "type")]
+    pub ty: Ty,
+    /// Whether the vendor refuses the request without it.
+    pub required: bool,
+    /// One line for people (shown in the console's form and in `payrules profiles`).
+    pub doc: &'static str,
+}
+
+impl Field {
+    pub(crate) const fn req(name: &'static str, ty: Ty, doc: &'static str) -> Field {
+        Field { name, ty, required: true, doc }
+    }
+
+    pub(crate) const fn opt(name: &'static str, ty: Ty, doc: &'static str) -> Field {
+        Field { name, ty, required: false, doc }
+    }
+
+    pub(crate) const fn read_only(name: &'static str, doc: &'static str) -> Field {
+        Field { name, ty: Ty::ReadOnly, required: false, doc }
+    }
+}
+
+/// How a credential must look.
+#[derive(Debug, Serialize)]
+#[serde(tag = "form", rename_all = "snake_case")]
+pub enum Token {
+    /// Any non-empty text without spaces or control characters, at most `max` characters.
+    Plain { max: Option<usize> },
+    /// 32 hexadecimal digits (CRM.COM's login tokens).
+    Hex32,
+    /// An `Authorization` header of the form `Bearer <token>`.
+    Bearer,
+}
+
+/// A vendor's regular expression, kept as published, and a matcher that reads it as the vendor means it.
+#[derive(Debug)]
+pub struct Pattern {
+    /// The pattern exactly as the vendor publishes it, e.g. `/^[0-9]{1,9}[\.][0-9]{4}+$/`.
+    pub published: &'static str,
+    /// What it means in words (and how we read it where the dialect matters).
+    pub means: &'static str,
+    /// The same rule written for Rust's `regex` dialect; a test checks the matcher against it.
+    pub rust_regex: &'static str,
+    /// Values the pattern lets through that are still not valid, with the real values named:
+    /// `(value, meaning)` pairs. Empty when every match is valid.
+    pub known: &'static [(&'static str, &'static str)],
+    pub(crate) matcher: fn(&str) -> bool,
+    /// Decimals the value must have, for offering a corrected amount.
+    pub(crate) decimals: Option<u32>,
+}
+
+impl Serialize for Pattern {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut st = s.serialize_struct("Pattern", 3)?;
+        st.serialize_field("published", self.published)?;
+        st.serialize_field("means", self.means)?;
+        st.serialize_field("values", &self.known.iter().map(|(v, m)| [*v, *m]).collect::<Vec<_>>())?;
+        st.end()
+    }
+}
+
+impl Pattern {
+    /// Whether the text matches the vendor's pattern (read the vendor's way).
+    pub fn matches(&self, text: &str) -> bool {
+        (self.matcher)(text)
+    }
+}
+
+/// What a field's value must be.
+#[derive(Debug, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Ty {
+    /// A string of at most `max` characters.
+    Text { max: Option<usize> },
+    /// A credential; its value is never echoed.
+    Token(Token),
+    /// A whole number of at most `digits` digits, at least `min`. With `strict`, a JSON body must
+    /// send a number (not a string); text sources (path, query, form) always send text.
+    Integer { digits: u8, min: u64, strict: bool },
+    /// A number (possibly fractional), read exactly. `positive`: above zero; `strings`: a numeric
+    /// string is accepted in JSON too.
+    Decimal { positive: bool, strings: bool },
+    /// The vendor's regular expression, applied to the value's text (a JSON number's own text).
+    Pattern(&'static Pattern),
+    /// One of these strings.
+    Enum { values: &'static [&'static str] },
+    /// `true` or `false` (in text sources also `1`/`0`).
+    Bool,
+    /// An ISO 8601 date-time that exists on the calendar (a bare date is accepted too).
+    DateTime,
+    /// An ISO 8601 calendar date `YYYY-MM-DD`, or a date-time.
+    Date,
+    /// An ISO 4217 alphabetic code from the maintained table.
+    Currency,
+    /// An identifier object naming a record by exactly one of these fields. In text sources it is
+    /// written `field=value` or as JSON object text.
+    Identifier { fields: &'static [&'static str] },
+    /// A comma-separated list of these names.
+    FieldsSet { names: &'static [&'static str] },
+    /// An array of objects, each with these fields.
+    List { item: &'static [Field], non_empty: bool },
+    /// An object with these fields.
+    Object { fields: &'static [Field] },
+    /// Any JSON object; its contents are the vendor's business.
+    AnyObject,
+    /// A field the vendor sets itself; a sent value is ignored (warning).
+    ReadOnly,
+}
+
+/// Where a value came from: JSON keeps its types, text sources (path, query, headers, form bodies) are all strings.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Src {
+    Json,
+    Text,
+}
+
+/// A value to check.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Val<'a> {
+    Json(&'a Value),
+    Text(&'a str),
+}
+
+impl<'a> Val<'a> {
+    fn of(value: &'a Value, src: Src) -> Val<'a> {
+        match (src, value) {
+            (Src::Text, Value::String(s)) => Val::Text(s),
+            _ => Val::Json(value),
+        }
+    }
+
+    /// The value's text when it is a string or a number.
+    pub(crate) fn text(self) -> Option<&'a str> {
+        match self {
+            Val::Text(s) => Some(s),
+            Val::Json(Value::String(s)) => Some(s),
+            Val::Json(Value::Number(n)) => Some(n.as_str()),
+            Val::Json(_) => None,
+        }
+    }
+
+    fn kind(self) -> &'static str {
+        match self {
+            Val::Text(_) => "a string",
+            Val::Json(v) => kind_of(v),
+        }
+    }
+}
+
+/// The violations collected so far.
+#[derive(Debug, Default)]
+pub(crate) struct Ctx {
+    pub(crate) errors: Vec<Violation>,
+}
+
+impl Ctx {
+    pub(crate) fn error(&mut self, ptr: &Pointer, code: Code, message: String) {
+        self.errors.push(Violation::error(ptr.as_str(), code, message));
+    }
+
+    pub(crate) fn push(&mut self, v: Violation) {
+        self.errors.push(v);
+    }
+
+    pub(crate) fn required(&mut self, ptr: &Pointer, field: &Field) {
+        self.error(ptr, Code::Required, format!("`{}` is required: {}", field.name, lower_first(field.doc)));
+    }
+}
+
+/// `The amount` → `the amount`, but `API token` stays as it is.
+fn lower_first(doc: &str) -> String {
+    let mut chars = doc.chars();
+    match (chars.next(), chars.next()) {
+        (Some(a), Some(b)) if a.is_uppercase() && !b.is_uppercase() => {
+            a.to_lowercase().chain(std::iter::once(b)).chain(chars).collect()
+        }
+        _ => doc.to_owned(),
+    }
+}
+
+/// Checks an object's fields: every declared field, then every undeclared one (a warning).
+pub(crate) fn check_object(ctx: &mut Ctx, ptr: &mut Pointer, map: &Map<String, Value>, fields: &[Field], src: Src) {
+    for field in fields {
+        ptr.push(field.name);
+        match map.get(field.name) {
+            None | Some(Value::Null) => {
+                if field.required {
+                    ctx.required(ptr, field);
+                }
+            }
+            Some(value) => check_value(ctx, ptr, field, Val::of(value, src)),
+        }
+        ptr.pop();
+    }
+    for key in map.keys() {
+        if !fields.iter().any(|f| f.name == key) {
+            ptr.push(key);
+            ctx.push(unknown_field(ptr, key, fields.iter().map(|f| f.name)));
+            ptr.pop();
+        }
+    }
+}
+
+/// Checks text parameters (query or path) against their fields; undeclared query parameters warn.
+pub(crate) fn check_params(
+    ctx: &mut Ctx,
+    ptr: &mut Pointer,
+    params: &BTreeMap<String, String>,
+    fields: &[Field],
+    warn_unknown: bool,
+) {
+    for field in fields {
+        ptr.push(field.name);
+        match params.get(field.name) {
+            None => {
+                if field.required {
+                    ctx.required(ptr, field);
+                }
+            }
+            Some(text) => check_value(ctx, ptr, field, Val::Text(text)),
+        }
+        ptr.pop();
+    }
+    if warn_unknown {
+        for key in params.keys() {
+            if !fields.iter().any(|f| f.name == key) {
+                ptr.push(key);
+                ctx.push(unknown_field(ptr, key, fields.iter().map(|f| f.name)));
+                ptr.pop();
+            }
+        }
+    }
+}
+
+fn unknown_field<'a>(ptr: &Pointer, key: &str, known: impl Iterator<Item = &'a str> + Clone) -> Violation {
+    let near = nearest(key, known.clone());
+    let mut message = format!("`{key}` is not a field of this operation; the vendor ignores it");
+    if let Some(near) = near {
+        message.push_str(&format!(" (did you mean `{near}`?)"));
+        return Violation::warning(ptr.as_str(), Code::UnknownField, message).with_suggestion(format!("\"{near}\""));
+    }
+    let names: Vec<&str> = known.collect();
+    if !names.is_empty() {
+        message.push_str(&format!("; known fields: {}", names.join(", ")));
+    }
+    Violation::warning(ptr.as_str(), Code::UnknownField, message)
+}
+
+/// The known name closest to `key`, when it is close enough to be a typo.
+pub(crate) fn nearest<'a>(key: &str, known: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    let mut best: Option<(usize, &str)> = None;
+    for name in known {
+        let d = if name.eq_ignore_ascii_case(key) { 0 } else { edit_distance(key, name) };
+        let limit = if name.len() <= 4 { 1 } else { 2 };
+        if d <= limit && best.is_none_or(|(bd, _)| d < bd) {
+            best = Some((d, name));
+        }
+    }
+    best.map(|(_, n)| n)
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().flat_map(char::to_lowercase).collect();
+    let b: Vec<char> = b.chars().flat_map(char::to_lowercase).collect();
+    if a.len().abs_diff(b.len()) > 2 || a.len() > 64 || b.len() > 64 {
+        return usize::MAX;
+    }
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    let mut cur = vec![0; b.len() + 1];
+    for (i, ca) in a.iter().enumerate() {
+        cur[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != cb);
+            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    prev[b.len()]
+}
+
+/// Checks one present, non-null value against its field.
+pub(crate) fn check_value(ctx: &mut Ctx, ptr: &mut Pointer, field: &Field, val: Val<'_>) {
+    let name = field.name;
+    match &field.ty {
+        Ty::Text { max } => match val.text().filter(|_| !matches!(val, Val::Json(Value::Number(_)))) {
+            Some(s) => {
+                if let Some(max) = max {
+                    let len = s.chars().count();
+                    if len > *max {
+                        ctx.error(ptr, Code::MaxLength, format!("`{name}` is {len} characters long; at most {max} are allowed"));
+                    }
+                }
+            }
+            None => ctx.error(ptr, Code::Type, format!("`{name}` must be a string; found {}", val.kind())),
+        },
+        Ty::Token(token) => check_token(ctx, ptr, name, token, val),
+        Ty::Integer { digits, min, strict } => check_integer(ctx, ptr, name, *digits, *min, *strict, val),
+        Ty::Decimal { positive, strings } => {
+            check_decimal(ctx, ptr, name, *positive, *strings, val);
+        }
+        Ty::Pattern(pattern) => check_pattern(ctx, ptr, name, pattern, val),
+        Ty::Enum { values } => match val.text().filter(|_| !matches!(val, Val::Json(Value::Number(_)))) {
+            Some(s) if values.contains(&s) => {}
+            Some(s) => {
+                let mut v = Violation::error(
+                    ptr.as_str(),
+                    Code::Enum,
+                    format!("`{name}` is \"{s}\"; allowed values are {}", quoted_list(values)),
+                );
+                if let Some(near) = values.iter().find(|x| x.eq_ignore_ascii_case(s)) {
+                    v.message.push_str(&format!(" (did you mean \"{near}\"?)"));
+                    v = v.with_suggestion(format!("\"{near}\""));
+                }
+                ctx.push(v);
+            }
+            None => ctx.error(
+                ptr,
+                Code::Type,
+                format!("`{name}` must be one of the strings {}; found {}", quoted_list(values), val.kind()),
+            ),
+        },
+        Ty::Bool => match val {
+            Val::Json(Value::Bool(_)) => {}
+            Val::Text("true" | "false" | "1" | "0") => {}
+            Val::Text(s) => ctx.error(ptr, Code::Type, format!("`{name}` must be true or false; found \"{s}\"")),
+            Val::Json(Value::String(s)) if s == "true" || s == "false" => {
+                let v = Violation::error(
+                    ptr.as_str(),
+                    Code::Type,
+                    format!("`{name}` must be the boolean {s}, not the string \"{s}\""),
+                )
+                .with_suggestion(s.clone());
+                ctx.push(v);
+            }
+            Val::Json(v) => ctx.error(ptr, Code::Type, format!("`{name}` must be true or false; found {}", kind_of(v))),
+        },
+        Ty::DateTime | Ty::Date => check_date(ctx, ptr, name, matches!(field.ty, Ty::Date), val),
+        Ty::Currency => check_currency(ctx, ptr, name, val),
+        Ty::Identifier { fields } => check_identifier(ctx, ptr, name, fields, val),
+        Ty::FieldsSet { names } => check_fields_set(ctx, ptr, name, names, val),
+        Ty::List { item, non_empty } => match val {
+            Val::Json(Value::Array(items)) => {
+                if *non_empty && items.is_empty() {
+                    ctx.error(ptr, Code::Required, format!("`{name}` must hold at least one item; it is empty"));
+                }
+                for (i, it) in items.iter().enumerate() {
+                    ptr.push_index(i);
+                    match it {
+                        Value::Object(map) => check_object(ctx, ptr, map, item, Src::Json),
+                        other => ctx.error(
+                            ptr,
+                            Code::Type,
+                            format!("each item of `{name}` must be an object; found {}", kind_of(other)),
+                        ),
+                    }
+                    ptr.pop();
+                }
+            }
+            _ => ctx.error(ptr, Code::Type, format!("`{name}` must be an array of objects; found {}", val.kind())),
+        },
+        Ty::Object { fields } => match val {
+            Val::Json(Value::Object(map)) => check_object(ctx, ptr, map, fields, Src::Json),
+            _ => ctx.error(ptr, Code::Type, format!("`{name}` must be an object; found {}", val.kind())),
+        },
+        Ty::AnyObject => {
+            if !matches!(val, Val::Json(Value::Object(_))) {
+                ctx.error(ptr, Code::Type, format!("`{name}` must be an object; found {}", val.kind()));
+            }
+        }
+        Ty::ReadOnly => ctx.push(Violation::warning(
+            ptr.as_str(),
+            Code::ReadOnly,
+            format!("`{name}` is set by the vendor; the value sent is ignored"),
+        )),
+    }
+}
+
+fn quoted_list(values: &[&str]) -> String {
+    values.iter().map(|v| format!("\"{v}\"")).collect::<Vec<_>>().join(", ")
+}
+
+fn check_token(ctx: &mut Ctx, ptr: &Pointer, name: &str, token: &Token, val: Val<'_>) {
+    let Some(text) = val.text().filter(|_| !matches!(val, Val::Json(Value::Number(_)))) else {
+        ctx.error(ptr, Code::Auth, format!("`{name}` must be a string credential; found {}", val.kind()));
+        return;
+    };
+    let bad_char = |s: &str| s.chars().any(|c| c.is_whitespace() || c.is_control());
+    let problem = match token {
+        Token::Plain { max } => {
+            let len = text.chars().count();
+            if text.is_empty() {
+                Some("is empty".to_owned())
+            } else if bad_char(text) {
+                Some("contains spaces or control characters, which no token has".to_owned())
+            } else if max.is_some_and(|m| len > m) {
+                Some(format!("is {len} characters long; tokens are at most {} characters", max.unwrap_or(0)))
+            } else {
+                None
+            }
+        }
+        Token::Hex32 => {
+            if text.len() == 32 && text.bytes().all(|b| b.is_ascii_hexdigit()) {
+                None
+            } else {
+                Some(format!(
+                    "is not a CRM.COM token: tokens are 32 hexadecimal digits, this one has {} characters{}",
+                    text.chars().count(),
+                    if text.bytes().all(|b| b.is_ascii_hexdigit()) { "" } else { " and non-hexadecimal ones" }
+                ))
+            }
+        }
+        Token::Bearer => match text.split_once(' ') {
+            Some((scheme, rest)) if scheme.eq_ignore_ascii_case("bearer") => {
+                let t = rest.trim();
+                if t.is_empty() {
+                    Some("has the Bearer scheme but no token".to_owned())
+                } else if bad_char(t) {
+                    Some("holds a token with spaces or control characters, which no token has".to_owned())
+                } else {
+                    None
+                }
+            }
+            _ => Some("must be written `Bearer <access token>`".to_owned()),
+        },
+    };
+    if let Some(problem) = problem {
+        ctx.error(ptr, Code::Auth, format!("`{name}` {problem} (the value is not shown)"));
+    }
+}
+
+fn check_integer(ctx: &mut Ctx, ptr: &Pointer, name: &str, digits: u8, min: u64, strict: bool, val: Val<'_>) {
+    let text = match val {
+        Val::Json(Value::Number(n)) => n.as_str(),
+        Val::Json(Value::String(s)) if strict => {
+            let mut v = Violation::error(ptr.as_str(), Code::Type, format!("`{name}` must be a JSON number, not a string"));
+            if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) {
+                v.message.push_str(&format!(": send {s} without quotes"));
+                v = v.with_suggestion(s.clone());
+            }
+            ctx.push(v);
+            return;
+        }
+        Val::Json(Value::String(s)) => s.as_str(),
+        Val::Text(s) => s,
+        Val::Json(v) => {
+            ctx.error(ptr, Code::Type, format!("`{name}` must be a whole number; found {}", kind_of(v)));
+            return;
+        }
+    };
+    if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
+        let mut v = Violation::error(
+            ptr.as_str(),
+            if text.starts_with('-') { Code::Range } else { Code::Type },
+            format!("`{name}` must be a whole number of at most {digits} digits; found \"{text}\""),
+        );
+        if let Ok(a) = text.parse::<Amount>()
+            && !a.is_negative()
+            && a.value().fract().is_zero()
+        {
+            let whole = a.value().trunc().normalize().to_string();
+            v.message.push_str(&format!(" (write it {whole})"));
+            v = v.with_suggestion(if matches!(val, Val::Json(Value::String(_))) { format!("\"{whole}\"") } else { whole });
+        }
+        ctx.push(v);
+        return;
+    }
+    if text.len() > usize::from(digits) {
+        ctx.error(
+            ptr,
+            Code::MaxLength,
+            format!("`{name}` has {} digits; at most {digits} are allowed", text.len()),
+        );
+        return;
+    }
+    if min > 0 {
+        let value = text.parse::<u128>().unwrap_or(u128::MAX);
+        if value < u128::from(min) {
+            ctx.error(ptr, Code::Range, format!("`{name}` must be at least {min}; found {text}"));
+        }
+    }
+}
+
+fn check_decimal(ctx: &mut Ctx, ptr: &Pointer, name: &str, positive: bool, strings: bool, val: Val<'_>) -> Option<Amount> {
+    let text = match val {
+        Val::Json(Value::Number(n)) => n.as_str(),
+        Val::Json(Value::String(s)) if !strings => {
+            let mut v = Violation::error(ptr.as_str(), Code::Type, format!("`{name}` must be a JSON number, not a string"));
+            if s.parse::<Amount>().is_ok() {
+                v.message.push_str(&format!(": send {s} without quotes"));
+                v = v.with_suggestion(s.clone());
+            }
+            ctx.push(v);
+            return None;
+        }
+        Val::Json(Value::String(s)) => s.as_str(),
+        Val::Text(s) => s,
+        Val::Json(v) => {
+            ctx.error(ptr, Code::Type, format!("`{name}` must be a number; found {}", kind_of(v)));
+            return None;
+        }
+    };
+    match text.parse::<Amount>() {
+        Ok(a) if positive && !a.is_positive() => {
+            ctx.error(ptr, Code::Range, format!("`{name}` must be above zero; found {text}"));
+            None
+        }
+        Ok(a) => Some(a),
+        Err(e) => {
+            ctx.error(ptr, Code::Type, format!("`{name}` {e}: \"{text}\""));
+            None
+        }
+    }
+}
+
+fn check_pattern(ctx: &mut Ctx, ptr: &Pointer, name: &str, pattern: &Pattern, val: Val<'_>) {
+    let Some(text) = val.text() else {
+        ctx.error(
+            ptr,
+            Code::Type,
+            format!("`{name}` must be a number or a string matching {}; found {}", pattern.published, val.kind()),
+        );
+        return;
+    };
+    if !pattern.matches(text) {
+        let mut v = Violation::error(
+            ptr.as_str(),
+            Code::Pattern,
+            format!("`{name}` is {}; it must match {} ({})", shown(val, text), pattern.published, pattern.means),
+        );
+        if let Some(decimals) = pattern.decimals {
+            match text.parse::<Amount>() {
+                Ok(a) if a.is_negative() => v.message.push_str("; negative amounts are not accepted"),
+                Ok(a) => match a.with_exact_decimals(decimals) {
+                    Some(fixed) if pattern.matches(&fixed) => {
+                        v.message = format!("`{name}` is {}: needs exactly {decimals} decimals: {fixed}", shown(val, text));
+                        v = v.with_suggestion(if matches!(val, Val::Json(Value::String(_))) {
+                            format!("\"{fixed}\"")
+                        } else {
+                            fixed
+                        });
+                    }
+                    Some(_) => v.message.push_str(&format!(
+                        "; it has {} integer digits and at most 9 are allowed",
+                        a.integer_digits()
+                    )),
+                    None => v.message.push_str(&format!(
+                        "; {text} cannot be written with {decimals} decimals without rounding, so no correction is offered"
+                    )),
+                },
+                Err(_) => {}
+            }
+        }
+        ctx.push(v);
+        return;
+    }
+    if !pattern.known.is_empty() && !pattern.known.iter().any(|(k, _)| *k == text) {
+        let listed: Vec<String> = pattern.known.iter().map(|(k, m)| format!("{k} {m}")).collect();
+        ctx.error(
+            ptr,
+            Code::Enum,
+            format!(
+                "`{name}` is {text}, which matches {} but is not a real value; the values are {}",
+                pattern.published,
+                listed.join(", ")
+            ),
+        );
+    }
+}
+
+fn shown(val: Val<'_>, text: &str) -> String {
+    match val {
+        Val::Json(Value::String(_)) => format!("\"{text}\""),
+        _ => text.to_owned(),
+    }
+}
+
+fn check_date(ctx: &mut Ctx, ptr: &Pointer, name: &str, date_only: bool, val: Val<'_>) {
+    let Some(text) = val.text().filter(|_| !matches!(val, Val::Json(Value::Number(_)))) else {
+        ctx.error(ptr, Code::Type, format!("`{name}` must be an ISO 8601 date string; found {}", val.kind()));
+        return;
+    };
+    let _ = date_only;
+    match DateTime::parse(text, false) {
+        Ok(_) => {}
+        Err(DateError::Shape) => ctx.error(
+            ptr,
+            Code::Pattern,
+            format!(
+                "`{name}` is \"{text}\"; it must be an ISO 8601 date ({})",
+                if date_only { "YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS" } else { "YYYY-MM-DDTHH:MM:SS, optional .fff and Z or ±HH:MM" }
+            ),
+        ),
+        Err(DateError::Calendar(why)) => {
+            ctx.error(ptr, Code::Range, format!("`{name}` is \"{text}\", which is not on the calendar: {why}"));
+        }
+    }
+}
+
+/// Reads a date field already checked; used by cross-field rules.
+pub(crate) fn date_of(val: Val<'_>) -> Option<DateTime> {
+    val.text().and_then(|t| DateTime::parse(t, false).ok())
+}
+
+fn check_currency(ctx: &mut Ctx, ptr: &Pointer, name: &str, val: Val<'_>) {
+    let Some(text) = val.text().filter(|_| !matches!(val, Val::Json(Value::Number(_)))) else {
+        ctx.error(ptr, Code::Type, format!("`{name}` must be an ISO 4217 code string; found {}", val.kind()));
+        return;
+    };
+    if text.parse::<Currency>().is_err() {
+        let upper = text.to_ascii_uppercase();
+        let mut v = Violation::error(
+            ptr.as_str(),
+            Code::Enum,
+            format!("`{name}` is \"{text}\", which is not an ISO 4217 currency code"),
+        );
+        if upper != text && upper.parse::<Currency>().is_ok() {
+            v.message.push_str(&format!(" (codes are upper case: \"{upper}\")"));
+            v = v.with_suggestion(format!("\"{upper}\""));
+        }
+        ctx.push(v);
+    }
+}
+
+fn check_identifier(ctx: &mut Ctx, ptr: &mut Pointer, name: &str, fields: &[&str], val: Val<'_>) {
+    let parsed;
+    let map = match val {
+        Val::Json(Value::Object(map)) => map,
+        Val::Text(text) => {
+            parsed = match parse_identifier_text(text) {
+                Some(m) => m,
+                None => {
+                    ctx.error(
+                        ptr,
+                        Code::Type,
+                        format!(
+                            "`{name}` must name the record as field=value or as a JSON object, with one of {}",
+                            fields.join(", ")
+                        ),
+                    );
+                    return;
+                }
+            };
+            &parsed
+        }
+        _ => {
+            ctx.error(
+                ptr,
+                Code::Type,
+                format!("`{name}` must be an object naming the record by one of {}; found {}", fields.join(", "), val.kind()),
+            );
+            return;
+        }
+    };
+    let mut named = 0;
+    for (key, value) in map {
+        ptr.push(key);
+        if fields.contains(&key.as_str()) {
+            match value {
+                Value::String(s) if !s.is_empty() => named += 1,
+                Value::Number(_) => named += 1,
+                Value::String(_) => ctx.error(ptr, Code::Required, format!("`{name}.{key}` is empty")),
+                other => ctx.error(ptr, Code::Type, format!("`{name}.{key}` must be a string; found {}", kind_of(other))),
+            }
+        } else {
+            let mut v = Violation::error(
+                ptr.as_str(),
+                Code::Enum,
+                format!("`{key}` is not an identifying field of `{name}`; use one of {}", fields.join(", ")),
+            );
+            if let Some(near) = nearest(key, fields.iter().copied()) {
+                v.message.push_str(&format!(" (did you mean `{near}`?)"));
+                v = v.with_suggestion(format!("\"{near}\""));
+            }
+            ctx.push(v);
+        }
+        ptr.pop();
+    }
+    if named != 1 && map.keys().all(|k| fields.contains(&k.as_str())) {
+        let found = if named == 0 { "no identifying field".to_owned() } else { format!("{named} identifying fields") };
+        ctx.error(
+            ptr,
+            Code::OneOf,
+            format!("`{name}` names the record by {found}; exactly one of {} is required", fields.join(", ")),
+        );
+    }
+}
+
+/// `number=200` or `{"number":"200"}` as an identifier object.
+fn parse_identifier_text(text: &str) -> Option<Map<String, Value>> {
+    let t = text.trim();
+    if t.starts_with('{') {
+        return match serde_json::from_str::<Value>(t) {
+            Ok(Value::Object(m)) => Some(m),
+            _ => None,
+        };
+    }
+    let (k, v) = t.split_once('=')?;
+    let mut m = Map::new();
+    m.insert(k.trim().to_owned(), Value::String(v.trim().to_owned()));
+    Some(m)
+}
+
+fn check_fields_set(ctx: &mut Ctx, ptr: &Pointer, name: &str, names: &[&str], val: Val<'_>) {
+    let Some(text) = val.text().filter(|_| !matches!(val, Val::Json(Value::Number(_)))) else {
+        ctx.error(ptr, Code::Type, format!("`{name}` must be a comma-separated string of field names; found {}", val.kind()));
+        return;
+    };
+    let mut unknown = Vec::new();
+    let mut empty = false;
+    for part in text.split(',') {
+        let part = part.trim();
+        if part.is_empty() {
+            empty = true;
+        } else if !names.contains(&part) {
+            unknown.push(part);
+        }
+    }
+    if empty {
+        ctx.error(ptr, Code::Pattern, format!("`{name}` has an empty entry; write names separated by single commas"));
+    }
+    if !unknown.is_empty() {
+        let hints: Vec<String> = unknown
+            .iter()
+            .map(|u| match nearest(u, names.iter().copied()) {
+                Some(n) => format!("`{u}` (did you mean `{n}`?)"),
+                None => format!("`{u}`"),
+            })
+            .collect();
+        ctx.error(
+            ptr,
+            Code::Enum,
+            format!("`{name}` names unknown fields {}; the fields are {}", hints.join(", "), names.join(", ")),
+        );
+    }
+}
