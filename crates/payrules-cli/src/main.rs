@@ -1,1 +1,93 @@
-fn main(){}
+//! `payrules`: validate payment requests from JSON Lines, list the profiles, draw lifecycles.
+
+use std::io::{self, BufRead, BufReader, BufWriter, Write};
+use std::process::ExitCode;
+
+use payrules::Profile;
+
+const USAGE: &str = "\
+payrules — payment requests checked the way five payment APIs judge them
+
+USAGE:
+    payrules validate [FILE|-]   Read JSON Lines of requests (stdin when FILE is - or absent) and
+                                 write one report per line. Exit 0 when all are valid, 1 when any is not.
+    payrules profiles            Print every profile, its operations and lifecycle as JSON.
+    payrules diagram PROFILE     Print PROFILE's lifecycle as a Mermaid state diagram.
+    payrules help                Print this help.
+
+A request is {\"profile\", \"method\", \"path\", \"query\"?, \"headers\"?, \"body\"?}; a body given as a JSON
+string is read as the body's text (keeps decimals exactly, and shows where text is not strict JSON).
+Blank lines are skipped. Profiles: komet, activeplatform, crmcom, plentymarkets, logisense.
+Exit status 2: bad usage or unreadable input.";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    match run(&args) {
+        Ok(code) => code,
+        Err(message) => {
+            eprintln!("payrules: {message}");
+            eprintln!("Run `payrules help` for usage.");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(args: &[&str]) -> Result<ExitCode, String> {
+    match args {
+        ["validate"] | ["validate", "-"] => validate_stream(io::stdin().lock()),
+        ["validate", file] => {
+            let f = std::fs::File::open(file).map_err(|e| format!("cannot read {file}: {e}"))?;
+            validate_stream(BufReader::with_capacity(1 << 16, f))
+        }
+        ["profiles"] => {
+            let json = payrules::profiles::describe_all();
+            let text = serde_json::to_string_pretty(&json).map_err(|e| e.to_string())?;
+            write_out(&format!("{text}\n"))
+        }
+        ["diagram", profile] => {
+            let profile: Profile = profile.parse().map_err(|e: payrules::profiles::UnknownProfile| e.to_string())?;
+            write_out(&profile.lifecycle().mermaid())
+        }
+        ["help" | "--help" | "-h"] => write_out(&format!("{USAGE}\n")),
+        ["--version" | "-V"] => write_out(&format!("payrules {}\n", env!("CARGO_PKG_VERSION"))),
+        [] => Err("no command given".to_owned()),
+        [cmd, ..] => Err(format!("unknown command or arguments: `{}`", [*cmd].iter().chain(args.iter().skip(1)).copied().collect::<Vec<_>>().join(" "))),
+    }
+}
+
+fn write_out(text: &str) -> Result<ExitCode, String> {
+    let mut out = io::stdout().lock();
+    out.write_all(text.as_bytes()).and_then(|()| out.flush()).map_err(|e| format!("cannot write: {e}"))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// One report per non-blank line, in order. Lines that are not UTF-8 get an `invalid_json` report too.
+fn validate_stream(mut input: impl BufRead) -> Result<ExitCode, String> {
+    let stdout = io::stdout();
+    let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
+    let mut all_valid = true;
+    let mut line = Vec::new();
+    let mut number = 0usize;
+    loop {
+        line.clear();
+        let n = input.by_ref().read_until(b'\n', &mut line).map_err(|e| format!("cannot read input: {e}"))?;
+        if n == 0 {
+            break;
+        }
+        number += 1;
+        let report = payrules::validate_json_bytes(trim_line_end(&line));
+        let Some(report) = report else { continue };
+        all_valid &= report.valid;
+        serde_json::to_writer(&mut out, &report).map_err(|e| format!("cannot write: {e}"))?;
+        out.write_all(b"\n").map_err(|e| format!("cannot write (line {number}): {e}"))?;
+    }
+    out.flush().map_err(|e| format!("cannot write: {e}"))?;
+    Ok(if all_valid { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
+
+fn trim_line_end(line: &[u8]) -> &[u8] {
+    let line = line.strip_suffix(b"\n").unwrap_or(line);
+    line.strip_suffix(b"\r").unwrap_or(line)
+}
+

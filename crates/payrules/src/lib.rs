@@ -11,6 +11,7 @@
 )]
 
 mod datetime;
+pub mod generate;
 pub mod lifecycle;
 pub mod money;
 mod pointer;
@@ -33,4 +34,24 @@ pub fn validate_json(text: &str) -> Report {
         Ok(request) => validate(&request),
         Err(errors) => Report::new(None, errors),
     }
+}
+
+/// Validates one line of JSON Lines given as bytes; `None` for a blank line (nothing to judge).
+///
+/// Bytes that are not UTF-8 give an `invalid_json` report naming the byte's column.
+pub fn validate_json_bytes(line: &[u8]) -> Option<Report> {
+    if line.iter().all(u8::is_ascii_whitespace) {
+        return None;
+    }
+    Some(match std::str::from_utf8(line) {
+        Ok(text) => validate_json(text),
+        Err(e) => Report::new(
+            None,
+            vec![Violation::error(
+                "",
+                Code::InvalidJson,
+                format!("the request is not UTF-8 text: invalid byte at line 1, column {}", e.valid_up_to() + 1),
+            )],
+        ),
+    })
 }

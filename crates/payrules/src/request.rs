@@ -50,7 +50,7 @@ impl Request {
     pub fn from_json(text: &str) -> Result<Request, Vec<Violation>> {
         match serde_json::from_str::<Value>(text) {
             Ok(value) => Request::from_value(value),
-            Err(err) => Err(vec![invalid_json("", "the request", &err)]),
+            Err(err) => Err(vec![invalid_json("", "the request", text, &err)]),
         }
     }
 
@@ -152,10 +152,18 @@ fn take_string_map(map: &mut Map<String, Value>, key: &str, errors: &mut Vec<Vio
 }
 
 /// The violation for text that is not strict JSON, with line, column and a hint.
-pub(crate) fn invalid_json(path: &str, what: &str, err: &serde_json::Error) -> Violation {
+pub(crate) fn invalid_json(path: &str, what: &str, text: &str, err: &serde_json::Error) -> Violation {
     let reason = err.to_string();
     let reason = reason.split(" at line ").next().unwrap_or(&reason).to_owned();
-    let hint = if reason.contains("trailing comma") {
+    let found = text
+        .lines()
+        .nth(err.line().saturating_sub(1))
+        .and_then(|l| l.chars().nth(err.column().saturating_sub(1)));
+    let odd_space;
+    let hint = if let Some(c) = found.filter(|c| c.is_whitespace() && !matches!(c, ' ' | '\t' | '\n' | '\r')) {
+        odd_space = format!(" (U+{:04X} is a space JSON does not allow; use a plain space or remove it)", u32::from(c));
+        odd_space.as_str()
+    } else if reason.contains("trailing comma") {
         " (strict JSON allows no comma before `}` or `]`: remove it)"
     } else if reason.contains("EOF") {
         " (the text ends before the JSON value is complete)"

@@ -184,18 +184,7 @@ impl Ctx {
     }
 
     pub(crate) fn required(&mut self, ptr: &Pointer, field: &Field) {
-        self.error(ptr, Code::Required, format!("`{}` is required: {}", field.name, lower_first(field.doc)));
-    }
-}
-
-/// `The amount` → `the amount`, but `API token` stays as it is.
-fn lower_first(doc: &str) -> String {
-    let mut chars = doc.chars();
-    match (chars.next(), chars.next()) {
-        (Some(a), Some(b)) if a.is_uppercase() && !b.is_uppercase() => {
-            a.to_lowercase().chain(std::iter::once(b)).chain(chars).collect()
-        }
-        _ => doc.to_owned(),
+        self.error(ptr, Code::Required, format!("`{}` is required. {}.", field.name, field.doc.trim_end_matches('.')));
     }
 }
 
@@ -262,7 +251,12 @@ fn unknown_field<'a>(ptr: &Pointer, key: &str, known: impl Iterator<Item = &'a s
     }
     let names: Vec<&str> = known.collect();
     if !names.is_empty() {
-        message.push_str(&format!("; known fields: {}", names.join(", ")));
+        const SHOWN: usize = 12;
+        let shown = names.iter().take(SHOWN).copied().collect::<Vec<_>>().join(", ");
+        match names.len().checked_sub(SHOWN) {
+            Some(more) if more > 0 => message.push_str(&format!("; known fields: {shown} and {more} more")),
+            _ => message.push_str(&format!("; known fields: {shown}")),
+        }
     }
     Violation::warning(ptr.as_str(), Code::UnknownField, message)
 }
@@ -326,7 +320,7 @@ pub(crate) fn check_value(ctx: &mut Ctx, ptr: &mut Pointer, field: &Field, val: 
                 let mut v = Violation::error(
                     ptr.as_str(),
                     Code::Enum,
-                    format!("`{name}` is \"{s}\"; allowed values are {}", quoted_list(values)),
+                    format!("`{name}` is \"{s}\"; allowed values are {} ({})", quoted_list(values), field.doc),
                 );
                 if let Some(near) = values.iter().find(|x| x.eq_ignore_ascii_case(s)) {
                     v.message.push_str(&format!(" (did you mean \"{near}\"?)"));
@@ -468,6 +462,13 @@ fn check_integer(ctx: &mut Ctx, ptr: &Pointer, name: &str, digits: u8, min: u64,
             return;
         }
     };
+    if let Some(neg) = text.strip_prefix('-')
+        && !neg.is_empty()
+        && neg.bytes().all(|b| b.is_ascii_digit())
+    {
+        ctx.error(ptr, Code::Range, format!("`{name}` must be at least {min}; found {text}"));
+        return;
+    }
     if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
         let mut v = Violation::error(
             ptr.as_str(),
@@ -679,7 +680,11 @@ fn check_identifier(ctx: &mut Ctx, ptr: &mut Pointer, name: &str, fields: &[&str
             match value {
                 Value::String(s) if !s.is_empty() => named += 1,
                 Value::Number(_) => named += 1,
-                Value::String(_) => ctx.error(ptr, Code::Required, format!("`{name}.{key}` is empty")),
+                Value::String(_) => {
+                    // Counted as naming the record: the one problem is that the value is empty.
+                    named += 1;
+                    ctx.error(ptr, Code::Required, format!("`{name}.{key}` is empty"));
+                }
                 other => ctx.error(ptr, Code::Type, format!("`{name}.{key}` must be a string; found {}", kind_of(other))),
             }
         } else {

@@ -202,6 +202,8 @@ pub(crate) struct Input<'a> {
     pub(crate) body: Option<&'a Map<String, Value>>,
     pub(crate) src: Src,
     pub(crate) query: &'a BTreeMap<String, String>,
+    /// Path parameters by name (`id` of `/Payment/{id}`), as written.
+    pub(crate) params: &'a BTreeMap<String, String>,
 }
 
 impl<'a> Input<'a> {
@@ -238,7 +240,7 @@ pub fn route(profile: Profile, method: &str, path: &str) -> Result<Route, Violat
     let trimmed = path_only.trim_end_matches('/');
     let segments: Vec<&str> = trimmed.split('/').filter(|s| !s.is_empty()).collect();
     let mut best: Option<(&'static Operation, usize)> = None;
-    let mut other_methods: Vec<&'static Operation> = Vec::new();
+    let mut other_methods: Vec<(&'static Operation, usize)> = Vec::new();
     let wanted = Method::parse(method);
     for op in profile.operations() {
         let tpl: Vec<&str> = op.path.split('/').filter(|s| !s.is_empty()).collect();
@@ -260,12 +262,21 @@ pub fn route(profile: Profile, method: &str, path: &str) -> Result<Route, Violat
             continue;
         }
         if Some(op.method) != wanted {
-            other_methods.push(op);
+            other_methods.push((op, literal));
             continue;
         }
         if best.is_none_or(|(_, l)| literal > l) {
             best = Some((op, literal));
         }
+    }
+    // A path written literally for another method (`/Payment/Vendor` answers POST) is that
+    // operation asked with the wrong method, not a parameter route (`/Payment/{id}`).
+    let other_best = other_methods.iter().map(|(_, l)| *l).max();
+    if let (Some((_, l)), Some(o)) = (best, other_best)
+        && o > l
+    {
+        best = None;
+        other_methods.retain(|(_, ol)| *ol == o);
     }
     if let Some((op, _)) = best {
         let mut params = BTreeMap::new();
@@ -280,7 +291,8 @@ pub fn route(profile: Profile, method: &str, path: &str) -> Result<Route, Violat
     }
     let shown = format!("{} {}", method.to_ascii_uppercase(), path_only);
     if !other_methods.is_empty() {
-        let answers: Vec<String> = other_methods.iter().map(|op| format!("{} {}", op.method.as_str(), op.path)).collect();
+        let answers: Vec<String> =
+            other_methods.iter().map(|(op, _)| format!("{} {}", op.method.as_str(), op.path)).collect();
         return Err(Violation::error(
             "/method",
             Code::UnknownRoute,
@@ -405,7 +417,7 @@ pub fn validate(request: &Request) -> Report {
                 (None, Src::Json)
             }
             Err(err) => {
-                ctx.push(invalid_json("/body", "the body", &err));
+                ctx.push(invalid_json("/body", "the body", text, &err));
                 (None, Src::Json)
             }
         },
@@ -419,7 +431,7 @@ pub fn validate(request: &Request) -> Report {
         check_object(&mut ctx, &mut ptr, map, fields, src);
     }
     if let Some(cross) = op.cross {
-        cross(&Input { body, src, query }, &mut ctx);
+        cross(&Input { body, src, query, params: &route.params }, &mut ctx);
     }
     Report::new(Some(op.id), ctx.errors)
 }
@@ -428,4 +440,30 @@ fn is_form(request: &Request) -> bool {
     request
         .header("content-type")
         .is_some_and(|ct| ct.to_ascii_lowercase().starts_with("application/x-www-form-urlencoded"))
+}
+
+/// A profile described for people and tools: its operations with their fields, and its lifecycle.
+#[derive(Debug, Serialize)]
+pub struct ProfileDescription {
+    /// The profile id.
+    pub id: &'static str,
+    /// The vendor's product name.
+    pub vendor: &'static str,
+    /// Every operation with its fields.
+    pub operations: &'static [Operation],
+    /// The lifecycle table.
+    pub lifecycle: crate::lifecycle::LifecycleTable,
+}
+
+/// Every profile described, in order (`payrules profiles` prints this).
+pub fn describe_all() -> Vec<ProfileDescription> {
+    Profile::ALL
+        .iter()
+        .map(|&p| ProfileDescription {
+            id: p.id(),
+            vendor: p.vendor(),
+            operations: p.operations(),
+            lifecycle: p.lifecycle().table(),
+        })
+        .collect()
 }

@@ -1,0 +1,109 @@
+//! The `payrules` binary as a user runs it: exit codes, one report per line, profiles and diagrams.
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+use serde_json::Value;
+
+fn payrules(args: &[&str], stdin: &str) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_payrules"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn seeds(name: &str) -> String {
+    format!("{}/../../tests/seeds/{name}", env!("CARGO_MANIFEST_DIR"))
+}
+
+fn reports(out: &Output) -> Vec<Value> {
+    String::from_utf8(out.stdout.clone()).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect()
+}
+
+#[test]
+fn the_seed_examples_are_valid() {
+    let out = payrules(&["validate", &seeds("examples.jsonl")], "");
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
+    let reports = reports(&out);
+    assert_eq!(reports.len(), 17);
+    assert!(reports.iter().all(|r| r["valid"] == true && r["operation"].is_string()));
+}
+
+#[test]
+fn the_seed_originals_are_invalid_json_with_positions() {
+    let out = payrules(&["validate", &seeds("originals.jsonl")], "");
+    assert_eq!(out.status.code(), Some(1));
+    let reports = reports(&out);
+    assert_eq!(reports.len(), 6);
+    for r in &reports {
+        assert_eq!(r["errors"][0]["code"], "invalid_json");
+        assert!(r["errors"][0]["message"].as_str().unwrap().contains(", column "));
+    }
+}
+
+#[test]
+fn a_broken_line_gets_a_report_and_the_run_goes_on() {
+    let input = concat!(
+        r#"{"profile":"komet","method":"POST","path":"/api/payment.mark.sync","body":{"authenticationToken":"t","payments":[{"paymentId":1}]}}"#,
+        "\n",
+        r#"{"profile":"komet", "method":}"#,
+        "\n\n",
+        r#"{"profile":"plentymarkets","method":"GET","path":"/rest/payments/1","headers":{"Authorization":"Bearer x"}}"#,
+        "\r\n",
+    );
+    let out = payrules(&["validate", "-"], input);
+    assert_eq!(out.status.code(), Some(1));
+    let reports = reports(&out);
+    assert_eq!(reports.len(), 3, "blank lines are skipped");
+    assert_eq!(reports[0]["valid"], true);
+    assert_eq!(reports[1]["errors"][0]["code"], "invalid_json");
+    assert!(reports[1]["errors"][0]["message"].as_str().unwrap().contains("column 30"), "{}", reports[1]);
+    assert_eq!(reports[2]["valid"], true);
+    // stdin without the `-` too
+    assert_eq!(payrules(&["validate"], input).stdout, out.stdout);
+}
+
+#[test]
+fn bad_usage_exits_2() {
+    for args in [&[][..], &["frobnicate"][..], &["validate", "/no/such/file"][..], &["diagram", "stripe"][..], &["diagram"][..]] {
+        let out = payrules(args, "");
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(!out.stderr.is_empty());
+    }
+    assert_eq!(payrules(&["help"], "").status.code(), Some(0));
+}
+
+#[test]
+fn profiles_list_operations_and_lifecycles() {
+    let out = payrules(&["profiles"], "");
+    assert_eq!(out.status.code(), Some(0));
+    let all: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let ids: Vec<&str> = all.as_array().unwrap().iter().map(|p| p["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["komet", "activeplatform", "crmcom", "plentymarkets", "logisense"]);
+    for p in all.as_array().unwrap() {
+        let profile: payrules::Profile = p["id"].as_str().unwrap().parse().unwrap();
+        assert_eq!(p["operations"].as_array().unwrap().len(), profile.operations().len());
+        for op in p["operations"].as_array().unwrap() {
+            assert!(op["method"].is_string() && op["path"].as_str().unwrap().starts_with('/'));
+        }
+        assert!(!p["lifecycle"]["transitions"].as_array().unwrap().is_empty());
+    }
+    let amount = &all[3]["operations"].as_array().unwrap().iter().find(|o| o["id"] == "plentymarkets.create_payment").unwrap()
+        ["body"]["fields"][1];
+    assert_eq!(amount["name"], "amount");
+    assert_eq!(amount["type"]["published"], r"/^[0-9]{1,9}[\.][0-9]{4}+$/");
+}
+
+#[test]
+fn diagram_prints_the_core_rendering() {
+    for profile in payrules::Profile::ALL {
+        let out = payrules(&["diagram", profile.id()], "");
+        assert_eq!(out.status.code(), Some(0));
+        assert_eq!(String::from_utf8(out.stdout).unwrap(), profile.lifecycle().mermaid());
+    }
+}
