@@ -52,7 +52,10 @@ fn run(args: &[&str]) -> Result<ExitCode, String> {
         ["help" | "--help" | "-h"] => write_out(&format!("{USAGE}\n")),
         ["--version" | "-V"] => write_out(&format!("payrules {}\n", env!("CARGO_PKG_VERSION"))),
         [] => Err("no command given".to_owned()),
-        [cmd, ..] => Err(format!("unknown command or arguments: `{}`", [*cmd].iter().chain(args.iter().skip(1)).copied().collect::<Vec<_>>().join(" "))),
+        [cmd, ..] => Err(format!(
+            "unknown command or arguments: `{}`",
+            [*cmd].iter().chain(args.iter().skip(1)).copied().collect::<Vec<_>>().join(" ")
+        )),
     }
 }
 
@@ -90,4 +93,3 @@ fn trim_line_end(line: &[u8]) -> &[u8] {
     let line = line.strip_suffix(b"\n").unwrap_or(line);
     line.strip_suffix(b"\r").unwrap_or(line)
 }
-

@@ -70,7 +70,9 @@ fn a_broken_line_gets_a_report_and_the_run_goes_on() {
 
 #[test]
 fn bad_usage_exits_2() {
-    for args in [&[][..], &["frobnicate"][..], &["validate", "/no/such/file"][..], &["diagram", "stripe"][..], &["diagram"][..]] {
+    for args in
+        [&[][..], &["frobnicate"][..], &["validate", "/no/such/file"][..], &["diagram", "stripe"][..], &["diagram"][..]]
+    {
         let out = payrules(args, "");
         assert_eq!(out.status.code(), Some(2), "{args:?}");
         assert!(!out.stderr.is_empty());
@@ -93,8 +95,12 @@ fn profiles_list_operations_and_lifecycles() {
         }
         assert!(!p["lifecycle"]["transitions"].as_array().unwrap().is_empty());
     }
-    let amount = &all[3]["operations"].as_array().unwrap().iter().find(|o| o["id"] == "plentymarkets.create_payment").unwrap()
-        ["body"]["fields"][1];
+    let amount = &all[3]["operations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["id"] == "plentymarkets.create_payment")
+        .unwrap()["body"]["fields"][1];
     assert_eq!(amount["name"], "amount");
     assert_eq!(amount["type"]["published"], r"/^[0-9]{1,9}[\.][0-9]{4}+$/");
 }

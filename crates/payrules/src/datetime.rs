@@ -21,7 +21,17 @@ pub enum DateError {
 }
 
 const MONTHS: [&str; 12] = [
-    "January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
     "December",
 ];
 
@@ -172,7 +182,9 @@ mod tests {
 
     #[test]
     fn refuses_days_that_do_not_exist() {
-        assert!(matches!(DateTime::parse("2023-02-29", false), Err(DateError::Calendar(m)) if m.contains("February 2023 has 28 days")));
+        assert!(
+            matches!(DateTime::parse("2023-02-29", false), Err(DateError::Calendar(m)) if m.contains("February 2023 has 28 days"))
+        );
         assert!(matches!(DateTime::parse("1900-02-29", true), Err(DateError::Calendar(_))));
         assert!(matches!(DateTime::parse("2023-13-01", false), Err(DateError::Calendar(_))));
         assert!(matches!(DateTime::parse("2023-04-31T10:00:00", false), Err(DateError::Calendar(_))));

@@ -30,15 +30,16 @@ pub fn plentymarkets_create_line(rng: &mut Lcg) -> String {
     let frac = rng.below(10_000);
     let mut amount = format!("{int}.{frac:04}");
     let mut status = (rng.below(10) + 1).to_string();
-    let mut currency = ["EUR", "USD", "GBP", "CHF", "JPY"][rng.below(5) as usize].to_owned();
+    let mut currency =
+        ["EUR", "USD", "GBP", "CHF", "JPY"].get(rng.below(5) as usize).copied().unwrap_or("EUR").to_owned();
     let mut mop = format!(",\"mopId\":{}", 6000 + rng.below(20));
     let mut tt = rng.below(2) + 1;
     let mut parent = String::new();
     if rng.below(10) == 0 {
         match rng.below(5) {
             0 => amount = format!("{int}.{}", frac % 100),
-            1 => status = "20".to_owned(),
-            2 => currency = currency.to_lowercase(),
+            1 => "20".clone_into(&mut status),
+            2 => currency.make_ascii_lowercase(),
             3 => mop.clear(),
             _ => tt = 3,
         }

@@ -5,10 +5,7 @@
 //! [`Report`] of every [`Violation`]. Lifecycles are data ([`lifecycle`]), one table per profile.
 //! The core does no I/O and reads no clock, so it gives the same verdict natively, in Node and in
 //! a browser.
-#![cfg_attr(
-    not(test),
-    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)
-)]
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing))]
 
 mod datetime;
 pub mod generate;

@@ -3,6 +3,8 @@
 
 use std::fmt;
 
+use std::fmt::Write as _;
+
 use serde::Serialize;
 
 /// A vendor's payment status. Implemented by each profile's status enum.
@@ -197,7 +199,12 @@ impl<S: State> AnyLifecycle for Lifecycle<S> {
             profile: self.profile,
             states: S::ALL
                 .iter()
-                .map(|&s| StateInfo { name: s.name(), label: s.label(), initial: self.initial.contains(&s), terminal: s.is_terminal() })
+                .map(|&s| StateInfo {
+                    name: s.name(),
+                    label: s.label(),
+                    initial: self.initial.contains(&s),
+                    terminal: s.is_terminal(),
+                })
                 .collect(),
             transitions: self
                 .transitions
@@ -225,17 +232,17 @@ impl<S: State> AnyLifecycle for Lifecycle<S> {
         };
         let mut out = String::from("stateDiagram-v2\n");
         for &s in S::ALL {
-            out.push_str(&format!("    state \"{}\" as {}\n", s.label(), node(s)));
+            let _ = writeln!(out, "    state \"{}\" as {}", s.label(), node(s));
         }
         for &s in self.initial {
-            out.push_str(&format!("    [*] --> {}\n", node(s)));
+            let _ = writeln!(out, "    [*] --> {}", node(s));
         }
         for t in self.transitions {
-            out.push_str(&format!("    {} --> {} : {}\n", node(t.from), node(t.to), t.action));
+            let _ = writeln!(out, "    {} --> {} : {}", node(t.from), node(t.to), t.action);
         }
         for &s in S::ALL {
             if s.is_terminal() {
-                out.push_str(&format!("    {} --> [*]\n", node(s)));
+                let _ = writeln!(out, "    {} --> [*]", node(s));
             }
         }
         out

@@ -50,7 +50,11 @@ impl FromStr for Amount {
         };
         parsed.map(Amount).map_err(|err| {
             let msg = err.to_string();
-            if msg.contains("underflow") || msg.contains("overflow") || msg.contains("precision") || msg.contains("large") {
+            if msg.contains("underflow")
+                || msg.contains("overflow")
+                || msg.contains("precision")
+                || msg.contains("large")
+            {
                 AmountError::TooPrecise
             } else {
                 AmountError::NotANumber

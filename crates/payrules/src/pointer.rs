@@ -45,7 +45,6 @@ impl Pointer {
     }
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::Pointer;

@@ -84,11 +84,7 @@ impl Request {
                 ),
             ));
         }
-        if errors.is_empty() {
-            Ok(Request { profile, method, path, query, headers, body })
-        } else {
-            Err(errors)
-        }
+        if errors.is_empty() { Ok(Request { profile, method, path, query, headers, body }) } else { Err(errors) }
     }
 }
 
@@ -155,10 +151,8 @@ fn take_string_map(map: &mut Map<String, Value>, key: &str, errors: &mut Vec<Vio
 pub(crate) fn invalid_json(path: &str, what: &str, text: &str, err: &serde_json::Error) -> Violation {
     let reason = err.to_string();
     let reason = reason.split(" at line ").next().unwrap_or(&reason).to_owned();
-    let found = text
-        .lines()
-        .nth(err.line().saturating_sub(1))
-        .and_then(|l| l.chars().nth(err.column().saturating_sub(1)));
+    let found =
+        text.lines().nth(err.line().saturating_sub(1)).and_then(|l| l.chars().nth(err.column().saturating_sub(1)));
     let odd_space;
     let hint = if let Some(c) = found.filter(|c| c.is_whitespace() && !matches!(c, ' ' | '\t' | '\n' | '\r')) {
         odd_space = format!(" (U+{:04X} is a space JSON does not allow; use a plain space or remove it)", u32::from(c));

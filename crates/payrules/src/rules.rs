@@ -3,6 +3,8 @@
 
 use std::collections::BTreeMap;
 
+use std::fmt::Write as _;
+
 use serde::Serialize;
 use serde_json::{Map, Value};
 
@@ -246,7 +248,9 @@ fn unknown_field<'a>(ptr: &Pointer, key: &str, known: impl Iterator<Item = &'a s
     let near = nearest(key, known.clone());
     let mut message = format!("`{key}` is not a field of this operation; the vendor ignores it");
     if let Some(near) = near {
-        message.push_str(&format!(" (did you mean `{near}`?)"));
+        {
+            let _ = write!(message, " (did you mean `{near}`?)");
+        };
         return Violation::warning(ptr.as_str(), Code::UnknownField, message).with_suggestion(format!("\"{near}\""));
     }
     let names: Vec<&str> = known.collect();
@@ -254,8 +258,12 @@ fn unknown_field<'a>(ptr: &Pointer, key: &str, known: impl Iterator<Item = &'a s
         const SHOWN: usize = 12;
         let shown = names.iter().take(SHOWN).copied().collect::<Vec<_>>().join(", ");
         match names.len().checked_sub(SHOWN) {
-            Some(more) if more > 0 => message.push_str(&format!("; known fields: {shown} and {more} more")),
-            _ => message.push_str(&format!("; known fields: {shown}")),
+            Some(more) if more > 0 => {
+                let _ = write!(message, "; known fields: {shown} and {more} more");
+            }
+            _ => {
+                let _ = write!(message, "; known fields: {shown}");
+            }
         }
     }
     Violation::warning(ptr.as_str(), Code::UnknownField, message)
@@ -280,17 +288,23 @@ fn edit_distance(a: &str, b: &str) -> usize {
     if a.len().abs_diff(b.len()) > 2 || a.len() > 64 || b.len() > 64 {
         return usize::MAX;
     }
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    let mut cur = vec![0; b.len() + 1];
+    // Levenshtein distance, one row at a time: `row[j]` is the distance from a[..i] to b[..j].
+    let mut row: Vec<usize> = (0..=b.len()).collect();
     for (i, ca) in a.iter().enumerate() {
-        cur[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != cb);
-            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
+        let mut diagonal = i; // row[j] of the previous row, before it is overwritten
+        let mut left = i + 1; // row[j] of this row
+        for (cell, cb) in row.iter_mut().skip(1).zip(&b) {
+            let up = *cell;
+            let best = (diagonal + usize::from(ca != cb)).min(up + 1).min(left + 1);
+            diagonal = up;
+            *cell = best;
+            left = best;
         }
-        std::mem::swap(&mut prev, &mut cur);
+        if let Some(first) = row.first_mut() {
+            *first = i + 1;
+        }
     }
-    prev[b.len()]
+    row.last().copied().unwrap_or(usize::MAX)
 }
 
 /// Checks one present, non-null value against its field.
@@ -302,7 +316,11 @@ pub(crate) fn check_value(ctx: &mut Ctx, ptr: &mut Pointer, field: &Field, val: 
                 if let Some(max) = max {
                     let len = s.chars().count();
                     if len > *max {
-                        ctx.error(ptr, Code::MaxLength, format!("`{name}` is {len} characters long; at most {max} are allowed"));
+                        ctx.error(
+                            ptr,
+                            Code::MaxLength,
+                            format!("`{name}` is {len} characters long; at most {max} are allowed"),
+                        );
                     }
                 }
             }
@@ -323,7 +341,9 @@ pub(crate) fn check_value(ctx: &mut Ctx, ptr: &mut Pointer, field: &Field, val: 
                     format!("`{name}` is \"{s}\"; allowed values are {} ({})", quoted_list(values), field.doc),
                 );
                 if let Some(near) = values.iter().find(|x| x.eq_ignore_ascii_case(s)) {
-                    v.message.push_str(&format!(" (did you mean \"{near}\"?)"));
+                    {
+                        let _ = write!(v.message, " (did you mean \"{near}\"?)");
+                    };
                     v = v.with_suggestion(format!("\"{near}\""));
                 }
                 ctx.push(v);
@@ -335,8 +355,7 @@ pub(crate) fn check_value(ctx: &mut Ctx, ptr: &mut Pointer, field: &Field, val: 
             ),
         },
         Ty::Bool => match val {
-            Val::Json(Value::Bool(_)) => {}
-            Val::Text("true" | "false" | "1" | "0") => {}
+            Val::Json(Value::Bool(_)) | Val::Text("true" | "false" | "1" | "0") => {}
             Val::Text(s) => ctx.error(ptr, Code::Type, format!("`{name}` must be true or false; found \"{s}\"")),
             Val::Json(Value::String(s)) if s == "true" || s == "false" => {
                 let v = Violation::error(
@@ -447,9 +466,12 @@ fn check_integer(ctx: &mut Ctx, ptr: &Pointer, name: &str, digits: u8, min: u64,
     let text = match val {
         Val::Json(Value::Number(n)) => n.as_str(),
         Val::Json(Value::String(s)) if strict => {
-            let mut v = Violation::error(ptr.as_str(), Code::Type, format!("`{name}` must be a JSON number, not a string"));
+            let mut v =
+                Violation::error(ptr.as_str(), Code::Type, format!("`{name}` must be a JSON number, not a string"));
             if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) {
-                v.message.push_str(&format!(": send {s} without quotes"));
+                {
+                    let _ = write!(v.message, ": send {s} without quotes");
+                };
                 v = v.with_suggestion(s.clone());
             }
             ctx.push(v);
@@ -480,18 +502,20 @@ fn check_integer(ctx: &mut Ctx, ptr: &Pointer, name: &str, digits: u8, min: u64,
             && a.value().fract().is_zero()
         {
             let whole = a.value().trunc().normalize().to_string();
-            v.message.push_str(&format!(" (write it {whole})"));
-            v = v.with_suggestion(if matches!(val, Val::Json(Value::String(_))) { format!("\"{whole}\"") } else { whole });
+            {
+                let _ = write!(v.message, " (write it {whole})");
+            };
+            v = v.with_suggestion(if matches!(val, Val::Json(Value::String(_))) {
+                format!("\"{whole}\"")
+            } else {
+                whole
+            });
         }
         ctx.push(v);
         return;
     }
     if text.len() > usize::from(digits) {
-        ctx.error(
-            ptr,
-            Code::MaxLength,
-            format!("`{name}` has {} digits; at most {digits} are allowed", text.len()),
-        );
+        ctx.error(ptr, Code::MaxLength, format!("`{name}` has {} digits; at most {digits} are allowed", text.len()));
         return;
     }
     if min > 0 {
@@ -502,13 +526,23 @@ fn check_integer(ctx: &mut Ctx, ptr: &Pointer, name: &str, digits: u8, min: u64,
     }
 }
 
-fn check_decimal(ctx: &mut Ctx, ptr: &Pointer, name: &str, positive: bool, strings: bool, val: Val<'_>) -> Option<Amount> {
+fn check_decimal(
+    ctx: &mut Ctx,
+    ptr: &Pointer,
+    name: &str,
+    positive: bool,
+    strings: bool,
+    val: Val<'_>,
+) -> Option<Amount> {
     let text = match val {
         Val::Json(Value::Number(n)) => n.as_str(),
         Val::Json(Value::String(s)) if !strings => {
-            let mut v = Violation::error(ptr.as_str(), Code::Type, format!("`{name}` must be a JSON number, not a string"));
+            let mut v =
+                Violation::error(ptr.as_str(), Code::Type, format!("`{name}` must be a JSON number, not a string"));
             if s.parse::<Amount>().is_ok() {
-                v.message.push_str(&format!(": send {s} without quotes"));
+                {
+                    let _ = write!(v.message, ": send {s} without quotes");
+                };
                 v = v.with_suggestion(s.clone());
             }
             ctx.push(v);
@@ -554,20 +588,27 @@ fn check_pattern(ctx: &mut Ctx, ptr: &Pointer, name: &str, pattern: &Pattern, va
                 Ok(a) if a.is_negative() => v.message.push_str("; negative amounts are not accepted"),
                 Ok(a) => match a.with_exact_decimals(decimals) {
                     Some(fixed) if pattern.matches(&fixed) => {
-                        v.message = format!("`{name}` is {}: needs exactly {decimals} decimals: {fixed}", shown(val, text));
+                        v.message =
+                            format!("`{name}` is {}: needs exactly {decimals} decimals: {fixed}", shown(val, text));
                         v = v.with_suggestion(if matches!(val, Val::Json(Value::String(_))) {
                             format!("\"{fixed}\"")
                         } else {
                             fixed
                         });
                     }
-                    Some(_) => v.message.push_str(&format!(
-                        "; it has {} integer digits and at most 9 are allowed",
-                        a.integer_digits()
-                    )),
-                    None => v.message.push_str(&format!(
-                        "; {text} cannot be written with {decimals} decimals without rounding, so no correction is offered"
-                    )),
+                    Some(_) => {
+                        let _ = write!(
+                            v.message,
+                            "; it has {} integer digits and at most 9 are allowed",
+                            a.integer_digits()
+                        );
+                    }
+                    None => {
+                        let _ = write!(
+                            v.message,
+                            "; {text} cannot be written with {decimals} decimals without rounding, so no correction is offered"
+                        );
+                    }
                 },
                 Err(_) => {}
             }
@@ -609,7 +650,11 @@ fn check_date(ctx: &mut Ctx, ptr: &Pointer, name: &str, date_only: bool, val: Va
             Code::Pattern,
             format!(
                 "`{name}` is \"{text}\"; it must be an ISO 8601 date ({})",
-                if date_only { "YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS" } else { "YYYY-MM-DDTHH:MM:SS, optional .fff and Z or ±HH:MM" }
+                if date_only {
+                    "YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS"
+                } else {
+                    "YYYY-MM-DDTHH:MM:SS, optional .fff and Z or ±HH:MM"
+                }
             ),
         ),
         Err(DateError::Calendar(why)) => {
@@ -636,7 +681,9 @@ fn check_currency(ctx: &mut Ctx, ptr: &Pointer, name: &str, val: Val<'_>) {
             format!("`{name}` is \"{text}\", which is not an ISO 4217 currency code"),
         );
         if upper != text && upper.parse::<Currency>().is_ok() {
-            v.message.push_str(&format!(" (codes are upper case: \"{upper}\")"));
+            {
+                let _ = write!(v.message, " (codes are upper case: \"{upper}\")");
+            };
             v = v.with_suggestion(format!("\"{upper}\""));
         }
         ctx.push(v);
@@ -648,27 +695,29 @@ fn check_identifier(ctx: &mut Ctx, ptr: &mut Pointer, name: &str, fields: &[&str
     let map = match val {
         Val::Json(Value::Object(map)) => map,
         Val::Text(text) => {
-            parsed = match parse_identifier_text(text) {
-                Some(m) => m,
-                None => {
-                    ctx.error(
-                        ptr,
-                        Code::Type,
-                        format!(
-                            "`{name}` must name the record as field=value or as a JSON object, with one of {}",
-                            fields.join(", ")
-                        ),
-                    );
-                    return;
-                }
+            let Some(m) = parse_identifier_text(text) else {
+                ctx.error(
+                    ptr,
+                    Code::Type,
+                    format!(
+                        "`{name}` must name the record as field=value or as a JSON object, with one of {}",
+                        fields.join(", ")
+                    ),
+                );
+                return;
             };
+            parsed = m;
             &parsed
         }
-        _ => {
+        Val::Json(_) => {
             ctx.error(
                 ptr,
                 Code::Type,
-                format!("`{name}` must be an object naming the record by one of {}; found {}", fields.join(", "), val.kind()),
+                format!(
+                    "`{name}` must be an object naming the record by one of {}; found {}",
+                    fields.join(", "),
+                    val.kind()
+                ),
             );
             return;
         }
@@ -685,7 +734,9 @@ fn check_identifier(ctx: &mut Ctx, ptr: &mut Pointer, name: &str, fields: &[&str
                     named += 1;
                     ctx.error(ptr, Code::Required, format!("`{name}.{key}` is empty"));
                 }
-                other => ctx.error(ptr, Code::Type, format!("`{name}.{key}` must be a string; found {}", kind_of(other))),
+                other => {
+                    ctx.error(ptr, Code::Type, format!("`{name}.{key}` must be a string; found {}", kind_of(other)));
+                }
             }
         } else {
             let mut v = Violation::error(
@@ -694,7 +745,9 @@ fn check_identifier(ctx: &mut Ctx, ptr: &mut Pointer, name: &str, fields: &[&str
                 format!("`{key}` is not an identifying field of `{name}`; use one of {}", fields.join(", ")),
             );
             if let Some(near) = nearest(key, fields.iter().copied()) {
-                v.message.push_str(&format!(" (did you mean `{near}`?)"));
+                {
+                    let _ = write!(v.message, " (did you mean `{near}`?)");
+                };
                 v = v.with_suggestion(format!("\"{near}\""));
             }
             ctx.push(v);
@@ -728,7 +781,11 @@ fn parse_identifier_text(text: &str) -> Option<Map<String, Value>> {
 
 fn check_fields_set(ctx: &mut Ctx, ptr: &Pointer, name: &str, names: &[&str], val: Val<'_>) {
     let Some(text) = val.text().filter(|_| !matches!(val, Val::Json(Value::Number(_)))) else {
-        ctx.error(ptr, Code::Type, format!("`{name}` must be a comma-separated string of field names; found {}", val.kind()));
+        ctx.error(
+            ptr,
+            Code::Type,
+            format!("`{name}` must be a comma-separated string of field names; found {}", val.kind()),
+        );
         return;
     };
     let mut unknown = Vec::new();

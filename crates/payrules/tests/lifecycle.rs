@@ -17,7 +17,14 @@ fn final_states_have_no_way_out_and_others_do() {
         let table = profile.lifecycle().table();
         for state in &table.states {
             let out = profile.lifecycle().allowed_actions(state.name).unwrap();
-            assert_eq!(state.terminal, out.is_empty(), "{profile}: {} terminal={} but {} ways out", state.name, state.terminal, out.len());
+            assert_eq!(
+                state.terminal,
+                out.is_empty(),
+                "{profile}: {} terminal={} but {} ways out",
+                state.name,
+                state.terminal,
+                out.len()
+            );
         }
         assert!(table.states.iter().any(|s| s.initial), "{profile}: no initial state");
         // every state is reachable from an initial one
@@ -51,9 +58,15 @@ fn refusals_name_the_state_the_action_and_what_is_allowed() {
     let lc = Profile::Crmcom.lifecycle();
     assert_eq!(lc.apply_named("DRAFT", "post"), Ok("POSTED"));
     let err = lc.apply_named("DRAFT", "cancel").unwrap_err();
-    assert_eq!(err.to_string(), "cannot cancel a payment that is `DRAFT`: from `DRAFT` the allowed actions are post, reject");
+    assert_eq!(
+        err.to_string(),
+        "cannot cancel a payment that is `DRAFT`: from `DRAFT` the allowed actions are post, reject"
+    );
     let err = lc.apply_named("CANCELLED", "cancel").unwrap_err();
-    assert_eq!(err.to_string(), "cannot cancel a payment that is `CANCELLED`: `CANCELLED` is final, no action is allowed");
+    assert_eq!(
+        err.to_string(),
+        "cannot cancel a payment that is `CANCELLED`: `CANCELLED` is final, no action is allowed"
+    );
     let err = Profile::Plentymarkets.lifecycle().apply_named("20", "approve").unwrap_err();
     assert!(matches!(err, LifecycleError::UnknownState { .. }));
     assert!(err.to_string().contains("its statuses are 1, 2, 3"), "{err}");

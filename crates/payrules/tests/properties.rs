@@ -77,8 +77,9 @@ fn json() -> impl Strategy<Value = Value> {
         let keys = keys.clone();
         prop_oneof![
             prop::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
-            prop::collection::vec((prop::sample::select(keys), inner), 0..10)
-                .prop_map(|kv| Value::Object(kv.into_iter().map(|(k, v)| (k.to_owned(), v)).collect::<Map<_, _>>())),
+            prop::collection::vec((prop::sample::select(keys), inner), 0..10).prop_map(|kv| {
+                Value::Object(kv.into_iter().map(|(k, v)| (k.to_owned(), v)).collect::<Map<_, _>>())
+            }),
         ]
     })
 }
@@ -96,11 +97,17 @@ fn request() -> impl Strategy<Value = Request> {
     )
         .prop_map(|((profile, method, path), fills, query, body, as_text, other_method, keep_method)| {
             let mut fills = fills.into_iter();
-            let path = path
-                .split('/')
-                .map(|seg| if seg.starts_with('{') { fills.next().unwrap_or_else(|| "1".to_owned()) } else { seg.to_owned() })
-                .collect::<Vec<_>>()
-                .join("/");
+            let path =
+                path.split('/')
+                    .map(|seg| {
+                        if seg.starts_with('{') {
+                            fills.next().unwrap_or_else(|| "1".to_owned())
+                        } else {
+                            seg.to_owned()
+                        }
+                    })
+                    .collect::<Vec<_>>()
+                    .join("/");
             let mut headers = std::collections::BTreeMap::new();
             headers.insert("Authorization".to_owned(), "Bearer abc".to_owned());
             Request {
@@ -115,7 +122,7 @@ fn request() -> impl Strategy<Value = Request> {
 }
 
 fn consistent(report: &payrules::Report) -> bool {
-    report.valid == !report.errors.iter().any(|v| v.severity == Severity::Error)
+    report.valid != report.errors.iter().any(|v| v.severity == Severity::Error)
         && report.errors.iter().all(|v| v.path.is_empty() || v.path.starts_with('/'))
         && report.errors.iter().all(|v| !v.message.is_empty())
 }

@@ -22,7 +22,8 @@ fn run(profile: Profile) {
         let vector: Value = serde_json::from_str(line).unwrap_or_else(|e| panic!("{path}:{}: {e}", n + 1));
         let name = vector["name"].as_str().unwrap_or_else(|| panic!("{path}:{}: no name", n + 1)).to_owned();
         let expect = vector["valid"].as_bool().unwrap_or_else(|| panic!("{name}: no `valid`"));
-        let request: Request = serde_json::from_value(vector["request"].clone()).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let request: Request =
+            serde_json::from_value(vector["request"].clone()).unwrap_or_else(|e| panic!("{name}: {e}"));
         if request.profile.parse::<Profile>().is_ok() {
             assert_eq!(request.profile, profile.id(), "{name}: vector in the wrong file");
         }

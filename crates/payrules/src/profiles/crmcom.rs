@@ -79,60 +79,44 @@ const PAYMENT_FIELD_NAMES: &[&str] = &[
 ];
 
 /// The token every call carries: 32 hexadecimal digits from the login method.
-const TOKEN: Field = Field::req(
-    "token",
-    Ty::Token(Token::Hex32),
-    "The token from the login method (32 hexadecimal digits)",
-);
+const TOKEN: Field =
+    Field::req("token", Ty::Token(Token::Hex32), "The token from the login method (32 hexadecimal digits)");
 
 /// The payment a call acts on.
 const PAYMENT: Field = Field::req(
     "payment_identifier",
-    Ty::Identifier {
-        fields: PAYMENT_ID_FIELDS,
-    },
+    Ty::Identifier { fields: PAYMENT_ID_FIELDS },
     "The payment, named by one of id, number, reference_number",
 );
 
 /// The accounts receivable the payments belong to (required by every call that names one).
 const ACCOUNTS_RECEIVABLE: Field = Field::req(
     "accounts_receivable_identifier",
-    Ty::Identifier {
-        fields: ACCOUNTS_RECEIVABLE_ID_FIELDS,
-    },
+    Ty::Identifier { fields: ACCOUNTS_RECEIVABLE_ID_FIELDS },
     "The accounts receivable, named by one of id, number, name",
 );
 
 /// A financial transaction type identifier.
-const TYPE_ID: Ty = Ty::Identifier {
-    fields: TYPE_ID_FIELDS,
-};
+const TYPE_ID: Ty = Ty::Identifier { fields: TYPE_ID_FIELDS };
 /// The financial transaction type's one-line description.
 const TYPE_DOC: &str = "The financial transaction type, named by one of id, name, alternative_code";
 
 /// The financial transaction category (optional everywhere).
 const CATEGORY: Field = Field::opt(
     "category_identifier",
-    Ty::Identifier {
-        fields: CATEGORY_ID_FIELDS,
-    },
+    Ty::Identifier { fields: CATEGORY_ID_FIELDS },
     "The financial transaction category, named by one of id, name, code",
 );
 
 /// A payment method identifier.
-const PAYMENT_METHOD_ID: Ty = Ty::Identifier {
-    fields: PAYMENT_METHOD_ID_FIELDS,
-};
+const PAYMENT_METHOD_ID: Ty = Ty::Identifier { fields: PAYMENT_METHOD_ID_FIELDS };
 /// The payment method's one-line description.
 const PAYMENT_METHOD_DOC: &str = "The payment method, named by one of id, name, alternative_code";
 
 /// The payment's amount: above zero, a JSON number or a numeric string (the seed sends "50").
 const PAYMENT_AMOUNT: Field = Field::req(
     "payment_amount",
-    Ty::Decimal {
-        positive: true,
-        strings: true,
-    },
+    Ty::Decimal { positive: true, strings: true },
     "The amount of the payment, above zero",
 );
 
@@ -193,27 +177,21 @@ macro_rules! new_payment_fields {
 /// An item of `invoices_to_pay_set`: the invoice to pay.
 const INVOICE_ITEM: &[Field] = &[Field::req(
     "invoice_identifier",
-    Ty::Identifier {
-        fields: INVOICE_ID_FIELDS,
-    },
+    Ty::Identifier { fields: INVOICE_ID_FIELDS },
     "The invoice to pay, named by one of id, number, reference_number",
 )];
 
 /// An item of `bills_to_pay_set`: the bill to pay.
 const BILL_ITEM: &[Field] = &[Field::req(
     "bill_identifier",
-    Ty::Identifier {
-        fields: BILL_ID_FIELDS,
-    },
+    Ty::Identifier { fields: BILL_ID_FIELDS },
     "The bill to pay, named by one of id, number, reference_number",
 )];
 
 /// The optional `fields_set` of the GET operations.
 const FIELDS_SET: Field = Field::opt(
     "fields_set",
-    Ty::FieldsSet {
-        names: PAYMENT_FIELD_NAMES,
-    },
+    Ty::FieldsSet { names: PAYMENT_FIELD_NAMES },
     "The payment fields to return, comma separated (all when absent)",
 );
 
@@ -226,11 +204,7 @@ const LIST_QUERY: &[Field] = &[
     ACCOUNTS_RECEIVABLE,
     Field::opt("type_identifier", TYPE_ID, TYPE_DOC),
     CATEGORY,
-    Field::opt(
-        "payment_method_identifier",
-        PAYMENT_METHOD_ID,
-        PAYMENT_METHOD_DOC,
-    ),
+    Field::opt("payment_method_identifier", PAYMENT_METHOD_ID, PAYMENT_METHOD_DOC),
     FIELDS_SET,
 ];
 
@@ -240,18 +214,10 @@ const GET_LATEST_QUERY: &[Field] = &[
     ACCOUNTS_RECEIVABLE,
     Field::opt("type_identifier", TYPE_ID, TYPE_DOC),
     CATEGORY,
-    Field::opt(
-        "payment_method_identifier",
-        PAYMENT_METHOD_ID,
-        PAYMENT_METHOD_DOC,
-    ),
+    Field::opt("payment_method_identifier", PAYMENT_METHOD_ID, PAYMENT_METHOD_DOC),
     Field::req(
         "number",
-        Ty::Integer {
-            digits: 9,
-            min: 1,
-            strict: false,
-        },
+        Ty::Integer { digits: 9, min: 1, strict: false },
         "How many payments to return, starting from the latest (a whole number, at least 1)",
     ),
     FIELDS_SET,
@@ -264,31 +230,19 @@ const CREATE_BODY: &[Field] = new_payment_fields![
     Field::req("type_identifier", TYPE_ID, TYPE_DOC),
     Field::req(
         "life_cycle_state",
-        Ty::Enum {
-            values: &["DRAFT", "POSTED"]
-        },
+        Ty::Enum { values: &["DRAFT", "POSTED"] },
         "The state the payment is created in: DRAFT or POSTED",
     ),
-    Field::req(
-        "payment_method_identifier",
-        PAYMENT_METHOD_ID,
-        PAYMENT_METHOD_DOC
-    ),
+    Field::req("payment_method_identifier", PAYMENT_METHOD_ID, PAYMENT_METHOD_DOC),
     PAYMENT_AMOUNT,
     Field::opt(
         "invoices_to_pay_set",
-        Ty::List {
-            item: INVOICE_ITEM,
-            non_empty: false
-        },
+        Ty::List { item: INVOICE_ITEM, non_empty: false },
         "The invoices the payment pays, each {\"invoice_identifier\": …}",
     ),
     Field::opt(
         "bills_to_pay_set",
-        Ty::List {
-            item: BILL_ITEM,
-            non_empty: false
-        },
+        Ty::List { item: BILL_ITEM, non_empty: false },
         "The bills the payment pays, each {\"bill_identifier\": …}",
     ),
 ];
@@ -296,9 +250,7 @@ const CREATE_BODY: &[Field] = new_payment_fields![
 /// `life_cycle_state` of `pay_invoice` and `pay_bill`: optional, and POSTED when sent.
 const ALWAYS_POSTED: Field = Field::opt(
     "life_cycle_state",
-    Ty::Enum {
-        values: &["POSTED"],
-    },
+    Ty::Enum { values: &["POSTED"] },
     "The state of the new payment; it is always created POSTED, so only POSTED may be sent",
 );
 
@@ -307,16 +259,10 @@ const PAY_INVOICE_BODY: &[Field] = new_payment_fields![
     TOKEN,
     ACCOUNTS_RECEIVABLE,
     Field::req("type_identifier", TYPE_ID, TYPE_DOC),
-    Field::req(
-        "payment_method_identifier",
-        PAYMENT_METHOD_ID,
-        PAYMENT_METHOD_DOC
-    ),
+    Field::req("payment_method_identifier", PAYMENT_METHOD_ID, PAYMENT_METHOD_DOC),
     Field::req(
         "invoice_identifier",
-        Ty::Identifier {
-            fields: INVOICE_ID_FIELDS
-        },
+        Ty::Identifier { fields: INVOICE_ID_FIELDS },
         "The invoice whose whole outstanding amount is paid, named by one of id, number, reference_number",
     ),
     ALWAYS_POSTED,
@@ -327,16 +273,10 @@ const PAY_BILL_BODY: &[Field] = new_payment_fields![
     TOKEN,
     ACCOUNTS_RECEIVABLE,
     Field::req("type_identifier", TYPE_ID, TYPE_DOC),
-    Field::req(
-        "payment_method_identifier",
-        PAYMENT_METHOD_ID,
-        PAYMENT_METHOD_DOC
-    ),
+    Field::req("payment_method_identifier", PAYMENT_METHOD_ID, PAYMENT_METHOD_DOC),
     Field::req(
         "bill_identifier",
-        Ty::Identifier {
-            fields: BILL_ID_FIELDS
-        },
+        Ty::Identifier { fields: BILL_ID_FIELDS },
         "The bill whose whole outstanding amount is paid, named by one of id, number, reference_number",
     ),
     ALWAYS_POSTED,
@@ -351,9 +291,7 @@ const REJECT_BODY: &[Field] = &[
     PAYMENT,
     Field::req(
         "rejection_reason_identifier",
-        Ty::Identifier {
-            fields: REJECTION_REASON_ID_FIELDS,
-        },
+        Ty::Identifier { fields: REJECTION_REASON_ID_FIELDS },
         "The reason the payment is rejected, named by one of id, name, alternative_code",
     ),
 ];
@@ -369,21 +307,11 @@ const CANCEL_BODY: &[Field] = with_udfs![
     ),
     Field::opt(
         "category_identifier",
-        Ty::Identifier {
-            fields: CATEGORY_ID_FIELDS
-        },
+        Ty::Identifier { fields: CATEGORY_ID_FIELDS },
         "The financial transaction category of the payment cancellation, named by one of id, name, code",
     ),
-    Field::opt(
-        "notes",
-        Ty::Text { max: None },
-        "Notes on the payment cancellation"
-    ),
-    Field::opt(
-        "issue_reason",
-        Ty::Text { max: None },
-        "Why the payment cancellation is issued"
-    ),
+    Field::opt("notes", Ty::Text { max: None }, "Notes on the payment cancellation"),
+    Field::opt("issue_reason", Ty::Text { max: None }, "Why the payment cancellation is issued"),
 ];
 
 /// The rule a card-paid payment follows (create, `pay_invoice`, `pay_bill`).
@@ -414,18 +342,8 @@ const PAY_BILL_RULES: &[&str] = &[
 /// `payments/create`: a payment may not name the same invoice or bill twice in its sets.
 fn create_cross(input: &Input<'_>, ctx: &mut Ctx) {
     for (set, key, what, allowed) in [
-        (
-            "invoices_to_pay_set",
-            "invoice_identifier",
-            "invoice",
-            INVOICE_ID_FIELDS,
-        ),
-        (
-            "bills_to_pay_set",
-            "bill_identifier",
-            "bill",
-            BILL_ID_FIELDS,
-        ),
+        ("invoices_to_pay_set", "invoice_identifier", "invoice", INVOICE_ID_FIELDS),
+        ("bills_to_pay_set", "bill_identifier", "bill", BILL_ID_FIELDS),
     ] {
         let Some(Val::Json(Value::Array(items))) = input.field(set) else {
             continue;
@@ -515,18 +433,8 @@ macro_rules! post {
 
 /// CRM.COM's payment operations.
 pub static OPERATIONS: &[Operation] = &[
-    get!(
-        "crmcom.payments_show",
-        "/payments/show",
-        "Show one payment",
-        SHOW_QUERY
-    ),
-    get!(
-        "crmcom.payments_list",
-        "/payments/list",
-        "List the payments of an accounts receivable",
-        LIST_QUERY
-    ),
+    get!("crmcom.payments_show", "/payments/show", "Show one payment", SHOW_QUERY),
+    get!("crmcom.payments_list", "/payments/list", "List the payments of an accounts receivable", LIST_QUERY),
     get!(
         "crmcom.payments_get_latest",
         "/payments/get_latest",
@@ -562,9 +470,7 @@ pub static OPERATIONS: &[Operation] = &[
         "/payments/post",
         "Post a DRAFT payment",
         POST_BODY,
-        &[
-            "Only a DRAFT payment can be posted; posting sets posted_on and assigns its number (checked by the ledger)."
-        ],
+        &["Only a DRAFT payment can be posted; posting sets posted_on and assigns its number (checked by the ledger)."],
         None
     ),
     post!(
@@ -636,30 +542,10 @@ pub static LIFECYCLE: Lifecycle<CrmcomState> = Lifecycle {
     profile: "crmcom",
     initial: &[CrmcomState::Draft, CrmcomState::Posted],
     transitions: &[
-        Transition {
-            from: CrmcomState::Draft,
-            action: "post",
-            to: CrmcomState::Posted,
-        },
-        Transition {
-            from: CrmcomState::Draft,
-            action: "reject",
-            to: CrmcomState::Rejected,
-        },
-        Transition {
-            from: CrmcomState::PendingVerification,
-            action: "verify",
-            to: CrmcomState::Posted,
-        },
-        Transition {
-            from: CrmcomState::PendingVerification,
-            action: "reject",
-            to: CrmcomState::Rejected,
-        },
-        Transition {
-            from: CrmcomState::Posted,
-            action: "cancel",
-            to: CrmcomState::Cancelled,
-        },
+        Transition { from: CrmcomState::Draft, action: "post", to: CrmcomState::Posted },
+        Transition { from: CrmcomState::Draft, action: "reject", to: CrmcomState::Rejected },
+        Transition { from: CrmcomState::PendingVerification, action: "verify", to: CrmcomState::Posted },
+        Transition { from: CrmcomState::PendingVerification, action: "reject", to: CrmcomState::Rejected },
+        Transition { from: CrmcomState::Posted, action: "cancel", to: CrmcomState::Cancelled },
     ],
 };

@@ -13,62 +13,28 @@ use crate::report::{Code, Violation};
 use crate::rules::{Ctx, Field, Token, Ty, Val};
 
 /// The `Authorization` header every operation needs.
-const AUTH: &[Field] = &[Field::req(
-    "authorization",
-    Ty::Token(Token::Bearer),
-    "OAuth access token: `Bearer <token>`",
-)];
+const AUTH: &[Field] = &[Field::req("authorization", Ty::Token(Token::Bearer), "OAuth access token: `Bearer <token>`")];
 
 /// The `{id}` path parameter: the payment's identity.
-const ID: &[Field] = &[Field::req(
-    "id",
-    Ty::Integer {
-        digits: 19,
-        min: 1,
-        strict: false,
-    },
-    "The unique identifier of the Payment",
-)];
+const ID: &[Field] =
+    &[Field::req("id", Ty::Integer { digits: 19, min: 1, strict: false }, "The unique identifier of the Payment")];
 
 /// Paging of `Payment/Paged` and `Payment/Paged/Detail`; the 9999 bound on `pageSize` is ours (the seed gives none).
 const PAGING: &[Field] = &[
-    Field::opt(
-        "pageNumber",
-        Ty::Integer {
-            digits: 9,
-            min: 1,
-            strict: false,
-        },
-        "The page to return, from 1",
-    ),
+    Field::opt("pageNumber", Ty::Integer { digits: 9, min: 1, strict: false }, "The page to return, from 1"),
     Field::opt(
         "pageSize",
-        Ty::Integer {
-            digits: 4,
-            min: 1,
-            strict: false,
-        },
+        Ty::Integer { digits: 4, min: 1, strict: false },
         "The number of payments per page, 1 to 9999",
     ),
-    Field::opt(
-        "excludeTotalCount",
-        Ty::Bool,
-        "true: leave out the total count of payments",
-    ),
+    Field::opt("excludeTotalCount", Ty::Bool, "true: leave out the total count of payments"),
 ];
 
 /// A reference to another object: a JSON number; the seed's examples send 0 for "none".
-const REF: Ty = Ty::Integer {
-    digits: 19,
-    min: 0,
-    strict: true,
-};
+const REF: Ty = Ty::Integer { digits: 19, min: 0, strict: true };
 
 /// An amount: a JSON number, read exactly; its sign is checked per operation (see [`amount_above_zero`]).
-const AMOUNT: Ty = Ty::Decimal {
-    positive: false,
-    strings: false,
-};
+const AMOUNT: Ty = Ty::Decimal { positive: false, strings: false };
 
 /// The `Payment` object's writable fields in the seed's order, with every read-only one
 /// (`created`, `updated`, each `xName`). `$core` (`req` or `opt`) makes accountId, amount and
@@ -122,10 +88,8 @@ macro_rules! payment_fields {
 }
 
 /// `identity` where the vendor assigns it (create, vendor create, update).
-const IDENTITY_READ_ONLY: Field = Field::read_only(
-    "identity",
-    "The payment's unique identifier, assigned by the vendor",
-);
+const IDENTITY_READ_ONLY: Field =
+    Field::read_only("identity", "The payment's unique identifier, assigned by the vendor");
 
 /// `POST Payment/`: accountId, amount and paymentTypeId required.
 const CREATE_BODY: &[Field] = payment_fields!(req, opt; IDENTITY_READ_ONLY);
@@ -154,29 +118,13 @@ const PATCH_ITEM: &[Field] = payment_fields!(
 );
 
 /// The `payments` object of a PATCH body.
-const PATCH_PAYMENTS: &[Field] = &[Field::req(
-    "items",
-    Ty::List {
-        item: PATCH_ITEM,
-        non_empty: true,
-    },
-    "The payments to create, update or delete",
-)];
+const PATCH_PAYMENTS: &[Field] =
+    &[Field::req("items", Ty::List { item: PATCH_ITEM, non_empty: true }, "The payments to create, update or delete")];
 
 /// `PATCH Payment/{id}`: optional `details`, required `payments.items`.
 const PATCH_BODY: &[Field] = &[
-    Field::opt(
-        "details",
-        Ty::AnyObject,
-        "Child objects to change with the payment",
-    ),
-    Field::req(
-        "payments",
-        Ty::Object {
-            fields: PATCH_PAYMENTS,
-        },
-        "The payment items of the patch",
-    ),
+    Field::opt("details", Ty::AnyObject, "Child objects to change with the payment"),
+    Field::req("payments", Ty::Object { fields: PATCH_PAYMENTS }, "The payment items of the patch"),
 ];
 
 /// `POST Payment/Reverse` and `Payment/Reverse/Vendor` (the seed gives no body; our decision).
@@ -186,25 +134,13 @@ macro_rules! reverse_fields {
         &[
             Field::req(
                 "reversePaymentId",
-                Ty::Integer {
-                    digits: 19,
-                    min: 1,
-                    strict: true,
-                },
+                Ty::Integer { digits: 19, min: 1, strict: true },
                 "The payment being reversed",
             ),
             Field::opt("amount", AMOUNT, "The amount to reverse, above zero"),
             Field::opt("date", Ty::DateTime, "The date of the reversal"),
-            Field::opt(
-                "detail",
-                Ty::Text { max: None },
-                "Description of the reversal to show on an invoice",
-            ),
-            Field::$method(
-                "paymentMethodId",
-                REF,
-                "The PaymentMethod whose gateway vendor refunds the payment",
-            ),
+            Field::opt("detail", Ty::Text { max: None }, "Description of the reversal to show on an invoice"),
+            Field::$method("paymentMethodId", REF, "The PaymentMethod whose gateway vendor refunds the payment"),
         ]
     };
 }
@@ -216,7 +152,8 @@ const REVERSE_BODY: &[Field] = reverse_fields!(opt);
 const REVERSE_VENDOR_BODY: &[Field] = reverse_fields!(req);
 
 /// Ledger rules shared by every operation that writes a payment.
-const LEDGER_RULE_DISBURSED: &str = "Disbursements to invoices never add up to more than the payment's amount (checked by the ledger).";
+const LEDGER_RULE_DISBURSED: &str =
+    "Disbursements to invoices never add up to more than the payment's amount (checked by the ledger).";
 
 /// Rules of `POST Payment/`.
 const CREATE_RULES: &[&str] = &[
@@ -278,11 +215,7 @@ fn amount_above_zero(ctx: &mut Ctx, ptr: &str, val: Option<Val<'_>>, why: &str) 
     if let Ok(a) = n.as_str().parse::<Amount>()
         && !a.is_positive()
     {
-        ctx.push(Violation::error(
-            ptr,
-            Code::Range,
-            format!("`amount` must be above zero; found {n}: {why}"),
-        ));
+        ctx.push(Violation::error(ptr, Code::Range, format!("`amount` must be above zero; found {n}: {why}")));
     }
 }
 
@@ -292,12 +225,7 @@ const NEW_PAYMENT_AMOUNT: &str =
 
 /// `POST Payment/` and `Payment/Vendor`: the amount is above zero.
 fn create_cross(input: &Input<'_>, ctx: &mut Ctx) {
-    amount_above_zero(
-        ctx,
-        "/body/amount",
-        input.field("amount"),
-        NEW_PAYMENT_AMOUNT,
-    );
+    amount_above_zero(ctx, "/body/amount", input.field("amount"), NEW_PAYMENT_AMOUNT);
 }
 
 /// The reverse operations: a sent amount is above zero.
@@ -376,12 +304,7 @@ fn patch_cross(input: &Input<'_>, ctx: &mut Ctx) {
                         ));
                     }
                 }
-                amount_above_zero(
-                    ctx,
-                    &at("amount"),
-                    item.get("amount").map(Val::Json),
-                    NEW_PAYMENT_AMOUNT,
-                );
+                amount_above_zero(ctx, &at("amount"), item.get("amount").map(Val::Json), NEW_PAYMENT_AMOUNT);
                 if present("identity") {
                     ctx.push(Violation::warning(
                         at("identity"),
@@ -415,13 +338,7 @@ macro_rules! get {
 
 /// `LogiSense`'s payment operations.
 pub static OPERATIONS: &[Operation] = &[
-    get!(
-        "logisense.list_payments",
-        "/Payment",
-        "Retrieve all Payment objects",
-        &[],
-        &[]
-    ),
+    get!("logisense.list_payments", "/Payment", "Retrieve all Payment objects", &[], &[]),
     get!(
         "logisense.list_payments_paged",
         "/Payment/Paged",
@@ -436,13 +353,7 @@ pub static OPERATIONS: &[Operation] = &[
         &[],
         PAGING
     ),
-    get!(
-        "logisense.get_payment",
-        "/Payment/{id}",
-        "Retrieve a Payment by its id",
-        ID,
-        &[]
-    ),
+    get!("logisense.get_payment", "/Payment/{id}", "Retrieve a Payment by its id", ID, &[]),
     get!(
         "logisense.get_payment_detail",
         "/Payment/{id}/Detail",
@@ -584,25 +495,9 @@ pub static LIFECYCLE: Lifecycle<LogisenseState> = Lifecycle {
     profile: "logisense",
     initial: &[LogisenseState::Posted, LogisenseState::Pending],
     transitions: &[
-        Transition {
-            from: LogisenseState::Pending,
-            action: "settle",
-            to: LogisenseState::Posted,
-        },
-        Transition {
-            from: LogisenseState::Pending,
-            action: "decline",
-            to: LogisenseState::Failed,
-        },
-        Transition {
-            from: LogisenseState::Failed,
-            action: "retry",
-            to: LogisenseState::Retried,
-        },
-        Transition {
-            from: LogisenseState::Posted,
-            action: "reverse",
-            to: LogisenseState::Reversed,
-        },
+        Transition { from: LogisenseState::Pending, action: "settle", to: LogisenseState::Posted },
+        Transition { from: LogisenseState::Pending, action: "decline", to: LogisenseState::Failed },
+        Transition { from: LogisenseState::Failed, action: "retry", to: LogisenseState::Retried },
+        Transition { from: LogisenseState::Posted, action: "reverse", to: LogisenseState::Reversed },
     ],
 };

@@ -299,7 +299,8 @@ pub fn route(profile: Profile, method: &str, path: &str) -> Result<Route, Violat
             format!("{} has no operation {shown}; that path answers {}", profile.vendor(), answers.join(", ")),
         ));
     }
-    let ops: Vec<String> = profile.operations().iter().map(|op| format!("{} {}", op.method.as_str(), op.path)).collect();
+    let ops: Vec<String> =
+        profile.operations().iter().map(|op| format!("{} {}", op.method.as_str(), op.path)).collect();
     Err(Violation::error(
         "/path",
         Code::UnknownRoute,
@@ -348,7 +349,9 @@ fn parse_form(text: &str) -> Vec<(String, String)> {
 pub fn validate(request: &Request) -> Report {
     let profile = match request.profile.parse::<Profile>() {
         Ok(p) => p,
-        Err(e) => return Report::new(None, vec![Violation::error("/profile", Code::UnknownRoute, e.to_string())]),
+        Err(e) => {
+            return Report::new(None, vec![Violation::error("/profile", Code::UnknownRoute, e.to_string())]);
+        }
     };
     let route = match route(profile, &request.method, &request.path) {
         Ok(r) => r,
@@ -374,11 +377,8 @@ pub fn validate(request: &Request) -> Report {
     let mut ptr = Pointer::at("/query");
     check_params(&mut ctx, &mut ptr, query, op.query, true);
 
-    let headers: BTreeMap<String, String> = op
-        .headers
-        .iter()
-        .filter_map(|f| request.header(f.name).map(|v| (f.name.to_owned(), v.to_owned())))
-        .collect();
+    let headers: BTreeMap<String, String> =
+        op.headers.iter().filter_map(|f| request.header(f.name).map(|v| (f.name.to_owned(), v.to_owned()))).collect();
     let mut ptr = Pointer::at("/headers");
     check_params(&mut ctx, &mut ptr, &headers, op.headers, false);
 
@@ -395,7 +395,11 @@ pub fn validate(request: &Request) -> Report {
             (None, Src::Json)
         }
         (Body::Json(_) | Body::JsonOrForm(_), Value::Null) => {
-            ctx.push(Violation::error("/body", Code::Required, format!("{} {} needs a JSON object body", op.method.as_str(), op.path)));
+            ctx.push(Violation::error(
+                "/body",
+                Code::Required,
+                format!("{} {} needs a JSON object body", op.method.as_str(), op.path),
+            ));
             (None, Src::Json)
         }
         (Body::Json(_) | Body::JsonOrForm(_), Value::Object(map)) => (Some(map), Src::Json),
@@ -413,7 +417,11 @@ pub fn validate(request: &Request) -> Report {
                 (Some(&parsed), Src::Json)
             }
             Ok(other) => {
-                ctx.push(Violation::error("/body", Code::Type, format!("the body must be a JSON object; found {}", kind_of(&other))));
+                ctx.push(Violation::error(
+                    "/body",
+                    Code::Type,
+                    format!("the body must be a JSON object; found {}", kind_of(&other)),
+                ));
                 (None, Src::Json)
             }
             Err(err) => {
@@ -422,7 +430,11 @@ pub fn validate(request: &Request) -> Report {
             }
         },
         (Body::Json(_) | Body::JsonOrForm(_), other) => {
-            ctx.push(Violation::error("/body", Code::Type, format!("the body must be a JSON object; found {}", kind_of(other))));
+            ctx.push(Violation::error(
+                "/body",
+                Code::Type,
+                format!("the body must be a JSON object; found {}", kind_of(other)),
+            ));
             (None, Src::Json)
         }
     };

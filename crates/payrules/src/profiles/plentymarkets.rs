@@ -9,7 +9,9 @@ use crate::report::{Code, Violation};
 use crate::rules::{Ctx, Field, Pattern, Token, Ty, Val, date_of};
 
 fn is_amount(s: &str) -> bool {
-    let Some((int, frac)) = s.split_once('.') else { return false };
+    let Some((int, frac)) = s.split_once('.') else {
+        return false;
+    };
     (1..=9).contains(&int.len())
         && int.bytes().all(|b| b.is_ascii_digit())
         && frac.len() == 4
@@ -114,14 +116,22 @@ pub static ORIGIN: Pattern = Pattern {
 const AUTH: &[Field] = &[Field::req("authorization", Ty::Token(Token::Bearer), "OAuth access token: `Bearer <token>`")];
 
 const PAGING: &[Field] = &[
-    Field::opt("itemsPerPage", Ty::Integer { digits: 9, min: 1, strict: false }, "The number of items to list per page"),
+    Field::opt(
+        "itemsPerPage",
+        Ty::Integer { digits: 9, min: 1, strict: false },
+        "The number of items to list per page",
+    ),
     Field::opt("page", Ty::Integer { digits: 9, min: 1, strict: false }, "The page of results to search for"),
 ];
 
 const DATE_RANGE: &[Field] = &[
     Field::req("startDate", Ty::Date, "The start of the date range"),
     Field::req("endDate", Ty::Date, "The end of the date range"),
-    Field::opt("itemsPerPage", Ty::Integer { digits: 9, min: 1, strict: false }, "The number of items to list per page"),
+    Field::opt(
+        "itemsPerPage",
+        Ty::Integer { digits: 9, min: 1, strict: false },
+        "The number of items to list per page",
+    ),
     Field::opt("page", Ty::Integer { digits: 9, min: 1, strict: false }, "The page of results to search for"),
 ];
 
