@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# The one command that runs every test of payrules, on a fresh machine or a warm one.
+# It installs what it needs first, skipping whatever is already there at the right version.
+#   scripts/test.sh            everything: format, lints (native and wasm32), tests, a bounded fuzz run
+#   FUZZ_SECONDS=0 scripts/test.sh   the same without the fuzz run
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib.sh
+
+step "toolchain"
+ensure_rust
+
+step "format"
+cargo fmt --all -- --check
+
+step "lints (native)"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+
+step "lints (wasm32: the core must build for the browser)"
+cargo clippy -p payrules --target wasm32-unknown-unknown --locked -- -D warnings
+
+step "tests (native)"
+INSTA_UPDATE=no cargo test --workspace --locked
+
+fuzz_seconds="${FUZZ_SECONDS:-60}"
+if [ "$fuzz_seconds" -gt 0 ]; then
+  step "fuzz the request reader for ${fuzz_seconds}s"
+  if ensure_cargo_fuzz; then
+    # Start from real requests: every seed example and test vector line is a corpus entry.
+    mkdir -p fuzz/corpus/validate
+    cat tests/seeds/*.jsonl crates/payrules/tests/vectors/*.jsonl | awk '{ print > ("fuzz/corpus/validate/seed-" NR) }'
+    (cd fuzz && cargo +nightly fuzz run validate -- -max_total_time="$fuzz_seconds" -max_len=4096 2>&1 | tail -n 3)
+  else
+    echo "No nightly toolchain here: the fuzz run needs one (see CONTRIBUTING.md). The property tests above cover the same ground."
+  fi
+fi
+
+step "all green"
