@@ -9,6 +9,7 @@
 
 mod datetime;
 pub mod generate;
+pub mod json;
 pub mod lifecycle;
 pub mod money;
 mod pointer;
@@ -18,20 +19,9 @@ mod request;
 pub mod rules;
 
 pub use datetime::{DateError, DateTime};
-pub use profiles::{Method, Operation, Profile, validate};
+pub use profiles::{Method, Operation, Profile, validate, validate_json};
 pub use report::{Code, Report, Severity, Violation};
 pub use request::{Request, Response};
-
-/// Validates one JSON text holding a request: a line of a JSON Lines file, say.
-///
-/// Text that is not strict JSON, or not a request, gives a report of those problems (with line
-/// and column), never a panic.
-pub fn validate_json(text: &str) -> Report {
-    match Request::from_json(text) {
-        Ok(request) => validate(&request),
-        Err(errors) => Report::new(None, errors),
-    }
-}
 
 /// Validates one line of JSON Lines given as bytes; `None` for a blank line (nothing to judge).
 ///

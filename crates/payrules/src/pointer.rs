@@ -13,10 +13,21 @@ impl Pointer {
         Self { text: root.to_owned(), marks: Vec::new() }
     }
 
+    /// Starts again at `root`, keeping the buffers.
+    pub(crate) fn reset(&mut self, root: &str) {
+        self.text.clear();
+        self.text.push_str(root);
+        self.marks.clear();
+    }
+
     /// Descends into `segment`, escaping `~` and `/`.
     pub(crate) fn push(&mut self, segment: &str) {
         self.marks.push(self.text.len());
         self.text.push('/');
+        if !segment.bytes().any(|b| b == b'~' || b == b'/') {
+            self.text.push_str(segment);
+            return;
+        }
         for c in segment.chars() {
             match c {
                 '~' => self.text.push_str("~0"),

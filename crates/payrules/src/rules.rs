@@ -1,18 +1,17 @@
 //! The field rules: a declarative description of every field of every operation, and the one checker
 //! that walks a request against it, collecting every violation.
 
-use std::collections::BTreeMap;
+use std::borrow::Cow;
 
 use std::fmt::Write as _;
 
 use serde::Serialize;
-use serde_json::{Map, Value};
 
 use crate::datetime::{DateError, DateTime};
+use crate::json::{Json, Members};
 use crate::money::{Amount, Currency};
 use crate::pointer::Pointer;
 use crate::report::{Code, Violation};
-use crate::request::kind_of;
 
 /// One field of a request part (path, query, header or body object).
 #[derive(Debug, Serialize)]
@@ -140,14 +139,14 @@ pub(crate) enum Src {
 /// A value to check.
 #[derive(Clone, Copy, Debug)]
 pub(crate) enum Val<'a> {
-    Json(&'a Value),
+    Json(&'a Json<'a>),
     Text(&'a str),
 }
 
 impl<'a> Val<'a> {
-    fn of(value: &'a Value, src: Src) -> Val<'a> {
+    fn of(value: &'a Json<'a>, src: Src) -> Val<'a> {
         match (src, value) {
-            (Src::Text, Value::String(s)) => Val::Text(s),
+            (Src::Text, Json::String(s)) => Val::Text(s),
             _ => Val::Json(value),
         }
     }
@@ -156,8 +155,8 @@ impl<'a> Val<'a> {
     pub(crate) fn text(self) -> Option<&'a str> {
         match self {
             Val::Text(s) => Some(s),
-            Val::Json(Value::String(s)) => Some(s),
-            Val::Json(Value::Number(n)) => Some(n.as_str()),
+            Val::Json(Json::String(s)) => Some(s),
+            Val::Json(Json::Number(n)) => Some(n),
             Val::Json(_) => None,
         }
     }
@@ -165,7 +164,7 @@ impl<'a> Val<'a> {
     fn kind(self) -> &'static str {
         match self {
             Val::Text(_) => "a string",
-            Val::Json(v) => kind_of(v),
+            Val::Json(v) => v.kind(),
         }
     }
 }
@@ -191,24 +190,47 @@ impl Ctx {
 }
 
 /// Checks an object's fields: every declared field, then every undeclared one (a warning).
-pub(crate) fn check_object(ctx: &mut Ctx, ptr: &mut Pointer, map: &Map<String, Value>, fields: &[Field], src: Src) {
-    for field in fields {
-        ptr.push(field.name);
-        match map.get(field.name) {
-            None | Some(Value::Null) => {
+pub(crate) fn check_object(ctx: &mut Ctx, ptr: &mut Pointer, map: &Members<'_>, fields: &[Field], src: Src) {
+    // One pass over the members finds each declared field's value (the last one, where a key is
+    // repeated); members matching no field are the unknown ones.
+    let mut on_stack: [Option<&Json<'_>>; 64] = [None; 64];
+    let mut on_heap;
+    let found: &mut [Option<&Json<'_>>] = if let Some(slots) = on_stack.get_mut(..fields.len()) {
+        slots
+    } else {
+        on_heap = vec![None; fields.len()];
+        &mut on_heap
+    };
+    let mut unknown = false;
+    for (key, value) in map {
+        match fields.iter().position(|f| f.name == key).and_then(|i| found.get_mut(i)) {
+            Some(slot) => *slot = Some(value),
+            None => unknown = true,
+        }
+    }
+    for (field, value) in fields.iter().zip(found.iter().copied()) {
+        match value {
+            None | Some(Json::Null) => {
                 if field.required {
+                    ptr.push(field.name);
                     ctx.required(ptr, field);
+                    ptr.pop();
                 }
             }
-            Some(value) => check_value(ctx, ptr, field, Val::of(value, src)),
+            Some(value) => {
+                ptr.push(field.name);
+                check_value(ctx, ptr, field, Val::of(value, src));
+                ptr.pop();
+            }
         }
-        ptr.pop();
     }
-    for key in map.keys() {
-        if !fields.iter().any(|f| f.name == key) {
-            ptr.push(key);
-            ctx.push(unknown_field(ptr, key, fields.iter().map(|f| f.name)));
-            ptr.pop();
+    if unknown {
+        for (key, _) in map {
+            if !fields.iter().any(|f| f.name == key) {
+                ptr.push(key);
+                ctx.push(unknown_field(ptr, key, fields.iter().map(|f| f.name)));
+                ptr.pop();
+            }
         }
     }
 }
@@ -217,13 +239,13 @@ pub(crate) fn check_object(ctx: &mut Ctx, ptr: &mut Pointer, map: &Map<String, V
 pub(crate) fn check_params(
     ctx: &mut Ctx,
     ptr: &mut Pointer,
-    params: &BTreeMap<String, String>,
+    params: &[(Cow<'_, str>, Cow<'_, str>)],
     fields: &[Field],
     warn_unknown: bool,
 ) {
     for field in fields {
         ptr.push(field.name);
-        match params.get(field.name) {
+        match crate::request::pair(params, field.name) {
             None => {
                 if field.required {
                     ctx.required(ptr, field);
@@ -234,7 +256,7 @@ pub(crate) fn check_params(
         ptr.pop();
     }
     if warn_unknown {
-        for key in params.keys() {
+        for (key, _) in params {
             if !fields.iter().any(|f| f.name == key) {
                 ptr.push(key);
                 ctx.push(unknown_field(ptr, key, fields.iter().map(|f| f.name)));
@@ -311,7 +333,7 @@ fn edit_distance(a: &str, b: &str) -> usize {
 pub(crate) fn check_value(ctx: &mut Ctx, ptr: &mut Pointer, field: &Field, val: Val<'_>) {
     let name = field.name;
     match &field.ty {
-        Ty::Text { max } => match val.text().filter(|_| !matches!(val, Val::Json(Value::Number(_)))) {
+        Ty::Text { max } => match val.text().filter(|_| !matches!(val, Val::Json(Json::Number(_)))) {
             Some(s) => {
                 if let Some(max) = max {
                     let len = s.chars().count();
@@ -332,7 +354,7 @@ pub(crate) fn check_value(ctx: &mut Ctx, ptr: &mut Pointer, field: &Field, val: 
             check_decimal(ctx, ptr, name, *positive, *strings, val);
         }
         Ty::Pattern(pattern) => check_pattern(ctx, ptr, name, pattern, val),
-        Ty::Enum { values } => match val.text().filter(|_| !matches!(val, Val::Json(Value::Number(_)))) {
+        Ty::Enum { values } => match val.text().filter(|_| !matches!(val, Val::Json(Json::Number(_)))) {
             Some(s) if values.contains(&s) => {}
             Some(s) => {
                 let mut v = Violation::error(
@@ -355,36 +377,36 @@ pub(crate) fn check_value(ctx: &mut Ctx, ptr: &mut Pointer, field: &Field, val: 
             ),
         },
         Ty::Bool => match val {
-            Val::Json(Value::Bool(_)) | Val::Text("true" | "false" | "1" | "0") => {}
+            Val::Json(Json::Bool(_)) | Val::Text("true" | "false" | "1" | "0") => {}
             Val::Text(s) => ctx.error(ptr, Code::Type, format!("`{name}` must be true or false; found \"{s}\"")),
-            Val::Json(Value::String(s)) if s == "true" || s == "false" => {
+            Val::Json(Json::String(s)) if s == "true" || s == "false" => {
                 let v = Violation::error(
                     ptr.as_str(),
                     Code::Type,
                     format!("`{name}` must be the boolean {s}, not the string \"{s}\""),
                 )
-                .with_suggestion(s.clone());
+                .with_suggestion(s.to_string());
                 ctx.push(v);
             }
-            Val::Json(v) => ctx.error(ptr, Code::Type, format!("`{name}` must be true or false; found {}", kind_of(v))),
+            Val::Json(v) => ctx.error(ptr, Code::Type, format!("`{name}` must be true or false; found {}", v.kind())),
         },
         Ty::DateTime | Ty::Date => check_date(ctx, ptr, name, matches!(field.ty, Ty::Date), val),
         Ty::Currency => check_currency(ctx, ptr, name, val),
         Ty::Identifier { fields } => check_identifier(ctx, ptr, name, fields, val),
         Ty::FieldsSet { names } => check_fields_set(ctx, ptr, name, names, val),
         Ty::List { item, non_empty } => match val {
-            Val::Json(Value::Array(items)) => {
+            Val::Json(Json::Array(items)) => {
                 if *non_empty && items.is_empty() {
                     ctx.error(ptr, Code::Required, format!("`{name}` must hold at least one item; it is empty"));
                 }
                 for (i, it) in items.iter().enumerate() {
                     ptr.push_index(i);
                     match it {
-                        Value::Object(map) => check_object(ctx, ptr, map, item, Src::Json),
+                        Json::Object(map) => check_object(ctx, ptr, map, item, Src::Json),
                         other => ctx.error(
                             ptr,
                             Code::Type,
-                            format!("each item of `{name}` must be an object; found {}", kind_of(other)),
+                            format!("each item of `{name}` must be an object; found {}", other.kind()),
                         ),
                     }
                     ptr.pop();
@@ -393,11 +415,11 @@ pub(crate) fn check_value(ctx: &mut Ctx, ptr: &mut Pointer, field: &Field, val: 
             _ => ctx.error(ptr, Code::Type, format!("`{name}` must be an array of objects; found {}", val.kind())),
         },
         Ty::Object { fields } => match val {
-            Val::Json(Value::Object(map)) => check_object(ctx, ptr, map, fields, Src::Json),
+            Val::Json(Json::Object(map)) => check_object(ctx, ptr, map, fields, Src::Json),
             _ => ctx.error(ptr, Code::Type, format!("`{name}` must be an object; found {}", val.kind())),
         },
         Ty::AnyObject => {
-            if !matches!(val, Val::Json(Value::Object(_))) {
+            if !matches!(val, Val::Json(Json::Object(_))) {
                 ctx.error(ptr, Code::Type, format!("`{name}` must be an object; found {}", val.kind()));
             }
         }
@@ -414,7 +436,7 @@ fn quoted_list(values: &[&str]) -> String {
 }
 
 fn check_token(ctx: &mut Ctx, ptr: &Pointer, name: &str, token: &Token, val: Val<'_>) {
-    let Some(text) = val.text().filter(|_| !matches!(val, Val::Json(Value::Number(_)))) else {
+    let Some(text) = val.text().filter(|_| !matches!(val, Val::Json(Json::Number(_)))) else {
         ctx.error(ptr, Code::Auth, format!("`{name}` must be a string credential; found {}", val.kind()));
         return;
     };
@@ -464,8 +486,8 @@ fn check_token(ctx: &mut Ctx, ptr: &Pointer, name: &str, token: &Token, val: Val
 
 fn check_integer(ctx: &mut Ctx, ptr: &Pointer, name: &str, digits: u8, min: u64, strict: bool, val: Val<'_>) {
     let text = match val {
-        Val::Json(Value::Number(n)) => n.as_str(),
-        Val::Json(Value::String(s)) if strict => {
+        Val::Json(Json::Number(n)) => *n,
+        Val::Json(Json::String(s)) if strict => {
             let mut v =
                 Violation::error(ptr.as_str(), Code::Type, format!("`{name}` must be a JSON number, not a string"));
             if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) {
@@ -477,10 +499,10 @@ fn check_integer(ctx: &mut Ctx, ptr: &Pointer, name: &str, digits: u8, min: u64,
             ctx.push(v);
             return;
         }
-        Val::Json(Value::String(s)) => s.as_str(),
+        Val::Json(Json::String(s)) => s,
         Val::Text(s) => s,
         Val::Json(v) => {
-            ctx.error(ptr, Code::Type, format!("`{name}` must be a whole number; found {}", kind_of(v)));
+            ctx.error(ptr, Code::Type, format!("`{name}` must be a whole number; found {}", v.kind()));
             return;
         }
     };
@@ -505,7 +527,7 @@ fn check_integer(ctx: &mut Ctx, ptr: &Pointer, name: &str, digits: u8, min: u64,
             {
                 let _ = write!(v.message, " (write it {whole})");
             };
-            v = v.with_suggestion(if matches!(val, Val::Json(Value::String(_))) {
+            v = v.with_suggestion(if matches!(val, Val::Json(Json::String(_))) {
                 format!("\"{whole}\"")
             } else {
                 whole
@@ -535,8 +557,8 @@ fn check_decimal(
     val: Val<'_>,
 ) -> Option<Amount> {
     let text = match val {
-        Val::Json(Value::Number(n)) => n.as_str(),
-        Val::Json(Value::String(s)) if !strings => {
+        Val::Json(Json::Number(n)) => *n,
+        Val::Json(Json::String(s)) if !strings => {
             let mut v =
                 Violation::error(ptr.as_str(), Code::Type, format!("`{name}` must be a JSON number, not a string"));
             if s.parse::<Amount>().is_ok() {
@@ -548,10 +570,10 @@ fn check_decimal(
             ctx.push(v);
             return None;
         }
-        Val::Json(Value::String(s)) => s.as_str(),
+        Val::Json(Json::String(s)) => s,
         Val::Text(s) => s,
         Val::Json(v) => {
-            ctx.error(ptr, Code::Type, format!("`{name}` must be a number; found {}", kind_of(v)));
+            ctx.error(ptr, Code::Type, format!("`{name}` must be a number; found {}", v.kind()));
             return None;
         }
     };
@@ -590,7 +612,7 @@ fn check_pattern(ctx: &mut Ctx, ptr: &Pointer, name: &str, pattern: &Pattern, va
                     Some(fixed) if pattern.matches(&fixed) => {
                         v.message =
                             format!("`{name}` is {}: needs exactly {decimals} decimals: {fixed}", shown(val, text));
-                        v = v.with_suggestion(if matches!(val, Val::Json(Value::String(_))) {
+                        v = v.with_suggestion(if matches!(val, Val::Json(Json::String(_))) {
                             format!("\"{fixed}\"")
                         } else {
                             fixed
@@ -632,13 +654,13 @@ fn check_pattern(ctx: &mut Ctx, ptr: &Pointer, name: &str, pattern: &Pattern, va
 
 fn shown(val: Val<'_>, text: &str) -> String {
     match val {
-        Val::Json(Value::String(_)) => format!("\"{text}\""),
+        Val::Json(Json::String(_)) => format!("\"{text}\""),
         _ => text.to_owned(),
     }
 }
 
 fn check_date(ctx: &mut Ctx, ptr: &Pointer, name: &str, date_only: bool, val: Val<'_>) {
-    let Some(text) = val.text().filter(|_| !matches!(val, Val::Json(Value::Number(_)))) else {
+    let Some(text) = val.text().filter(|_| !matches!(val, Val::Json(Json::Number(_)))) else {
         ctx.error(ptr, Code::Type, format!("`{name}` must be an ISO 8601 date string; found {}", val.kind()));
         return;
     };
@@ -669,7 +691,7 @@ pub(crate) fn date_of(val: Val<'_>) -> Option<DateTime> {
 }
 
 fn check_currency(ctx: &mut Ctx, ptr: &Pointer, name: &str, val: Val<'_>) {
-    let Some(text) = val.text().filter(|_| !matches!(val, Val::Json(Value::Number(_)))) else {
+    let Some(text) = val.text().filter(|_| !matches!(val, Val::Json(Json::Number(_)))) else {
         ctx.error(ptr, Code::Type, format!("`{name}` must be an ISO 4217 code string; found {}", val.kind()));
         return;
     };
@@ -693,7 +715,7 @@ fn check_currency(ctx: &mut Ctx, ptr: &Pointer, name: &str, val: Val<'_>) {
 fn check_identifier(ctx: &mut Ctx, ptr: &mut Pointer, name: &str, fields: &[&str], val: Val<'_>) {
     let parsed;
     let map = match val {
-        Val::Json(Value::Object(map)) => map,
+        Val::Json(Json::Object(map)) => map,
         Val::Text(text) => {
             let Some(m) = parse_identifier_text(text) else {
                 ctx.error(
@@ -725,17 +747,17 @@ fn check_identifier(ctx: &mut Ctx, ptr: &mut Pointer, name: &str, fields: &[&str
     let mut named = 0;
     for (key, value) in map {
         ptr.push(key);
-        if fields.contains(&key.as_str()) {
+        if fields.contains(&key.as_ref()) {
             match value {
-                Value::String(s) if !s.is_empty() => named += 1,
-                Value::Number(_) => named += 1,
-                Value::String(_) => {
+                Json::String(s) if !s.is_empty() => named += 1,
+                Json::Number(_) => named += 1,
+                Json::String(_) => {
                     // Counted as naming the record: the one problem is that the value is empty.
                     named += 1;
                     ctx.error(ptr, Code::Required, format!("`{name}.{key}` is empty"));
                 }
                 other => {
-                    ctx.error(ptr, Code::Type, format!("`{name}.{key}` must be a string; found {}", kind_of(other)));
+                    ctx.error(ptr, Code::Type, format!("`{name}.{key}` must be a string; found {}", other.kind()));
                 }
             }
         } else {
@@ -745,16 +767,14 @@ fn check_identifier(ctx: &mut Ctx, ptr: &mut Pointer, name: &str, fields: &[&str
                 format!("`{key}` is not an identifying field of `{name}`; use one of {}", fields.join(", ")),
             );
             if let Some(near) = nearest(key, fields.iter().copied()) {
-                {
-                    let _ = write!(v.message, " (did you mean `{near}`?)");
-                };
+                let _ = write!(v.message, " (did you mean `{near}`?)");
                 v = v.with_suggestion(format!("\"{near}\""));
             }
             ctx.push(v);
         }
         ptr.pop();
     }
-    if named != 1 && map.keys().all(|k| fields.contains(&k.as_str())) {
+    if named != 1 && map.iter().all(|(k, _)| fields.contains(&k.as_ref())) {
         let found = if named == 0 { "no identifying field".to_owned() } else { format!("{named} identifying fields") };
         ctx.error(
             ptr,
@@ -765,22 +785,20 @@ fn check_identifier(ctx: &mut Ctx, ptr: &mut Pointer, name: &str, fields: &[&str
 }
 
 /// `number=200` or `{"number":"200"}` as an identifier object.
-fn parse_identifier_text(text: &str) -> Option<Map<String, Value>> {
+fn parse_identifier_text(text: &str) -> Option<Vec<(Cow<'_, str>, Json<'_>)>> {
     let t = text.trim();
     if t.starts_with('{') {
-        return match serde_json::from_str::<Value>(t) {
-            Ok(Value::Object(m)) => Some(m),
+        return match crate::json::parse(t) {
+            Ok(Json::Object(m)) => Some(m),
             _ => None,
         };
     }
     let (k, v) = t.split_once('=')?;
-    let mut m = Map::new();
-    m.insert(k.trim().to_owned(), Value::String(v.trim().to_owned()));
-    Some(m)
+    Some(vec![(Cow::Borrowed(k.trim()), Json::String(Cow::Borrowed(v.trim())))])
 }
 
 fn check_fields_set(ctx: &mut Ctx, ptr: &Pointer, name: &str, names: &[&str], val: Val<'_>) {
-    let Some(text) = val.text().filter(|_| !matches!(val, Val::Json(Value::Number(_)))) else {
+    let Some(text) = val.text().filter(|_| !matches!(val, Val::Json(Json::Number(_)))) else {
         ctx.error(
             ptr,
             Code::Type,

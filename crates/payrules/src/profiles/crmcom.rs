@@ -4,8 +4,7 @@
 //! The seed lost its tables of allowed identifier fields; the lists below are our documented
 //! decisions (SEEDS.md, section crmcom).
 
-use serde_json::Value;
-
+use crate::json::{Json, member};
 use crate::lifecycle::{Lifecycle, State, Transition};
 use crate::pointer::Pointer;
 use crate::profiles::{Body, Input, Method, Operation};
@@ -345,12 +344,13 @@ fn create_cross(input: &Input<'_>, ctx: &mut Ctx) {
         ("invoices_to_pay_set", "invoice_identifier", "invoice", INVOICE_ID_FIELDS),
         ("bills_to_pay_set", "bill_identifier", "bill", BILL_ID_FIELDS),
     ] {
-        let Some(Val::Json(Value::Array(items))) = input.field(set) else {
+        let Some(Val::Json(Json::Array(items))) = input.field(set) else {
             continue;
         };
         let mut seen: Vec<(usize, &str, String)> = Vec::new();
         for (i, item) in items.iter().enumerate() {
-            let Some((field, value)) = item.get(key).and_then(single_identifier) else {
+            let Json::Object(members) = item else { continue };
+            let Some((field, value)) = member(members, key).and_then(single_identifier) else {
                 continue;
             };
             if !allowed.contains(&field) {
@@ -378,8 +378,8 @@ fn create_cross(input: &Input<'_>, ctx: &mut Ctx) {
 }
 
 /// The one identifying field and its value's text, when an identifier object names exactly one.
-fn single_identifier(value: &Value) -> Option<(&str, String)> {
-    let Value::Object(map) = value else {
+fn single_identifier<'j>(value: &'j Json<'_>) -> Option<(&'j str, String)> {
+    let Json::Object(map) = value else {
         return None;
     };
     let mut entries = map.iter();
@@ -388,11 +388,11 @@ fn single_identifier(value: &Value) -> Option<(&str, String)> {
         return None;
     }
     let text = match value {
-        Value::String(s) if !s.is_empty() => s.clone(),
-        Value::Number(n) => n.to_string(),
+        Json::String(s) if !s.is_empty() => s.to_string(),
+        Json::Number(n) => (*n).to_owned(),
         _ => return None,
     };
-    Some((field.as_str(), text))
+    Some((field.as_ref(), text))
 }
 
 /// A GET operation of CRM.COM: its parameters are in the query.

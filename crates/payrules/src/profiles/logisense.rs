@@ -4,8 +4,7 @@
 //! The seed documents the `Payment` object's fields and example bodies; where it is silent (required
 //! fields, signs, paging bounds, the reverse bodies) the rules below are our decisions (SEEDS.md).
 
-use serde_json::Value;
-
+use crate::json::{Json, Members, member};
 use crate::lifecycle::{Lifecycle, State, Transition};
 use crate::money::Amount;
 use crate::profiles::{Body, Input, Method, Operation};
@@ -209,10 +208,10 @@ const DELETE_RULES: &[&str] = &[
 
 /// Errors when `val` is a JSON number that is not above zero; `ptr` is where it is, `why` the reason.
 fn amount_above_zero(ctx: &mut Ctx, ptr: &str, val: Option<Val<'_>>, why: &str) {
-    let Some(Val::Json(Value::Number(n))) = val else {
+    let Some(Val::Json(Json::Number(n))) = val else {
         return;
     };
-    if let Ok(a) = n.as_str().parse::<Amount>()
+    if let Ok(a) = n.parse::<Amount>()
         && !a.is_positive()
     {
         ctx.push(Violation::error(ptr, Code::Range, format!("`amount` must be above zero; found {n}: {why}")));
@@ -240,11 +239,11 @@ fn reverse_cross(input: &Input<'_>, ctx: &mut Ctx) {
 
 /// `PUT Payment/{id}`: an `identity` sent as a whole number must name the payment of the path.
 fn update_cross(input: &Input<'_>, ctx: &mut Ctx) {
-    let Some(path_id) = input.params.get("id").and_then(|t| whole(t)) else {
+    let Some(path_id) = input.param("id").and_then(whole) else {
         return;
     };
     let Some(identity) = input.field("identity").and_then(|v| match v {
-        Val::Json(Value::Number(n)) => whole(n.as_str()),
+        Val::Json(Json::Number(n)) => whole(n),
         _ => None,
     }) else {
         return;
@@ -273,20 +272,21 @@ fn whole(text: &str) -> Option<u128> {
 
 /// `PATCH Payment/{id}`: per item, the fields its patchType needs.
 fn patch_cross(input: &Input<'_>, ctx: &mut Ctx) {
-    let Some(Value::Object(payments)) = input.body.and_then(|b| b.get("payments")) else {
+    let Some(Json::Object(payments)) = input.body.and_then(|b| member(b, "payments")) else {
         return;
     };
-    let Some(Value::Array(items)) = payments.get("items") else {
+    let Some(Json::Array(items)) = member(payments, "items") else {
         return;
     };
     for (i, item) in items.iter().enumerate() {
-        let Value::Object(item) = item else { continue };
-        let Some(Value::String(patch_type)) = item.get("patchType") else {
+        let Json::Object(item) = item else { continue };
+        let item: &Members<'_> = item;
+        let Some(Json::String(patch_type)) = member(item, "patchType") else {
             continue;
         };
         let at = |field: &str| format!("/body/payments/items/{i}/{field}");
-        let present = |field: &str| item.get(field).is_some_and(|v| !v.is_null());
-        match patch_type.as_str() {
+        let present = |field: &str| member(item, field).is_some_and(|v| *v != Json::Null);
+        match patch_type.as_ref() {
             "update" | "delete" if !present("identity") => {
                 ctx.push(Violation::error(
                     at("identity"),
@@ -304,7 +304,7 @@ fn patch_cross(input: &Input<'_>, ctx: &mut Ctx) {
                         ));
                     }
                 }
-                amount_above_zero(ctx, &at("amount"), item.get("amount").map(Val::Json), NEW_PAYMENT_AMOUNT);
+                amount_above_zero(ctx, &at("amount"), member(item, "amount").map(Val::Json), NEW_PAYMENT_AMOUNT);
                 if present("identity") {
                     ctx.push(Violation::warning(
                         at("identity"),

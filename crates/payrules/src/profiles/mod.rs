@@ -6,17 +6,17 @@ pub mod komet;
 pub mod logisense;
 pub mod plentymarkets;
 
-use std::collections::BTreeMap;
+use std::borrow::Cow;
 use std::fmt;
 use std::str::FromStr;
 
 use serde::Serialize;
-use serde_json::{Map, Value};
 
+use crate::json::{self, Json, Members, member};
 use crate::lifecycle::AnyLifecycle;
 use crate::pointer::Pointer;
 use crate::report::{Code, Report, Violation};
-use crate::request::{Request, invalid_json, kind_of};
+use crate::request::{Request, View, invalid_json, pair};
 use crate::rules::{Ctx, Field, Src, Val, check_object, check_params};
 
 /// One of the five payment APIs.
@@ -199,100 +199,121 @@ pub struct Operation {
 /// What a cross-field rule sees of a request.
 #[derive(Debug)]
 pub(crate) struct Input<'a> {
-    pub(crate) body: Option<&'a Map<String, Value>>,
+    pub(crate) body: Option<&'a Members<'a>>,
     pub(crate) src: Src,
-    pub(crate) query: &'a BTreeMap<String, String>,
-    /// Path parameters by name (`id` of `/Payment/{id}`), as written.
-    pub(crate) params: &'a BTreeMap<String, String>,
+    pub(crate) query: &'a [(Cow<'a, str>, Cow<'a, str>)],
+    /// Path parameters by name (`id` of `/Payment/{id}`), decoded.
+    pub(crate) params: &'a [(Cow<'a, str>, Cow<'a, str>)],
 }
 
 impl<'a> Input<'a> {
     /// A body field, as a value to check.
     pub(crate) fn field(&self, name: &str) -> Option<Val<'a>> {
-        let v = self.body?.get(name)?;
-        if v.is_null() {
-            return None;
-        }
+        let v = member(self.body?, name)?;
         Some(match (self.src, v) {
-            (Src::Text, Value::String(s)) => Val::Text(s),
+            (_, Json::Null) => return None,
+            (Src::Text, Json::String(s)) => Val::Text(s),
             _ => Val::Json(v),
         })
+    }
+
+    /// A query parameter.
+    pub(crate) fn query(&self, name: &str) -> Option<&'a str> {
+        pair(self.query, name)
+    }
+
+    /// A path parameter.
+    pub(crate) fn param(&self, name: &str) -> Option<&'a str> {
+        pair(self.params, name)
     }
 }
 
 /// An operation found for a request, with its path parameters.
 #[derive(Debug)]
-pub struct Route {
+pub struct Route<'p> {
     /// The operation.
     pub operation: &'static Operation,
-    /// Path parameters by name, as written in the path.
-    pub params: BTreeMap<String, String>,
+    /// Path parameters by name, decoded, in path order.
+    pub params: Vec<(Cow<'p, str>, Cow<'p, str>)>,
     /// Query parameters written in the path after `?`, decoded.
-    pub path_query: Vec<(String, String)>,
+    pub path_query: Vec<(Cow<'p, str>, Cow<'p, str>)>,
+}
+
+/// The segments of a path: no empty ones, so `/a//b/` is `a`, `b`.
+fn segments(path: &str) -> impl Iterator<Item = &str> {
+    path.split('/').filter(|s| !s.is_empty())
+}
+
+/// Whether `path` fits the template, and with how many literal segments.
+fn fit(template: &str, path: &str) -> Option<usize> {
+    let (mut t, mut p) = (segments(template), segments(path));
+    let mut literal = 0;
+    loop {
+        match (t.next(), p.next()) {
+            (None, None) => return Some(literal),
+            (Some(ts), Some(ps)) => {
+                if !ts.starts_with('{') {
+                    if ts != ps {
+                        return None;
+                    }
+                    literal += 1;
+                }
+            }
+            _ => return None,
+        }
+    }
 }
 
 /// Finds the operation for a method and path, or says why there is none.
-pub fn route(profile: Profile, method: &str, path: &str) -> Result<Route, Violation> {
+pub fn route<'p>(profile: Profile, method: &str, path: &'p str) -> Result<Route<'p>, Violation> {
     let (path_only, query_text) = match path.split_once('?') {
         Some((p, q)) => (p, Some(q)),
         None => (path, None),
     };
-    let trimmed = path_only.trim_end_matches('/');
-    let segments: Vec<&str> = trimmed.split('/').filter(|s| !s.is_empty()).collect();
-    let mut best: Option<(&'static Operation, usize)> = None;
-    let mut other_methods: Vec<(&'static Operation, usize)> = Vec::new();
     let wanted = Method::parse(method);
-    for op in profile.operations() {
-        let tpl: Vec<&str> = op.path.split('/').filter(|s| !s.is_empty()).collect();
-        if tpl.len() != segments.len() {
-            continue;
-        }
-        let mut literal = 0;
-        let fits = tpl.iter().zip(&segments).all(|(t, s)| {
-            if t.starts_with('{') {
-                true
-            } else if t == s {
-                literal += 1;
-                true
-            } else {
-                false
-            }
-        });
-        if !fits {
-            continue;
-        }
-        if Some(op.method) != wanted {
-            other_methods.push((op, literal));
-            continue;
-        }
-        if best.is_none_or(|(_, l)| literal > l) {
+    let mut best: Option<(&'static Operation, usize)> = None;
+    for op in profile.operations().iter().filter(|op| Some(op.method) == wanted) {
+        if let Some(literal) = fit(op.path, path_only)
+            && best.is_none_or(|(_, l)| literal > l)
+        {
             best = Some((op, literal));
         }
     }
+    // Other methods matter only where they could fit the path with more literal segments.
+    let fully_literal = best.is_some_and(|(op, l)| segments(op.path).count() == l);
+    let other_best = if fully_literal {
+        None
+    } else {
+        profile
+            .operations()
+            .iter()
+            .filter(|op| Some(op.method) != wanted)
+            .filter_map(|op| fit(op.path, path_only))
+            .max()
+    };
     // A path written literally for another method (`/Payment/Vendor` answers POST) is that
     // operation asked with the wrong method, not a parameter route (`/Payment/{id}`).
-    let other_best = other_methods.iter().map(|(_, l)| *l).max();
-    if let (Some((_, l)), Some(o)) = (best, other_best)
-        && o > l
+    if let Some((op, literal)) = best
+        && other_best.is_none_or(|o| o <= literal)
     {
-        best = None;
-        other_methods.retain(|(_, ol)| *ol == o);
-    }
-    if let Some((op, _)) = best {
-        let mut params = BTreeMap::new();
-        let tpl = op.path.split('/').filter(|s| !s.is_empty());
-        for (t, s) in tpl.zip(&segments) {
-            if let Some(name) = t.strip_prefix('{').and_then(|t| t.strip_suffix('}')) {
-                params.insert(name.to_owned(), percent_decode(s));
-            }
-        }
+        let params = segments(op.path)
+            .zip(segments(path_only))
+            .filter_map(|(t, s)| {
+                let name = t.strip_prefix('{')?.strip_suffix('}')?;
+                Some((Cow::Borrowed(name), percent_decode(s, false)))
+            })
+            .collect();
         let path_query = query_text.map(parse_form).unwrap_or_default();
         return Ok(Route { operation: op, params, path_query });
     }
     let shown = format!("{} {}", method.to_ascii_uppercase(), path_only);
-    if !other_methods.is_empty() {
-        let answers: Vec<String> =
-            other_methods.iter().map(|(op, _)| format!("{} {}", op.method.as_str(), op.path)).collect();
+    if let Some(o) = other_best {
+        let answers: Vec<String> = profile
+            .operations()
+            .iter()
+            .filter(|op| Some(op.method) != wanted && fit(op.path, path_only) == Some(o))
+            .map(|op| format!("{} {}", op.method.as_str(), op.path))
+            .collect();
         return Err(Violation::error(
             "/method",
             Code::UnknownRoute,
@@ -308,13 +329,12 @@ pub fn route(profile: Profile, method: &str, path: &str) -> Result<Route, Violat
     ))
 }
 
-/// Decodes `%XX` escapes and `+` (as a space) in a query or form component; bad escapes stay as written.
-fn percent_decode_form(s: &str) -> String {
-    percent_decode(&s.replace('+', " "))
-}
-
-/// Decodes `%XX` escapes; bad escapes stay as written.
-fn percent_decode(s: &str) -> String {
+/// Decodes `%XX` escapes (and, in form text, `+` as a space); bad escapes stay as written.
+/// Borrows when there is nothing to decode.
+fn percent_decode(s: &str, form: bool) -> Cow<'_, str> {
+    if !s.bytes().any(|b| b == b'%' || (form && b == b'+')) {
+        return Cow::Borrowed(s);
+    }
     let b = s.as_bytes();
     let mut out = Vec::with_capacity(b.len());
     let mut i = 0;
@@ -328,30 +348,43 @@ fn percent_decode(s: &str) -> String {
             i += 3;
             continue;
         }
-        out.push(c);
+        out.push(if form && c == b'+' { b' ' } else { c });
         i += 1;
     }
-    String::from_utf8_lossy(&out).into_owned()
+    Cow::Owned(String::from_utf8_lossy(&out).into_owned())
 }
 
 /// Parses `a=1&b=2` (form or query text).
-fn parse_form(text: &str) -> Vec<(String, String)> {
+fn parse_form(text: &str) -> Vec<(Cow<'_, str>, Cow<'_, str>)> {
     text.split('&')
         .filter(|p| !p.is_empty())
         .map(|pair| match pair.split_once('=') {
-            Some((k, v)) => (percent_decode_form(k), percent_decode_form(v)),
-            None => (percent_decode_form(pair), String::new()),
+            Some((k, v)) => (percent_decode(k, true), percent_decode(v, true)),
+            None => (percent_decode(pair, true), Cow::Borrowed("")),
         })
         .collect()
 }
 
 /// Validates a request: routes it, then checks every stateless rule of its operation.
 pub fn validate(request: &Request) -> Report {
+    validate_view(&View::of(request))
+}
+
+/// Validates one JSON text holding a request: a line of a JSON Lines file, say.
+///
+/// Text that is not strict JSON, or not a request, gives a report of those problems (with line
+/// and column), never a panic. This is the fast path: the text is read once, borrowed, and checked.
+pub fn validate_json(text: &str) -> Report {
+    match View::from_text(text) {
+        Ok(view) => validate_view(&view),
+        Err(errors) => Report::new(None, errors),
+    }
+}
+
+fn validate_view(request: &View<'_>) -> Report {
     let profile = match request.profile.parse::<Profile>() {
         Ok(p) => p,
-        Err(e) => {
-            return Report::new(None, vec![Violation::error("/profile", Code::UnknownRoute, e.to_string())]);
-        }
+        Err(e) => return Report::new(None, vec![Violation::error("/profile", Code::UnknownRoute, e.to_string())]),
     };
     let route = match route(profile, &request.method, &request.path) {
         Ok(r) => r,
@@ -361,31 +394,35 @@ pub fn validate(request: &Request) -> Report {
     let mut ctx = Ctx::default();
 
     let mut ptr = Pointer::at("/path");
-    check_params(&mut ctx, &mut ptr, &route.params, op.params, false);
+    if !op.params.is_empty() {
+        check_params(&mut ctx, &mut ptr, &route.params, op.params, false);
+    }
 
     let merged;
-    let query = if route.path_query.is_empty() {
+    let query: &[(Cow<'_, str>, Cow<'_, str>)] = if route.path_query.is_empty() {
         &request.query
     } else {
-        let mut m = request.query.clone();
-        for (k, v) in &route.path_query {
-            m.entry(k.clone()).or_insert_with(|| v.clone());
-        }
-        merged = m;
+        // Parameters written in the path come first, so explicit `query` entries win.
+        merged = route.path_query.iter().chain(&request.query).cloned().collect::<Vec<_>>();
         &merged
     };
-    let mut ptr = Pointer::at("/query");
+    ptr.reset("/query");
     check_params(&mut ctx, &mut ptr, query, op.query, true);
 
-    let headers: BTreeMap<String, String> =
-        op.headers.iter().filter_map(|f| request.header(f.name).map(|v| (f.name.to_owned(), v.to_owned()))).collect();
-    let mut ptr = Pointer::at("/headers");
-    check_params(&mut ctx, &mut ptr, &headers, op.headers, false);
+    if !op.headers.is_empty() {
+        let headers: Vec<(Cow<'_, str>, Cow<'_, str>)> = op
+            .headers
+            .iter()
+            .filter_map(|f| request.header(f.name).map(|v| (Cow::Borrowed(f.name), Cow::Borrowed(v))))
+            .collect();
+        ptr.reset("/headers");
+        check_params(&mut ctx, &mut ptr, &headers, op.headers, false);
+    }
 
     let parsed;
-    let (body, src): (Option<&Map<String, Value>>, Src) = match (&op.body, &request.body) {
-        (Body::None, Value::Null) => (None, Src::Json),
-        (Body::None, Value::String(s)) if s.trim().is_empty() => (None, Src::Json),
+    let (body, src): (Option<&Members<'_>>, Src) = match (&op.body, &request.body) {
+        (Body::None, Json::Null) => (None, Src::Json),
+        (Body::None, Json::String(s)) if s.trim().is_empty() => (None, Src::Json),
         (Body::None, _) => {
             ctx.push(Violation::warning(
                 "/body",
@@ -394,7 +431,7 @@ pub fn validate(request: &Request) -> Report {
             ));
             (None, Src::Json)
         }
-        (Body::Json(_) | Body::JsonOrForm(_), Value::Null) => {
+        (Body::Json(_) | Body::JsonOrForm(_), Json::Null) => {
             ctx.push(Violation::error(
                 "/body",
                 Code::Required,
@@ -402,30 +439,26 @@ pub fn validate(request: &Request) -> Report {
             ));
             (None, Src::Json)
         }
-        (Body::Json(_) | Body::JsonOrForm(_), Value::Object(map)) => (Some(map), Src::Json),
-        (Body::JsonOrForm(_), Value::String(text)) if is_form(request) => {
-            let mut map = Map::new();
-            for (k, v) in parse_form(text) {
-                map.insert(k, Value::String(v));
-            }
-            parsed = map;
-            (Some(&parsed), Src::Text)
+        (Body::Json(_) | Body::JsonOrForm(_), Json::Object(members)) => (Some(members.as_slice()), Src::Json),
+        (Body::JsonOrForm(_), Json::String(text)) if is_form(request) => {
+            parsed = parse_form(text).into_iter().map(|(k, v)| (k, Json::String(v))).collect::<Vec<_>>();
+            (Some(parsed.as_slice()), Src::Text)
         }
-        (Body::Json(_) | Body::JsonOrForm(_), Value::String(text)) => match serde_json::from_str::<Value>(text) {
-            Ok(Value::Object(map)) => {
-                parsed = map;
-                (Some(&parsed), Src::Json)
+        (Body::Json(_) | Body::JsonOrForm(_), Json::String(text)) => match json::parse(text) {
+            Ok(Json::Object(members)) => {
+                parsed = members;
+                (Some(parsed.as_slice()), Src::Json)
             }
             Ok(other) => {
                 ctx.push(Violation::error(
                     "/body",
                     Code::Type,
-                    format!("the body must be a JSON object; found {}", kind_of(&other)),
+                    format!("the body must be a JSON object; found {}", other.kind()),
                 ));
                 (None, Src::Json)
             }
             Err(err) => {
-                ctx.push(invalid_json("/body", "the body", text, &err));
+                ctx.push(invalid_json("/body", "the body", &err));
                 (None, Src::Json)
             }
         },
@@ -433,13 +466,13 @@ pub fn validate(request: &Request) -> Report {
             ctx.push(Violation::error(
                 "/body",
                 Code::Type,
-                format!("the body must be a JSON object; found {}", kind_of(other)),
+                format!("the body must be a JSON object; found {}", other.kind()),
             ));
             (None, Src::Json)
         }
     };
     if let (Some(map), Body::Json(fields) | Body::JsonOrForm(fields)) = (body, &op.body) {
-        let mut ptr = Pointer::at("/body");
+        ptr.reset("/body");
         check_object(&mut ctx, &mut ptr, map, fields, src);
     }
     if let Some(cross) = op.cross {
@@ -448,10 +481,10 @@ pub fn validate(request: &Request) -> Report {
     Report::new(Some(op.id), ctx.errors)
 }
 
-fn is_form(request: &Request) -> bool {
-    request
-        .header("content-type")
-        .is_some_and(|ct| ct.to_ascii_lowercase().starts_with("application/x-www-form-urlencoded"))
+fn is_form(request: &View<'_>) -> bool {
+    request.header("content-type").is_some_and(|ct| {
+        ct.trim_start().get(..33).is_some_and(|p| p.eq_ignore_ascii_case("application/x-www-form-urlencoded"))
+    })
 }
 
 /// A profile described for people and tools: its operations with their fields, and its lifecycle.

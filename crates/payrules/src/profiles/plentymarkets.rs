@@ -180,7 +180,7 @@ fn payment_cross(input: &Input<'_>, ctx: &mut Ctx) {
         ));
     }
     let system_currency = match input.field("isSystemCurrency") {
-        Some(Val::Json(serde_json::Value::Bool(b))) => *b,
+        Some(Val::Json(crate::json::Json::Bool(b))) => *b,
         Some(Val::Text(t)) => !matches!(t, "false" | "0"),
         _ => true,
     };
@@ -214,8 +214,8 @@ fn payment_cross(input: &Input<'_>, ctx: &mut Ctx) {
 }
 
 fn date_range_cross(input: &Input<'_>, ctx: &mut Ctx) {
-    let start = input.query.get("startDate").and_then(|t| date_of(Val::Text(t)));
-    let end = input.query.get("endDate").and_then(|t| date_of(Val::Text(t)));
+    let start = input.query("startDate").and_then(|t| date_of(Val::Text(t)));
+    let end = input.query("endDate").and_then(|t| date_of(Val::Text(t)));
     if let (Some(s), Some(e)) = (start, end)
         && e.cmp_instant(&s) == std::cmp::Ordering::Less
     {
