@@ -834,3 +834,37 @@ fn check_fields_set(ctx: &mut Ctx, ptr: &Pointer, name: &str, names: &[&str], va
         );
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{Ctx, Field, Src, Ty, check_object};
+    use crate::json::{Json, parse};
+    use crate::pointer::Pointer;
+    use crate::report::Code;
+
+    #[test]
+    fn objects_with_more_than_64_fields_are_checked_whole() {
+        let names: Vec<&'static str> = (0..70).map(|i| &*Box::leak(format!("f{i}").into_boxed_str())).collect();
+        let fields: Vec<Field> = names.iter().map(|&n| Field::req(n, Ty::Text { max: Some(3) }, "A field")).collect();
+        let fields: &'static [Field] = Box::leak(fields.into_boxed_slice());
+        let body = format!(
+            "{{{}, \"extra\": 1}}",
+            (0..69)
+                .map(|i| format!("\"f{i}\": \"{}\"", if i == 68 { "long" } else { "ok" }))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        let Json::Object(members) = parse(&body).unwrap() else { panic!() };
+        let mut ctx = Ctx::default();
+        check_object(&mut ctx, &mut Pointer::at("/body"), &members, fields, Src::Json);
+        let got: Vec<(String, Code)> = ctx.errors.into_iter().map(|v| (v.path, v.code)).collect();
+        assert_eq!(
+            got,
+            [
+                ("/body/f68".to_owned(), Code::MaxLength),
+                ("/body/f69".to_owned(), Code::Required),
+                ("/body/extra".to_owned(), Code::UnknownField)
+            ]
+        );
+    }
+}
