@@ -23,6 +23,14 @@ pub use profiles::{Method, Operation, Profile, validate, validate_json};
 pub use report::{Code, Report, Severity, Violation};
 pub use request::{Request, Response};
 
+/// The actions allowed on a payment of `profile` in `state` (the vendor's spelling), in table order.
+pub fn allowed_actions(
+    profile: Profile,
+    state: &str,
+) -> Result<Vec<lifecycle::AllowedAction>, lifecycle::LifecycleError> {
+    profile.lifecycle().allowed_actions(state)
+}
+
 /// Validates one line of JSON Lines given as bytes; `None` for a blank line (nothing to judge).
 ///
 /// Bytes that are not UTF-8 give an `invalid_json` report naming the byte's column.
