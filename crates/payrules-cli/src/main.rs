@@ -1,5 +1,9 @@
 //! `payrules`: validate payment requests from JSON Lines, list the profiles, draw lifecycles.
 
+mod args;
+mod replay;
+mod serve;
+
 use std::io::{self, BufRead, BufReader, BufWriter, Write};
 use std::process::ExitCode;
 
@@ -13,6 +17,15 @@ USAGE:
                                  write one report per line. Exit 0 when all are valid, 1 when any is not.
     payrules profiles            Print every profile, its operations and lifecycle as JSON.
     payrules diagram PROFILE     Print PROFILE's lifecycle as a Mermaid state diagram.
+    payrules replay [--world FILE] [--now RFC3339] [--save FILE] [FILE|-]
+                                 Apply JSON Lines of requests in order to the sample world (or the
+                                 snapshot FILE) and write one response per line; --save writes the
+                                 resulting snapshot. The clock starts at --now (default
+                                 2024-01-01T09:00:00Z) and moves on one second per request.
+    payrules serve [--addr 127.0.0.1:PORT] [--state FILE] [--world FILE] [--now RFC3339]
+                                 Serve the ledger over HTTP, each profile under /{profile} plus the
+                                 vendor's path, CORS open. --state FILE is read at start and written
+                                 (write-then-rename) after every change, before the response.
     payrules help                Print this help.
 
 A request is {\"profile\", \"method\", \"path\", \"query\"?, \"headers\"?, \"body\"?}; a body given as a JSON
@@ -49,6 +62,8 @@ fn run(args: &[&str]) -> Result<ExitCode, String> {
             let profile: Profile = profile.parse().map_err(|e: payrules::profiles::UnknownProfile| e.to_string())?;
             write_out(&profile.lifecycle().mermaid())
         }
+        ["replay", rest @ ..] => replay::run(rest),
+        ["serve", rest @ ..] => serve::run(rest),
         ["help" | "--help" | "-h"] => write_out(&format!("{USAGE}\n")),
         ["--version" | "-V"] => write_out(&format!("payrules {}\n", env!("CARGO_PKG_VERSION"))),
         [] => Err("no command given".to_owned()),

@@ -153,12 +153,32 @@ impl DateTime {
         Ok(DateTime { local_seconds, nanos, offset_minutes })
     }
 
+    /// Milliseconds since the Unix epoch; a value without an offset is read as UTC.
+    pub fn unix_millis(&self) -> i64 {
+        (self.local_seconds - i64::from(self.offset_minutes.unwrap_or(0)) * 60) * 1000
+            + i64::from(self.nanos / 1_000_000)
+    }
+
     /// Orders two values as instants. Values without an offset are compared as written,
     /// which is what a vendor does with its own local times.
     pub fn cmp_instant(&self, other: &DateTime) -> std::cmp::Ordering {
         let key = |d: &DateTime| (d.local_seconds - i64::from(d.offset_minutes.unwrap_or(0)) * 60, d.nanos);
         key(self).cmp(&key(other))
     }
+}
+
+/// The civil date of a day count since 1970-01-01 (Howard Hinnant's algorithm).
+pub(crate) fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = u32::try_from(doy - (153 * mp + 2) / 5 + 1).unwrap_or(1);
+    let m = u32::try_from(if mp < 10 { mp + 3 } else { mp - 9 }).unwrap_or(1);
+    (if m <= 2 { y + 1 } else { y }, m, d)
 }
 
 #[cfg(test)]

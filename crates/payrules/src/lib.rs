@@ -10,6 +10,7 @@
 mod datetime;
 pub mod generate;
 pub mod json;
+pub mod ledger;
 pub mod lifecycle;
 pub mod money;
 mod pointer;

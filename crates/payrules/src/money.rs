@@ -69,6 +69,20 @@ impl fmt::Display for Amount {
     }
 }
 
+impl serde::Serialize for Amount {
+    /// As a string, so no reader turns it into a float: `"12.3400"`.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(&self.0)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Amount {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        text.parse().map_err(|e: AmountError| serde::de::Error::custom(format!("amount \"{text}\" {e}")))
+    }
+}
+
 impl Amount {
     /// Zero, with no decimals.
     pub const ZERO: Amount = Amount(Decimal::ZERO);

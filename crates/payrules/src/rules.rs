@@ -785,7 +785,7 @@ fn check_identifier(ctx: &mut Ctx, ptr: &mut Pointer, name: &str, fields: &[&str
 }
 
 /// `number=200` or `{"number":"200"}` as an identifier object.
-fn parse_identifier_text(text: &str) -> Option<Vec<(Cow<'_, str>, Json<'_>)>> {
+pub(crate) fn parse_identifier_text(text: &str) -> Option<Vec<(Cow<'_, str>, Json<'_>)>> {
     let t = text.trim();
     if t.starts_with('{') {
         return match crate::json::parse(t) {

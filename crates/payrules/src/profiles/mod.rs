@@ -419,58 +419,11 @@ fn validate_view(request: &View<'_>) -> Report {
         check_params(&mut ctx, &mut ptr, &headers, op.headers, false);
     }
 
-    let parsed;
-    let (body, src): (Option<&Members<'_>>, Src) = match (&op.body, &request.body) {
-        (Body::None, Json::Null) => (None, Src::Json),
-        (Body::None, Json::String(s)) if s.trim().is_empty() => (None, Src::Json),
-        (Body::None, _) => {
-            ctx.push(Violation::warning(
-                "/body",
-                Code::UnknownField,
-                format!("{} {} takes no body; the body sent is ignored", op.method.as_str(), op.path),
-            ));
-            (None, Src::Json)
-        }
-        (Body::Json(_) | Body::JsonOrForm(_), Json::Null) => {
-            ctx.push(Violation::error(
-                "/body",
-                Code::Required,
-                format!("{} {} needs a JSON object body", op.method.as_str(), op.path),
-            ));
-            (None, Src::Json)
-        }
-        (Body::Json(_) | Body::JsonOrForm(_), Json::Object(members)) => (Some(members.as_slice()), Src::Json),
-        (Body::JsonOrForm(_), Json::String(text)) if is_form(request) => {
-            parsed = parse_form(text).into_iter().map(|(k, v)| (k, Json::String(v))).collect::<Vec<_>>();
-            (Some(parsed.as_slice()), Src::Text)
-        }
-        (Body::Json(_) | Body::JsonOrForm(_), Json::String(text)) => match json::parse(text) {
-            Ok(Json::Object(members)) => {
-                parsed = members;
-                (Some(parsed.as_slice()), Src::Json)
-            }
-            Ok(other) => {
-                ctx.push(Violation::error(
-                    "/body",
-                    Code::Type,
-                    format!("the body must be a JSON object; found {}", other.kind()),
-                ));
-                (None, Src::Json)
-            }
-            Err(err) => {
-                ctx.push(invalid_json("/body", "the body", &err));
-                (None, Src::Json)
-            }
-        },
-        (Body::Json(_) | Body::JsonOrForm(_), other) => {
-            ctx.push(Violation::error(
-                "/body",
-                Code::Type,
-                format!("the body must be a JSON object; found {}", other.kind()),
-            ));
-            (None, Src::Json)
-        }
-    };
+    let (body, src, problem) = read_body(op, request);
+    if let Some(problem) = problem {
+        ctx.push(problem);
+    }
+    let body = body.as_deref();
     if let (Some(map), Body::Json(fields) | Body::JsonOrForm(fields)) = (body, &op.body) {
         ptr.reset("/body");
         check_object(&mut ctx, &mut ptr, map, fields, src);
@@ -479,6 +432,63 @@ fn validate_view(request: &View<'_>) -> Report {
         cross(&Input { body, src, query, params: &route.params }, &mut ctx);
     }
     Report::new(Some(op.id), ctx.errors)
+}
+
+/// An operation's body as the vendor reads it: a JSON object, a JSON object given as text, or form
+/// fields (only where the operation takes a form). A body the operation cannot take comes back as
+/// the violation that says why (a warning where the vendor just ignores it).
+pub(crate) fn read_body<'v>(
+    op: &Operation,
+    request: &'v View<'v>,
+) -> (Option<Cow<'v, Members<'v>>>, Src, Option<Violation>) {
+    let what = || format!("{} {}", op.method.as_str(), op.path);
+    match (&op.body, &request.body) {
+        (Body::None, Json::Null) => (None, Src::Json, None),
+        (Body::None, Json::String(s)) if s.trim().is_empty() => (None, Src::Json, None),
+        (Body::None, _) => (
+            None,
+            Src::Json,
+            Some(Violation::warning(
+                "/body",
+                Code::UnknownField,
+                format!("{} takes no body; the body sent is ignored", what()),
+            )),
+        ),
+        (Body::Json(_) | Body::JsonOrForm(_), Json::Null) => (
+            None,
+            Src::Json,
+            Some(Violation::error("/body", Code::Required, format!("{} needs a JSON object body", what()))),
+        ),
+        (Body::Json(_) | Body::JsonOrForm(_), Json::Object(members)) => {
+            (Some(Cow::Borrowed(members.as_slice())), Src::Json, None)
+        }
+        (Body::JsonOrForm(_), Json::String(text)) if is_form(request) => {
+            let fields = parse_form(text).into_iter().map(|(k, v)| (k, Json::String(v))).collect::<Vec<_>>();
+            (Some(Cow::Owned(fields)), Src::Text, None)
+        }
+        (Body::Json(_) | Body::JsonOrForm(_), Json::String(text)) => match json::parse(text) {
+            Ok(Json::Object(members)) => (Some(Cow::Owned(members)), Src::Json, None),
+            Ok(other) => (
+                None,
+                Src::Json,
+                Some(Violation::error(
+                    "/body",
+                    Code::Type,
+                    format!("the body must be a JSON object; found {}", other.kind()),
+                )),
+            ),
+            Err(err) => (None, Src::Json, Some(invalid_json("/body", "the body", &err))),
+        },
+        (Body::Json(_) | Body::JsonOrForm(_), other) => (
+            None,
+            Src::Json,
+            Some(Violation::error(
+                "/body",
+                Code::Type,
+                format!("the body must be a JSON object; found {}", other.kind()),
+            )),
+        ),
+    }
 }
 
 fn is_form(request: &View<'_>) -> bool {
