@@ -23,3 +23,31 @@ ensure_cargo_fuzz() {
       cargo install cargo-fuzz --version 0.13.2 --locked
   fi
 }
+
+# The Node packages the tests use (playwright-core, binaryen's wasm-opt, ajv), from tests/package-lock.json.
+ensure_node_deps() {
+  command -v node >/dev/null || { echo "Node.js 20+ is required"; exit 1; }
+  if [ ! -x tests/node_modules/.bin/wasm-opt ] || [ tests/package-lock.json -nt tests/node_modules/.package-lock.json ]; then
+    (cd tests && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+}
+
+# wasm-bindgen-cli at exactly the version the crates pin (0.2.130); without --locked (see TOOLCHAIN.md).
+ensure_wasm_bindgen() {
+  local want=0.2.130
+  if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$want" ]; then
+    CARGO_PROFILE_RELEASE_LTO=off CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
+      cargo install wasm-bindgen-cli --version "$want"
+  fi
+}
+
+# Debian's Chromium and ChromeDriver for the browser tests (never a downloaded browser).
+ensure_chromium() {
+  if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
+    if [ "$(id -u)" = 0 ]; then
+      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null
+    else
+      sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null
+    fi
+  fi
+}

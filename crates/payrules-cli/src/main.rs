@@ -26,6 +26,9 @@ USAGE:
                                  Serve the ledger over HTTP, each profile under /{profile} plus the
                                  vendor's path, CORS open. --state FILE is read at start and written
                                  (write-then-rename) after every change, before the response.
+    payrules generate [--kind mixed|plentymarkets-create] [--seed N] [--count N]
+                                 Print a deterministic batch of requests as JSON Lines (the same
+                                 bytes on every machine): the parity and benchmark batches.
     payrules help                Print this help.
 
 A request is {\"profile\", \"method\", \"path\", \"query\"?, \"headers\"?, \"body\"?}; a body given as a JSON
@@ -63,6 +66,7 @@ fn run(args: &[&str]) -> Result<ExitCode, String> {
             write_out(&profile.lifecycle().mermaid())
         }
         ["replay", rest @ ..] => replay::run(rest),
+        ["generate", rest @ ..] => generate(rest),
         ["serve", rest @ ..] => serve::run(rest),
         ["help" | "--help" | "-h"] => write_out(&format!("{USAGE}\n")),
         ["--version" | "-V"] => write_out(&format!("payrules {}\n", env!("CARGO_PKG_VERSION"))),
@@ -72,6 +76,21 @@ fn run(args: &[&str]) -> Result<ExitCode, String> {
             [*cmd].iter().chain(args.iter().skip(1)).copied().collect::<Vec<_>>().join(" ")
         )),
     }
+}
+
+fn generate(args: &[&str]) -> Result<ExitCode, String> {
+    let args = args::Args::parse(args, &["kind", "seed", "count"])?;
+    let number = |name: &str, default: u64| -> Result<u64, String> {
+        args.get(name).map_or(Ok(default), |v| v.parse().map_err(|_| format!("--{name} must be a whole number")))
+    };
+    let seed = number("seed", 42)?;
+    let count = usize::try_from(number("count", 10_000)?).map_err(|e| e.to_string())?;
+    let text = match args.get("kind").unwrap_or("mixed") {
+        "mixed" => payrules::generate::mixed_batch(seed, count),
+        "plentymarkets-create" => payrules::generate::plentymarkets_create_batch(seed, count),
+        other => return Err(format!("unknown --kind `{other}`; the kinds are mixed, plentymarkets-create")),
+    };
+    write_out(&text)
 }
 
 fn write_out(text: &str) -> Result<ExitCode, String> {

@@ -5,7 +5,7 @@
 
 use std::collections::BTreeSet;
 
-use payrules::{Profile, Request, validate};
+use payrules::{Profile, Request, validate_json};
 use serde_json::{Value, json};
 
 fn run(profile: Profile) {
@@ -27,7 +27,13 @@ fn run(profile: Profile) {
         if request.profile.parse::<Profile>().is_ok() {
             assert_eq!(request.profile, profile.id(), "{name}: vector in the wrong file");
         }
-        let report = validate(&request);
+        // The request's own text (the last member of the line): numbers are judged as written
+        // (`4.5e2`, `12.3400`), in every runtime.
+        let request_text = line
+            .split_once("\"request\":")
+            .and_then(|(_, rest)| rest.trim_end().strip_suffix('}'))
+            .unwrap_or_else(|| panic!("{name}: `request` must be the last member"));
+        let report = validate_json(request_text);
         if report.valid != expect {
             wrong.push(format!("{name}: expected valid={expect}, got {}", serde_json::to_string(&report).unwrap()));
         }

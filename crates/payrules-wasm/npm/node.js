@@ -1,0 +1,12 @@
+// Node entry: the module is compiled synchronously from the package's own file on import, so
+// `import { validate } from 'payrules'` works with no flags and no bundler. `init()` is a no-op here,
+// so code written for browsers (`await init()`) runs unchanged.
+import { readFileSync } from 'node:fs';
+import { initSync } from './web/payrules_wasm.js';
+
+initSync({ module: readFileSync(new URL('./web/payrules_wasm_bg.wasm', import.meta.url)) });
+
+export * from './web/payrules_wasm.js';
+
+/** In Node the engine is ready on import; this resolves at once. */
+export default async function init() {}

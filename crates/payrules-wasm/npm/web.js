@@ -1,0 +1,3 @@
+// Browser entry (a plain ES module): call `await init()` once, then use the functions.
+export { default } from './web/payrules_wasm.js';
+export * from './web/payrules_wasm.js';

@@ -1,0 +1,85 @@
+// Shared helpers of the Node tests: where things are, the packed package installed into a
+// temporary project, the native CLI, a static file server and Debian's Chromium.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync, statSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import { dirname, extname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+export const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+export const npmDir = join(root, 'target/npm');
+
+/** The `npm pack` tarball scripts/build-npm.sh made. */
+export function tarball() {
+  const file = readdirSync(npmDir).find((f) => /^payrules-.*\.tgz$/.test(f));
+  if (!file) throw new Error(`no payrules-*.tgz in ${npmDir}: run scripts/build-npm.sh`);
+  return join(npmDir, file);
+}
+
+let installed;
+/** The packed package installed into a fresh project; its exports as `import ... from 'payrules'` sees them. */
+export async function installedPackage() {
+  if (installed) return installed;
+  const dir = mkdtempSync(join(tmpdir(), 'payrules-node-'));
+  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'probe', private: true, type: 'module' }));
+  execFileSync('npm', ['install', '--no-audit', '--no-fund', '--offline', '--loglevel=error', tarball()], { cwd: dir });
+  // A module inside the project imports the bare name, so Node resolves it through the package's exports map.
+  writeFileSync(join(dir, 'probe.mjs'), "export * from 'payrules';\nexport { default } from 'payrules';\n");
+  installed = { dir, module: await import(pathToFileURL(join(dir, 'probe.mjs')).href) };
+  return installed;
+}
+
+/** Runs the native `payrules` binary the Rust tests built; its stdout. Exit 1 (“something is
+ * invalid”) is an answer, not a failure; exit 2 is. */
+export function cli(args, input) {
+  const bin = process.env.PAYRULES_BIN ?? join(root, 'target/debug/payrules');
+  const run = spawnSync(bin, args, { input, maxBuffer: 1 << 30, encoding: 'utf8' });
+  if (run.error) throw run.error;
+  if (run.status !== 0 && run.status !== 1) throw new Error(`payrules ${args.join(' ')}: exit ${run.status}\n${run.stderr}`);
+  return run.stdout;
+}
+
+/** Every scenario: [name, input text, expected output text]. */
+export function scenarios() {
+  const base = join(root, 'tests/scenarios');
+  const out = [];
+  for (const profile of readdirSync(base).sort()) {
+    for (const file of readdirSync(join(base, profile)).sort().filter((f) => f.endsWith('.in.jsonl'))) {
+      const input = readFileSync(join(base, profile, file), 'utf8');
+      const expected = readFileSync(join(base, profile, file.replace('.in.jsonl', '.out.jsonl')), 'utf8');
+      out.push([`${profile}/${file}`, input, expected]);
+    }
+  }
+  return out;
+}
+
+export const lines = (text) => text.split('\n').filter((l) => l.trim() !== '');
+
+const types = { '.js': 'text/javascript', '.mjs': 'text/javascript', '.wasm': 'application/wasm', '.html': 'text/html', '.json': 'application/json', '.jsonl': 'text/plain' };
+
+/** Serves `dir` on 127.0.0.1 (an ephemeral port); resolves to {url, close}. */
+export function serve(dir) {
+  const server = createServer((req, res) => {
+    const path = join(dir, decodeURIComponent(new URL(req.url, 'http://x').pathname));
+    if (!path.startsWith(dir)) return res.writeHead(403).end();
+    try {
+      if (!statSync(path).isFile()) throw new Error('not a file');
+      res.writeHead(200, { 'Content-Type': types[extname(path)] ?? 'application/octet-stream' });
+      res.end(readFileSync(path));
+    } catch {
+      res.writeHead(404).end();
+    }
+  });
+  return new Promise((ok) => server.listen(0, '127.0.0.1', () => ok({ url: `http://127.0.0.1:${server.address().port}`, close: () => server.close() })));
+}
+
+/** Debian's Chromium, headless, with the flags this machine needs (never a downloaded browser). */
+export async function chromium() {
+  const { chromium } = await import('playwright-core');
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}
