@@ -1,0 +1,97 @@
+// Benchmark: payrules' validateBatch against ajv 8 (allErrors, ajv-formats) on the same 100,000
+// plentymarkets create requests, from UTF-8 bytes to a list of errors, in one Node process.
+// Checks both flag the same items, prints requests/s and the ratio, and the .wasm size.
+// Run: scripts/build-npm.sh && (cd tests && npm run bench)   — the batch comes from `payrules generate`.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+
+import Ajv from 'ajv';
+import addFormats from 'ajv-formats';
+
+import { cli, installedPackage, npmDir } from './lib.mjs';
+
+const N = Number(process.env.BENCH_N ?? 100_000);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const bytes = new TextEncoder().encode(cli(['generate', '--kind', 'plentymarkets-create', '--seed', '42', '--count', String(N)]));
+
+// The plentymarkets create rules as JSON Schema (the request envelope and the body).
+const amount = { type: 'string', pattern: '^[0-9]{1,9}\\.[0-9]{4}$' };
+const id = { anyOf: [{ type: 'integer', minimum: 0 }, { type: 'string', pattern: '^[0-9]+$' }] };
+const schema = {
+  type: 'object',
+  required: ['profile', 'method', 'path', 'headers', 'body'],
+  properties: {
+    profile: { const: 'plentymarkets' },
+    method: { enum: ['POST', 'post'] },
+    path: { const: '/rest/payments' },
+    headers: { type: 'object', required: ['Authorization'], properties: { Authorization: { type: 'string', pattern: '^[Bb]earer [^\\s]+$' } } },
+    body: {
+      type: 'object',
+      required: ['amount', 'exchangeRatio', 'mopId', 'currency', 'type', 'status', 'transactionType'],
+      properties: {
+        amount, exchangeRatio: amount, mopId: id, parentId: id,
+        deleted: { enum: [0, 1, '0', '1'] }, unaccountable: { enum: [0, 1, '0', '1'] },
+        currency: { type: 'string', pattern: '^[A-Z]{3}$' },
+        type: { enum: ['debit', 'credit'] },
+        status: { enum: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, '1', '2', '3', '4', '5', '6', '7', '8', '9', '10'] },
+        transactionType: { enum: [1, 2, 3, '1', '2', '3'] },
+        receivedAt: { type: 'string', format: 'date-time' },
+      },
+      if: { properties: { transactionType: { enum: [3, '3'] } } },
+      then: { required: ['parentId'] },
+    },
+  },
+};
+const ajv = new Ajv({ allErrors: true });
+addFormats(ajv);
+const check = ajv.compile(schema);
+
+function runAjv() {
+  const text = new TextDecoder().decode(bytes);
+  const out = [];
+  let start = 0;
+  while (start < text.length) {
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = text.length;
+    if (end > start) {
+      const valid = check(JSON.parse(text.slice(start, end)));
+      out.push(valid ? [] : check.errors);
+    }
+    start = end + 1;
+  }
+  return out;
+}
+
+const { module: payrules } = await installedPackage();
+const runPayrules = () => payrules.validateBatch(bytes).map((r) => r.errors.filter((e) => e.severity === 'error'));
+
+// Same verdicts, item by item.
+const a = runAjv();
+const p = runPayrules();
+assert.equal(a.length, N);
+assert.equal(p.length, N);
+let disagreements = 0;
+for (let i = 0; i < N; i++) if ((a[i].length === 0) !== (p[i].length === 0)) disagreements++;
+assert.equal(disagreements, 0, `${disagreements} items judged differently`);
+const invalid = p.filter((e) => e.length > 0).length;
+
+function time(fn) {
+  const runs = [];
+  for (let i = 0; i < ROUNDS; i++) {
+    const t = process.hrtime.bigint();
+    fn();
+    runs.push(Number(process.hrtime.bigint() - t) / 1e6);
+  }
+  runs.sort((x, y) => x - y);
+  return runs[Math.floor(runs.length / 2)];
+}
+const tAjv = time(runAjv);
+const tPayrules = time(runPayrules);
+const wasm = readFileSync(join(npmDir, 'payrules/web/payrules_wasm_bg.wasm'));
+console.log(`batch: ${N} plentymarkets create requests, ${invalid} invalid, ${bytes.length} bytes; both flag the same items`);
+console.log(`ajv 8 (allErrors):      ${tAjv.toFixed(0)} ms  ${(N / tAjv * 1000 / 1e3).toFixed(0)} K requests/s (median of ${ROUNDS})`);
+console.log(`payrules validateBatch: ${tPayrules.toFixed(0)} ms  ${(N / tPayrules * 1000 / 1e3).toFixed(0)} K requests/s`);
+console.log(`ratio: payrules is ${(tAjv / tPayrules).toFixed(2)}x ajv`);
+console.log(`payrules_wasm_bg.wasm: ${wasm.length} bytes raw, ${gzipSync(wasm, { level: 9 }).length} bytes gzip -9`);
