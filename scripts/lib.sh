@@ -2,6 +2,9 @@
 
 step() { printf '\n=== %s ===\n' "$*"; }
 
+# Tools installed by `cargo install` must be found even where their directory is not on PATH yet.
+export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
+
 # The pinned toolchain (rust-toolchain.toml) with rustfmt, clippy and the wasm32 target.
 ensure_rust() {
   command -v rustup >/dev/null || { echo "rustup is required (https://rustup.rs)"; exit 1; }
