@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
-# Starts the app on http://127.0.0.1:${PORT:-8080}/, installing what it needs first (idempotently).
-# Until the console (issue 5) lands, the app is the npm package's demo page with the sample world.
+# Starts the payrules console with `trunk serve` on http://127.0.0.1:8080/ (the in-browser ledger
+# starts from the sample world), installing what it needs first and skipping what is there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
-scripts/build-npm.sh
-site=target/demo
-rm -rf "$site" && mkdir -p "$site"
-cp -r target/npm/payrules "$site/payrules"
-cp crates/payrules-wasm/demo/index.html "$site/"
-cp tests/seeds/examples.jsonl "$site/"
-step "serving"
-exec node scripts/serve-static.mjs "$site" "${PORT:-8080}"
+step "tools (installed only when missing)"
+ensure_rust
+ensure_node_deps
+ensure_wasm_bindgen
+ensure_trunk
+# Trunk runs offline (Trunk.toml): fetch the crates first, and use binaryen's wasm-opt 132.
+cargo fetch --locked >/dev/null
+step "trunk serve"
+PATH="$PWD/tests/node_modules/.bin:$PATH" exec trunk serve "$@"

@@ -54,3 +54,11 @@ ensure_chromium() {
     fi
   fi
 }
+
+# Trunk 0.21.14 (0.22 needs a newer rustc), built with the faster settings of TOOLCHAIN.md.
+ensure_trunk() {
+  if [ "$(trunk --version 2>/dev/null | awk '{print $2}')" != "0.21.14" ]; then
+    CARGO_PROFILE_RELEASE_LTO=off CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
+      cargo install --locked trunk --version 0.21.14
+  fi
+}

@@ -1,6 +1,8 @@
 //! `payrules serve`: the ledger over HTTP, each profile under `/{profile}` + the vendor's path.
 //!
 //! One request at a time (`Connection: close`). CORS is open so the browser console can call it.
+//! `GET /_payrules/world` answers the current records as a snapshot without credentials (the
+//! console's payment list in HTTP mode).
 //! With `--state FILE`, the state is read from FILE at start (when it exists) and written to it by
 //! write-then-rename after every change, before the response is sent: an acknowledged request is
 //! never lost, whenever the process dies.
@@ -75,6 +77,15 @@ fn serve_one(
             json!({ "errors": [{ "path": "", "code": "invalid_json", "severity": "error", "message": message }] }),
         ),
         Ok(None) => return respond(&mut stream, 204, None),
+        Ok(Some(request)) if request.profile == "_payrules" => {
+            // The console's read-only view of the records, credentials removed.
+            if request.method.eq_ignore_ascii_case("GET") && request.path.trim_end_matches('/') == "/world" {
+                let world: Value = serde_json::from_str(&ledger.snapshot_without_tokens()).unwrap_or(Value::Null);
+                (200, world)
+            } else {
+                (404, json!({ "errors": [{ "message": "the only payrules endpoint is GET /_payrules/world" }] }))
+            }
+        }
         Ok(Some(request)) => {
             let response: Response = ledger.handle(&request);
             let snapshot = ledger.snapshot();

@@ -210,3 +210,19 @@ fn a_killed_server_loses_nothing_it_acknowledged() {
     assert_eq!(got, replayed);
     assert_eq!(std::fs::read_to_string(&state).unwrap(), std::fs::read_to_string(&saved).unwrap());
 }
+
+#[test]
+fn serve_shows_its_world_without_credentials() {
+    let server = Server::start(&[]);
+    let mut stream = TcpStream::connect(&server.addr).unwrap();
+    stream.write_all(format!("GET /_payrules/world HTTP/1.1\r\nHost: {}\r\n\r\n", server.addr).as_bytes()).unwrap();
+    let mut raw = String::new();
+    stream.read_to_string(&mut raw).unwrap();
+    let (head, body) = raw.split_once("\r\n\r\n").unwrap();
+    assert!(head.starts_with("HTTP/1.1 200"));
+    let ledger = payrules::ledger::Ledger::restore(body, Box::new(payrules::ledger::SteppingClock::default())).unwrap();
+    assert_eq!(payrules::ledger::view::payments(ledger.world(), payrules::Profile::Komet).len(), 5);
+    for secret in ["token_info_goes_here", "654321", "B8D7A12E9F91AFADE914B7330AFD08CB"] {
+        assert!(!body.contains(secret), "{secret} leaked");
+    }
+}

@@ -67,7 +67,7 @@ pub struct Pattern {
     pub known: &'static [(&'static str, &'static str)],
     pub(crate) matcher: fn(&str) -> bool,
     /// Decimals the value must have, for offering a corrected amount.
-    pub(crate) decimals: Option<u32>,
+    pub decimals: Option<u32>,
 }
 
 impl Serialize for Pattern {

@@ -117,3 +117,18 @@ fn damaged_snapshots_are_refused_whole() {
         assert!(err.to_string().contains(why), "{why}: {err}");
     }
 }
+
+#[test]
+fn a_world_from_its_parts_is_the_sample_world_and_broken_parts_are_refused() {
+    use payrules::ledger::{SAMPLE_PARTS, World};
+    let world = World::from_parts(&SAMPLE_PARTS).unwrap();
+    assert_eq!(world, World::sample());
+    let mut broken = SAMPLE_PARTS;
+    broken[0].1 = "{\"company_tokens\": 5}";
+    let err = World::from_parts(&broken).unwrap_err().to_string();
+    assert!(err.contains("`komet`") && err.contains("invalid type"), "{err}");
+    assert!(World::from_parts(&SAMPLE_PARTS[1..]).unwrap_err().to_string().contains("komet"));
+    let mut twice = SAMPLE_PARTS.to_vec();
+    twice.push(SAMPLE_PARTS[0]);
+    assert!(World::from_parts(&twice).unwrap_err().to_string().contains("twice"));
+}

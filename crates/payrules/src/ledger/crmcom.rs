@@ -42,11 +42,13 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
 use crate::ledger::time::hex32;
+use crate::ledger::view::{self, PaymentView, RelationView};
 use crate::ledger::{Call, Outcome, Timestamp, money_plain, value_text};
 use crate::lifecycle::State as _;
 use crate::money::Amount;
+use crate::profiles::Profile;
 use crate::profiles::crmcom::{CrmcomState, LIFECYCLE};
-use crate::request::Response;
+use crate::request::{Request, Response};
 
 /// CRM.COM's records. Every map is keyed by the record's `id`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -1577,6 +1579,173 @@ fn cancel(state: &mut State, call: &Call<'_>, session: &Session) -> Result<Value
     Ok(data)
 }
 
+// ---------------------------------------------------------------------------------------------
+// What people see: the payments as CRM.COM shows them, the request of a lifecycle action, and the
+// state without credentials.
+
+/// How many characters of a gateway's card reference a view shows.
+const CARD_TAIL_SHOWN: usize = 3;
+/// How many characters of a gateway's card reference a redacted state keeps.
+const CARD_TAIL_KEPT: usize = 4;
+
+/// The last `n` characters of `text`, only when they are less than half of it (so a short
+/// reference is never shown whole); `None` otherwise.
+fn tail(text: &str, n: usize) -> Option<String> {
+    let count = text.chars().count();
+    (count > n.saturating_mul(2)).then(|| text.chars().skip(count - n).collect())
+}
+
+impl State {
+    /// The payments as CRM.COM shows them, oldest issued first (then by reference number, the
+    /// order of `payments/list`). Payment cancellations are not listed on their own: each shows as
+    /// the `cancellation` relation of the payment it cancels. CRM.COM records no currency on a
+    /// payment or an accounts receivable, so `currency` is `None`. A card shows masked
+    /// (`Card •••• DXK`), never with its full gateway reference.
+    pub fn payments(&self) -> Vec<PaymentView> {
+        let mut payments: Vec<(&String, &Payment)> = self.payments.iter().collect();
+        payments.sort_by(|a, b| {
+            (a.1.issued_on, &a.1.reference_number, a.0).cmp(&(b.1.issued_on, &b.1.reference_number, b.0))
+        });
+        payments.into_iter().map(|(id, p)| self.payment_view(id, p)).collect()
+    }
+
+    fn account_label(&self, id: &str) -> String {
+        self.accounts_receivable.get(id).map_or_else(|| id.to_owned(), |a| format!("{} · {}", a.number, a.name))
+    }
+
+    fn payment_view(&self, id: &str, p: &Payment) -> PaymentView {
+        let text = |s: &str| s.to_owned();
+        let method = self.payment_methods.get(&p.payment_method).map_or(p.payment_method.as_str(), |m| &m.name);
+        let kind = self.types.get(&p.kind).map_or(p.kind.as_str(), |t| &t.name);
+        let account = self.account_label(&p.accounts_receivable);
+        let mut fields = vec![
+            (text("accounts receivable"), account.clone()),
+            (text("payment method"), text(method)),
+            (text("type"), text(kind)),
+            (text("received on"), p.received_on.local_seconds(0)),
+        ];
+        if let Some(posted) = p.posted_on {
+            fields.push((text("posted on"), posted.local_seconds(0)));
+        }
+        if let Some(reason) = &p.rejection_reason {
+            let name = self.rejection_reasons.get(reason).map_or(reason.as_str(), |r| &r.name);
+            fields.push((text("rejection reason"), text(name)));
+        }
+        let number = self.accounts_receivable.get(&p.accounts_receivable).map_or(&p.accounts_receivable, |a| &a.number);
+        let mut facets = vec![(text("accounts receivable"), number.clone()), (text("type"), text(kind))];
+        if let Some(category) = p.category.as_ref().and_then(|c| self.categories.get(c)) {
+            facets.push((text("category"), category.name.clone()));
+        }
+        facets.push((text("payment method"), text(method)));
+        let relation = |kind: &str, label: String| RelationView { kind: text(kind), label, payment: None };
+        let mut relations = Vec::new();
+        for (kind, documents, allocations, what) in
+            [("invoice", &self.invoices, &p.invoices, "Invoice"), ("bill", &self.bills, &p.bills, "Bill")]
+        {
+            for (doc, amount) in allocations {
+                let name = documents.get(doc).map_or(doc.as_str(), |d| &d.reference_number);
+                relations.push(relation(kind, format!("{what} {name} · {amount} paid")));
+            }
+        }
+        if let Some(c) = p.cancellation.as_ref().and_then(|c| self.payment_cancellations.get(c)) {
+            relations.push(relation("cancellation", format!("Cancellation {} · No {}", c.reference_number, c.number)));
+        }
+        if let Some(card) = &p.card {
+            let shown = self.cards.get(card).and_then(|c| tail(&c.payment_gateway_reference_number, CARD_TAIL_SHOWN));
+            relations.push(relation("card", shown.map_or_else(|| text("Card ••••"), |t| format!("Card •••• {t}"))));
+        }
+        relations.push(relation("account", format!("Accounts receivable {account}")));
+        PaymentView {
+            key: id.to_owned(),
+            label: match &p.number {
+                Some(n) => format!("Payment {} · No {n}", p.reference_number),
+                None => format!("Payment {}", p.reference_number),
+            },
+            amount: Some(p.payment_amount.to_string()),
+            currency: None,
+            status: p.life_cycle_state.name().to_owned(),
+            fields,
+            facets,
+            relations,
+        }
+    }
+
+    /// The CRM.COM request that performs `action` on payment `key` (its id), with the first token
+    /// filled in and the payment named by its reference number: `post` is `payments/post`,
+    /// `reject` is `payments/reject` with the first rejection reason, `cancel` is
+    /// `payments/cancel` with the first type classified `PAYMENT_CANCELLATION` (and no category).
+    /// `verify` has no request: PENDING_VERIFICATION is modelled but never entered by these
+    /// operations (SEEDS.md). Whether the payment's state allows the action is left to the API,
+    /// which answers 409 naming the state and the allowed actions.
+    pub fn action_request(&self, key: &str, action: &str) -> Result<Request, String> {
+        let Some(payment) = self.payments.get(key) else {
+            return Err(format!("there is no CRM.COM payment with id {key}"));
+        };
+        let token = self.tokens.keys().next().cloned().unwrap_or_default();
+        let identifier = json!({ "reference_number": payment.reference_number });
+        let (path, body) = match action {
+            "post" => ("/payments/post", json!({ "token": token, "payment_identifier": identifier })),
+            "reject" => {
+                let Some(reason) = self.rejection_reasons.values().next() else {
+                    return Err("CRM.COM has no payment rejection reason to reject the payment with".to_owned());
+                };
+                let body = json!({
+                    "token": token,
+                    "payment_identifier": identifier,
+                    "rejection_reason_identifier": { "name": reason.name },
+                });
+                ("/payments/reject", body)
+            }
+            "cancel" => {
+                let Some(kind) = self.types.values().find(|t| t.classification == "PAYMENT_CANCELLATION") else {
+                    return Err("CRM.COM has no financial transaction type classified PAYMENT_CANCELLATION".to_owned());
+                };
+                let body = json!({
+                    "token": token,
+                    "payment_identifier": identifier,
+                    "type_identifier": { "name": kind.name },
+                });
+                ("/payments/cancel", body)
+            }
+            "verify" => {
+                return Err("CRM.COM's API as emulated has no verify request: PENDING_VERIFICATION is modelled but \
+                            never entered by these operations (SEEDS.md), so no payment awaits verification"
+                    .to_owned());
+            }
+            other => {
+                return Err(format!(
+                    "CRM.COM's payment API has no request for `{other}`; its actions are post, reject and cancel"
+                ));
+            }
+        };
+        Ok(view::request(Profile::Crmcom, "POST", path.to_owned(), body))
+    }
+
+    /// Takes the credentials out (for exports and the HTTP world view): every token of the login
+    /// method, and every card's full payment gateway reference. The gateway reference is treated
+    /// as a credential because, with a token, naming it (`card_identifier`) charges the card again;
+    /// it is cut to its prefix and last four characters (`card_…mDXK`), so the card stays
+    /// recognisable and the views read the same. The charge references of payments
+    /// (`payment_gateway_reference_number`, `ch_…`) name past charges and cannot charge anything:
+    /// they are kept. Contacts' personal data is not a credential and is kept too. Nothing
+    /// `check` relies on changes, so a redacted state still passes it.
+    pub fn redact_tokens(&mut self) {
+        self.tokens.clear();
+        for card in self.cards.values_mut() {
+            let reference = &card.payment_gateway_reference_number;
+            // The kind prefix (`card_`) says what the reference is; it is kept when it is short and
+            // plainly a word.
+            let prefix = reference
+                .split_once('_')
+                .map(|(p, _)| p)
+                .filter(|p| !p.is_empty() && p.len() <= 5 && p.chars().all(|c| c.is_ascii_alphabetic()))
+                .map_or_else(String::new, |p| format!("{p}_"));
+            let kept = tail(reference, CARD_TAIL_KEPT).unwrap_or_default();
+            card.payment_gateway_reference_number = format!("{prefix}…{kept}");
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::State;
@@ -1625,5 +1794,145 @@ mod tests {
         let invoice = state.invoices.values_mut().find(|d| d.reference_number == "322").unwrap();
         invoice.outstanding_amount = "1".parse().unwrap();
         assert!(state.check().unwrap_err().contains("outstanding"));
+    }
+
+    use crate::ledger::World;
+    use crate::lifecycle::State as _;
+    use crate::profiles::crmcom::LIFECYCLE;
+
+    fn sample() -> State {
+        serde_json::from_str(include_str!("../../sample/crmcom.json")).unwrap()
+    }
+
+    #[test]
+    fn every_allowed_action_request_is_valid_and_moves_the_payment() {
+        let state = sample();
+        let mut done = 0;
+        for view in state.payments() {
+            let from = crate::profiles::crmcom::CrmcomState::from_name(&view.status).unwrap();
+            for t in LIFECYCLE.transitions.iter().filter(|t| t.from == from) {
+                let request = state.action_request(&view.key, t.action).unwrap();
+                let report = crate::validate(&request);
+                assert!(report.valid, "{} {}: {:?}", view.label, t.action, report.errors);
+                let mut ledger = Ledger::with_world(World::sample(), Box::new(SteppingClock::default()));
+                let response = ledger.handle(&request);
+                assert_eq!(response.status, 200, "{} {}: {}", view.label, t.action, response.body);
+                let after = ledger.world().crmcom.payments();
+                let moved = after.iter().find(|p| p.key == view.key).unwrap();
+                assert_eq!(moved.status, t.to.name(), "{} {}", view.label, t.action);
+                ledger.world().crmcom.check().unwrap();
+                done += 1;
+            }
+        }
+        // Two drafts (post, reject) and four posted payments (cancel).
+        assert_eq!(done, 8);
+    }
+
+    #[test]
+    fn verify_unknown_actions_and_unknown_keys_have_no_request() {
+        let state = sample();
+        let key = state.payments.keys().next().unwrap().clone();
+        assert!(state.action_request(&key, "verify").unwrap_err().contains("SEEDS.md"));
+        assert!(state.action_request(&key, "refund").unwrap_err().contains("refund"));
+        assert!(state.action_request("NOPE", "post").unwrap_err().contains("NOPE"));
+        let request = state.action_request(&key, "cancel").unwrap();
+        assert!(request.body.get("category_identifier").is_none());
+        assert_eq!(request.body["token"], state.tokens.keys().next().unwrap().as_str());
+    }
+
+    #[test]
+    fn the_views_show_payments_as_crmcom_does() {
+        let views = sample().payments();
+        let labels: Vec<&str> = views.iter().map(|v| v.label.as_str()).collect();
+        assert_eq!(
+            labels,
+            [
+                "Payment 110 · No 95",
+                "Payment 111 · No 96",
+                "Payment 112 · No 97",
+                "Payment 113 · No 98",
+                "Payment 117",
+                "Payment 118",
+            ]
+        );
+        let first = &views[0];
+        assert_eq!(first.key, "1F4A7D0C3B6E9A2D5C8F1B4E7A0D3C6F");
+        assert_eq!(first.amount.as_deref(), Some("78"));
+        assert_eq!(first.currency, None);
+        assert_eq!(first.status, "POSTED");
+        let names: Vec<&str> = first.fields.iter().map(|f| f.0.as_str()).collect();
+        assert_eq!(names, ["accounts receivable", "payment method", "type", "received on", "posted on"]);
+        assert_eq!(first.fields[0].1, "192 · Peter Johnson Premium");
+        let facets: Vec<&str> = first.facets.iter().map(|f| f.0.as_str()).collect();
+        assert_eq!(facets, ["accounts receivable", "type", "category", "payment method"]);
+        assert_eq!(first.facets[0].1, "192");
+        let second = &views[1];
+        assert_eq!(second.relations[0].kind, "invoice");
+        assert_eq!(second.relations[0].label, "Invoice 322 · 60 paid");
+        assert_eq!(second.relations[1].kind, "account");
+        assert_eq!(views[4].status, "DRAFT");
+        assert!(views[4].fields.iter().all(|f| f.0 != "posted on"));
+    }
+
+    #[test]
+    fn cancellations_rejections_and_cards_show_as_relations_and_fields() {
+        let mut ledger = Ledger::sample(Box::new(SteppingClock::default()));
+        let state = ledger.world().crmcom.clone();
+        let key = |r: &str| state.payments.iter().find(|(_, p)| p.reference_number == r).unwrap().0.clone();
+        for (reference, action) in [("111", "cancel"), ("117", "reject")] {
+            let request = state.action_request(&key(reference), action).unwrap();
+            assert_eq!(ledger.handle(&request).status, 200);
+        }
+        let create = r#"{"profile":"crmcom","method":"POST","path":"/payments/create","body":{"token":"825D7B5BB7F62E043A7C73B0FFBF124F","accounts_receivable_identifier":{"number":"200"},"type_identifier":{"name":"Payment 1"},"life_cycle_state":"POSTED","payment_method_identifier":{"name":"Stripe Payment Gateway"},"card_identifier":{"payment_gateway_reference_number":"card_15S0w0E0IcJRGs11e6ffmDXK"},"payment_amount":"50","bills_to_pay_set":[{"bill_identifier":{"number":"163"}}]}}"#;
+        assert_eq!(ledger.handle_json(create).status, 200);
+        let views = ledger.world().crmcom.payments();
+        let cancelled = views.iter().find(|v| v.key == key("111")).unwrap();
+        assert_eq!(cancelled.status, "CANCELLED");
+        let relation = cancelled.relations.iter().find(|r| r.kind == "cancellation").unwrap();
+        assert!(relation.label.starts_with("Cancellation ") && relation.label.contains(" · No "), "{}", relation.label);
+        assert!(cancelled.relations.iter().all(|r| r.kind != "invoice"));
+        let rejected = views.iter().find(|v| v.key == key("117")).unwrap();
+        assert_eq!(
+            rejected.fields.last().unwrap(),
+            &("rejection reason".to_owned(), "Reject Due to Business Request".to_owned())
+        );
+        let carded = views.last().unwrap();
+        let kinds: Vec<&str> = carded.relations.iter().map(|r| r.kind.as_str()).collect();
+        assert_eq!(kinds, ["bill", "card", "account"]);
+        assert_eq!(carded.relations[0].label, "Bill B163 · 50 paid");
+        assert_eq!(carded.relations[1].label, "Card •••• DXK");
+        let text = serde_json::to_string(&views).unwrap();
+        assert!(!text.contains("card_15S0w0E0IcJRGs11e6ffmDXK"));
+        // Cancellations are relations, not payments of their own.
+        assert_eq!(views.len(), state.payments.len() + 1);
+    }
+
+    #[test]
+    fn a_redacted_state_has_no_credentials_and_keeps_its_invariants() {
+        let mut ledger = Ledger::sample(Box::new(SteppingClock::default()));
+        let create = r#"{"profile":"crmcom","method":"POST","path":"/payments/create","body":{"token":"825D7B5BB7F62E043A7C73B0FFBF124F","accounts_receivable_identifier":{"number":"200"},"type_identifier":{"name":"Payment 1"},"life_cycle_state":"POSTED","payment_method_identifier":{"name":"Stripe Payment Gateway"},"card_identifier":{"payment_gateway_reference_number":"card_15S0w0E0IcJRGs11e6ffmDXK"},"payment_amount":"50"}}"#;
+        assert_eq!(ledger.handle_json(create).status, 200);
+        let state = ledger.world().crmcom.clone();
+        let mut redacted = state.clone();
+        redacted.redact_tokens();
+        redacted.check().unwrap();
+        assert!(redacted.tokens.is_empty());
+        let text = serde_json::to_string(&redacted).unwrap();
+        for token in state.tokens.keys() {
+            assert!(!text.to_ascii_uppercase().contains(token.as_str()), "token {token} survives");
+        }
+        for card in state.cards.values() {
+            assert!(!text.contains(&card.payment_gateway_reference_number));
+        }
+        let card = redacted.cards.values().find(|c| c.number.ends_with("4242")).unwrap();
+        assert_eq!(card.payment_gateway_reference_number, "card_…mDXK");
+        // The views read the same, and an action request carries no credential.
+        assert_eq!(redacted.payments(), state.payments());
+        let key = state.payments.keys().next().unwrap();
+        assert_eq!(redacted.action_request(key, "post").unwrap().body["token"], "");
+        // Redacting twice changes nothing more.
+        let mut twice = redacted.clone();
+        twice.redact_tokens();
+        assert_eq!(twice, redacted);
     }
 }

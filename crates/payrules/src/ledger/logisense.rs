@@ -77,11 +77,13 @@ use serde_json::{Map, Value, json};
 
 use crate::Severity;
 use crate::ledger::time::uuid;
-use crate::ledger::{Call, Outcome, Timestamp, money_plain, value_text};
+use crate::ledger::view::{self, PaymentView, RelationView};
+use crate::ledger::{Call, Outcome, Timestamp, money, money_plain, value_text};
 use crate::lifecycle::State as _;
 use crate::money::Amount;
+use crate::profiles::Profile;
 use crate::profiles::logisense::{LIFECYCLE, LogisenseState};
-use crate::request::Response;
+use crate::request::{Request, Response};
 
 /// LogiSense's records.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -1525,6 +1527,141 @@ fn patch(
     if fails.is_empty() { Ok(results) } else { Err(fails) }
 }
 
+impl State {
+    /// The payments as LogiSense shows them, by identity: the account's currency, the names of the
+    /// references, and the links a `Payment/{id}/Detail` carries (invoice disbursements, the
+    /// reversal) with the reversal and retry links of `reversePaymentId` and `retryPaymentId`.
+    pub fn payments(&self) -> Vec<PaymentView> {
+        self.payments.iter().map(|(&id, p)| self.payment_view(id, p)).collect()
+    }
+
+    fn payment_view(&self, id: u64, p: &Payment) -> PaymentView {
+        let account = self.name_of(Kind::Account, p.account_id).unwrap_or_else(|| p.account_id.to_string());
+        let payment_type =
+            self.name_of(Kind::PaymentType, p.payment_type_id).unwrap_or_else(|| p.payment_type_id.to_string());
+        let mut fields = vec![
+            ("account".to_owned(), account.clone()),
+            ("date".to_owned(), p.date.utc_millis()),
+            ("payment type".to_owned(), payment_type.clone()),
+        ];
+        if let Some(name) = p.payment_method_id.and_then(|m| self.name_of(Kind::Method, m)) {
+            fields.push(("payment method".to_owned(), name));
+        }
+        if let Some(detail) = p.detail.as_ref().filter(|d| !d.is_empty()) {
+            fields.push(("detail".to_owned(), detail.clone()));
+        }
+        if let Some(check) = p.check_number.as_ref().filter(|c| !c.is_empty()) {
+            fields.push(("check number".to_owned(), check.clone()));
+        }
+        let base = if self.system_currency.is_empty() {
+            p.base_amount.to_string()
+        } else {
+            format!("{} {}", p.base_amount, self.system_currency)
+        };
+        fields.push(("base amount".to_owned(), base));
+        let link = |kind: &str, other: u64| RelationView {
+            kind: kind.to_owned(),
+            label: format!("Payment {other}"),
+            payment: Some(other.to_string()),
+        };
+        let mut relations: Vec<RelationView> = self
+            .invoice_disbursements
+            .values()
+            .filter(|d| d.payment_id == id)
+            .map(|d| {
+                let invoice = self.name_of(Kind::Invoice, d.invoice_id).unwrap_or_else(|| d.invoice_id.to_string());
+                RelationView {
+                    kind: "invoice".to_owned(),
+                    label: format!("Invoice {invoice} · {} disbursed", d.amount),
+                    payment: None,
+                }
+            })
+            .collect();
+        relations.extend(
+            self.payments.iter().filter(|(_, q)| q.reverse_payment_id == Some(id)).map(|(r, _)| link("reversal", *r)),
+        );
+        relations.extend(p.reverse_payment_id.map(|o| link("reverses", o)));
+        relations.extend(
+            self.payments.iter().filter(|(_, q)| q.retry_payment_id == Some(id)).map(|(r, _)| link("retry", *r)),
+        );
+        relations.extend(p.retry_payment_id.map(|f| link("retries", f)));
+        PaymentView {
+            key: id.to_string(),
+            label: format!("Payment {id}"),
+            amount: Some(p.amount.to_string()),
+            currency: self.accounts.get(&p.account_id).map(|a| a.currency.clone()),
+            status: p.status.name().to_owned(),
+            fields,
+            facets: vec![("account".to_owned(), account), ("payment type".to_owned(), payment_type)],
+            relations,
+        }
+    }
+
+    /// The request that performs a lifecycle action on a payment, as this ledger implements it:
+    /// `reverse` is `POST Payment/Reverse` (the whole amount); `settle` and `decline` are the
+    /// gateway's answer, a `PUT Payment/{id}` of a `paymentStatusTypeId` whose status type records
+    /// it; `retry` is a `POST Payment/` on the failed payment's account, amount, payment type (and
+    /// payment method) with `retryPaymentId`. Each carries `Authorization: Bearer <first token>`.
+    pub fn action_request(&self, key: &str, action: &str) -> Result<Request, String> {
+        if !LIFECYCLE.transitions.iter().any(|t| t.action == action) {
+            let actions: Vec<&str> = LIFECYCLE.transitions.iter().map(|t| t.action).collect();
+            return Err(format!(
+                "LogiSense's lifecycle has no action `{action}`; its actions are {}",
+                actions.join(", ")
+            ));
+        }
+        let id: u64 = key.parse().map_err(|_| format!("{key} is not a LogiSense payment identity"))?;
+        let p = self.payments.get(&id).ok_or_else(|| format!("Payment {id} does not exist"))?;
+        LIFECYCLE.apply(p.status, action).map_err(|e| e.to_string())?;
+        let (method, path, body) = match action {
+            "reverse" => {
+                if let Some(of) = p.reverse_payment_id {
+                    return Err(format!(
+                        "Payment {id} is itself the reversal of payment {of}; a reversal cannot be reversed"
+                    ));
+                }
+                ("POST", "/Payment/Reverse".to_owned(), json!({ "reversePaymentId": id }))
+            }
+            "settle" | "decline" => {
+                let wanted = if action == "settle" { GatewayAction::Settle } else { GatewayAction::Decline };
+                let status_type = self
+                    .payment_status_types
+                    .iter()
+                    .find(|(_, t)| t.gateway_action == Some(wanted))
+                    .map(|(t, _)| *t)
+                    .ok_or_else(|| {
+                        format!(
+                            "no PaymentStatusType records the gateway's {action}: LogiSense has no request to {action} payment {id}"
+                        )
+                    })?;
+                ("PUT", format!("/Payment/{id}"), json!({ "paymentStatusTypeId": status_type }))
+            }
+            _ => {
+                let mut body = Map::new();
+                body.insert("accountId".into(), json!(p.account_id));
+                body.insert("amount".into(), money(p.amount));
+                body.insert("paymentTypeId".into(), json!(p.payment_type_id));
+                if let Some(m) = p.payment_method_id {
+                    body.insert("paymentMethodId".into(), json!(m));
+                }
+                body.insert("detail".into(), json!(format!("Retry of payment {id}")));
+                body.insert("retryPaymentId".into(), json!(id));
+                ("POST", "/Payment".to_owned(), Value::Object(body))
+            }
+        };
+        let mut request = view::request(Profile::Logisense, method, path, body);
+        let token = self.tokens.keys().next().cloned().unwrap_or_default();
+        request.headers.insert("Authorization".to_owned(), format!("Bearer {token}"));
+        Ok(request)
+    }
+
+    /// Takes the credentials out (for exports): every access token goes; the users they acted as
+    /// stay (they are records payments name), so the state still passes [`State::check`].
+    pub fn redact_tokens(&mut self) {
+        self.tokens.clear();
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::State;
@@ -1550,5 +1687,159 @@ mod tests {
         let mut dangling = sample;
         dangling.payments.get_mut(&7).unwrap().invoice_id = Some(999);
         assert!(dangling.check().unwrap_err().contains("invoiceId 999"));
+    }
+
+    fn sample() -> State {
+        crate::ledger::World::sample().logisense
+    }
+
+    fn ledger() -> crate::ledger::Ledger {
+        crate::ledger::Ledger::with_world(
+            crate::ledger::World::sample(),
+            Box::new(crate::ledger::SteppingClock::default()),
+        )
+    }
+
+    fn status_of(ledger: &crate::ledger::Ledger, key: &str) -> String {
+        ledger.world().logisense.payments().into_iter().find(|v| v.key == key).unwrap().status
+    }
+
+    #[test]
+    fn payments_show_names_currencies_and_links() {
+        let state = sample();
+        let views = state.payments();
+        let keys: Vec<&str> = views.iter().map(|v| v.key.as_str()).collect();
+        assert_eq!(keys, ["1", "7", "17", "23", "24", "26", "40", "41", "42", "50"]);
+        let one = &views[0];
+        assert_eq!(one.label, "Payment 1");
+        assert_eq!(one.amount.as_deref(), Some("1235.89"));
+        assert_eq!(one.currency.as_deref(), Some("EUR"));
+        assert_eq!(one.status, "reversed");
+        let names: Vec<&str> = one.fields.iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(
+            names,
+            ["account", "date", "payment type", "payment method", "detail", "check number", "base amount"]
+        );
+        assert_eq!(one.fields[0].1, "Northwind Traders GmbH");
+        assert_eq!(one.fields[1].1, "2021-04-26T15:25:27.587Z");
+        assert_eq!(one.fields[3].1, "Visa ending 4242");
+        assert_eq!(one.fields[6].1, "1345.89 USD");
+        assert_eq!(
+            one.facets,
+            [
+                ("account".to_owned(), "Northwind Traders GmbH".to_owned()),
+                ("payment type".to_owned(), "Credit Card".to_owned())
+            ]
+        );
+        let links: Vec<(&str, &str, Option<&str>)> =
+            one.relations.iter().map(|r| (r.kind.as_str(), r.label.as_str(), r.payment.as_deref())).collect();
+        assert_eq!(
+            links,
+            [
+                ("invoice", "Invoice INV-2021-000012 · 31.25 disbursed", None),
+                ("reversal", "Payment 50", Some("50")),
+                ("retries", "Payment 24", Some("24")),
+            ]
+        );
+        let find = |key: &str| views.iter().find(|v| v.key == key).unwrap();
+        assert_eq!(find("50").relations[0].kind, "reverses");
+        assert_eq!(find("50").relations[0].payment.as_deref(), Some("1"));
+        assert_eq!(find("24").relations[0].kind, "retry");
+        assert_eq!(find("24").relations[0].payment.as_deref(), Some("1"));
+        assert!(find("41").fields.iter().all(|(k, _)| k != "payment method" && k != "check number"));
+        // Every linked payment exists.
+        for v in &views {
+            for r in &v.relations {
+                if let Some(k) = &r.payment {
+                    assert!(keys.contains(&k.as_str()), "{} links {k}", v.key);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn every_allowed_action_has_a_request_the_ledger_accepts() {
+        use crate::lifecycle::State as _;
+        let state = sample();
+        let mut tried = 0;
+        for view in state.payments() {
+            let from = crate::profiles::logisense::LogisenseState::from_name(&view.status).unwrap();
+            for t in super::LIFECYCLE.allowed(from) {
+                let request = match state.action_request(&view.key, t.action) {
+                    Ok(r) => r,
+                    Err(e) => {
+                        // The one refusal the table does not see: a reversal is never reversed.
+                        let p = &state.payments[&view.key.parse::<u64>().unwrap()];
+                        assert!(p.reverse_payment_id.is_some() && t.action == "reverse", "{}: {e}", view.key);
+                        assert!(e.contains("a reversal cannot be reversed"), "{e}");
+                        continue;
+                    }
+                };
+                let report = crate::validate(&request);
+                assert!(report.valid, "{} {}: {:?}", view.key, t.action, report.errors);
+                assert_eq!(request.header("authorization"), Some("Bearer 4b7d91c0-logisense-billing-clerk"));
+                let mut ledger = ledger();
+                let response = ledger.handle(&request);
+                assert!(
+                    (200..300).contains(&response.status),
+                    "{} {}: {} {}",
+                    view.key,
+                    t.action,
+                    response.status,
+                    response.body
+                );
+                assert_eq!(status_of(&ledger, &view.key), t.to.name(), "{} {}", view.key, t.action);
+                ledger.world().check().unwrap();
+                tried += 1;
+            }
+        }
+        // reverse of 7, 17, 41 and 42 (50 is a reversal), settle and decline of 40, retry of 23 and 26.
+        assert_eq!(tried, 8);
+    }
+
+    #[test]
+    fn action_requests_are_refused_with_the_lifecycle_text() {
+        let state = sample();
+        let refused = state.action_request("24", "retry").unwrap_err();
+        assert!(refused.contains("cannot retry a payment that is `retried`"), "{refused}");
+        let refused = state.action_request("7", "settle").unwrap_err();
+        assert!(refused.contains("from `posted` the allowed actions are reverse"), "{refused}");
+        assert!(state.action_request("999", "reverse").unwrap_err().contains("does not exist"));
+        assert!(state.action_request("x", "reverse").is_err());
+        assert!(state.action_request("7", "refund").unwrap_err().contains("no action `refund`"));
+        let reverse = state.action_request("7", "reverse").unwrap();
+        assert_eq!((reverse.method.as_str(), reverse.path.as_str()), ("POST", "/Payment/Reverse"));
+        assert_eq!(reverse.body, serde_json::json!({ "reversePaymentId": 7 }));
+        let settle = state.action_request("40", "settle").unwrap();
+        assert_eq!((settle.method.as_str(), settle.path.as_str()), ("PUT", "/Payment/40"));
+        assert_eq!(settle.body, serde_json::json!({ "paymentStatusTypeId": 41 }));
+        let retry = state.action_request("23", "retry").unwrap();
+        assert_eq!(retry.body["retryPaymentId"], 23);
+        assert_eq!(retry.body["accountId"], 24);
+        assert_eq!(retry.body["amount"].to_string(), "750.00");
+        let mut no_gateway = state;
+        no_gateway.payment_status_types.retain(|_, t| t.gateway_action.is_none());
+        assert!(no_gateway.action_request("40", "decline").unwrap_err().contains("no PaymentStatusType"));
+    }
+
+    #[test]
+    fn redacted_state_has_no_tokens_and_still_checks() {
+        let mut state = sample();
+        let secrets: Vec<String> = state.tokens.keys().cloned().collect();
+        assert!(!secrets.is_empty());
+        state.redact_tokens();
+        state.check().unwrap();
+        assert!(state.tokens.is_empty());
+        assert_eq!(state.users, sample().users);
+        let text = serde_json::to_string(&state).unwrap();
+        for secret in &secrets {
+            assert!(!text.contains(secret.as_str()));
+        }
+        // A request built from a redacted state is refused (no credential left).
+        let request = state.action_request("7", "reverse").unwrap();
+        assert_eq!(ledger().handle(&request).status, 401);
+        let world = crate::ledger::view::without_tokens(&crate::ledger::World::sample());
+        assert!(world.logisense.tokens.is_empty());
+        world.check().unwrap();
     }
 }

@@ -8,6 +8,7 @@ pub mod komet;
 pub mod logisense;
 pub mod plentymarkets;
 pub mod time;
+pub mod view;
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -63,6 +64,32 @@ impl World {
             plentymarkets: sample_part(3),
             logisense: sample_part(4),
         }
+    }
+
+    /// A world from its parts given as `(profile id, JSON text)` — the files of `sample/`, fetched
+    /// by the browser console. Every part must be present and read strictly, and the whole must
+    /// pass [`World::check`]: a broken part is an error, never a partial world.
+    pub fn from_parts(parts: &[(&str, &str)]) -> Result<World, RestoreError> {
+        fn part<T: serde::de::DeserializeOwned>(parts: &[(&str, &str)], name: &str) -> Result<T, RestoreError> {
+            let mut found = parts.iter().filter(|(n, _)| *n == name);
+            let (_, text) = found.next().ok_or_else(|| RestoreError(format!("the sample part `{name}` is missing")))?;
+            if found.next().is_some() {
+                return Err(RestoreError(format!("the sample part `{name}` is given twice")));
+            }
+            serde_json::from_str(text).map_err(|e| RestoreError(format!("the sample part `{name}`: {e}")))
+        }
+        if let Some((unknown, _)) = parts.iter().find(|(n, _)| SAMPLE_PARTS.iter().all(|(known, _)| known != n)) {
+            return Err(RestoreError(format!("`{unknown}` is not a part of the world")));
+        }
+        let world = World {
+            komet: part(parts, "komet")?,
+            activeplatform: part(parts, "activeplatform")?,
+            crmcom: part(parts, "crmcom")?,
+            plentymarkets: part(parts, "plentymarkets")?,
+            logisense: part(parts, "logisense")?,
+        };
+        world.check().map_err(RestoreError)?;
+        Ok(world)
     }
 
     /// Checks every invariant of every part (money conserved, relations intact).
@@ -130,6 +157,14 @@ impl Ledger {
     /// Replaces the clock (a browser hands in its own).
     pub fn set_clock(&mut self, clock: Box<dyn Clock>) {
         self.clock = clock;
+    }
+
+    /// The state with every credential removed, as snapshot text (for exports that must not
+    /// carry tokens; restoring it gives a ledger whose requests need new credentials).
+    pub fn snapshot_without_tokens(&self) -> String {
+        let snapshot =
+            Snapshot { format: FORMAT.to_owned(), version: VERSION, world: view::without_tokens(&self.world) };
+        serde_json::to_string(&snapshot).unwrap_or_default()
     }
 
     /// The whole state as JSON text; [`Ledger::restore`] gives it back exactly.

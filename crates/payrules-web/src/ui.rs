@@ -1,0 +1,767 @@
+//! The console's components. They read and write the `Console` signals and render; rules come from
+//! the core. Untrusted text (responses, messages, imported data) is always rendered as text.
+
+use std::collections::BTreeMap;
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use payrules::ledger::view::{PaymentView, action_request};
+use payrules::{Operation, Profile, Report, Severity, validate_json};
+use wasm_bindgen::JsCast;
+
+use crate::diagram::{self, BOX_H, BOX_W};
+use crate::form::{self, Input, Part, Slot};
+use crate::state::{Console, Mode, download};
+
+const PAGE: usize = 8;
+
+fn console() -> Console {
+    use_context::<Console>().unwrap_or_default()
+}
+
+/// The whole console.
+#[component]
+pub fn App() -> impl IntoView {
+    let console = Console::new();
+    provide_context(console);
+    spawn_local(console.start());
+    view! {
+        <a class="skip" href="#composer">"Skip to the request composer"</a>
+        <header class="top">
+            <h1>"payrules console"</h1>
+            <ProfileTabs/>
+            <ModeSwitch/>
+        </header>
+        <Notice/>
+        <main data-testid="app" data-ready=move || console.ready.get().to_string()>
+            <section class="panel list" aria-labelledby="payments-h"><PaymentList/></section>
+            <section class="panel detail" aria-labelledby="detail-h"><Detail/></section>
+            <section class="panel composer" id="composer" aria-labelledby="composer-h"><Composer/></section>
+            <Show when=move || console.profile.get() == Profile::Komet>
+                <section class="panel batch" aria-labelledby="batch-h"><Batch/></section>
+            </Show>
+        </main>
+        <footer class="storage"><Storage/></footer>
+    }
+}
+
+#[component]
+fn ProfileTabs() -> impl IntoView {
+    let c = console();
+    view! {
+        <nav class="profiles" aria-label="Payment API">
+            {Profile::ALL
+                .into_iter()
+                .map(|p| {
+                    view! {
+                        <button
+                            type="button"
+                            class="tab"
+                            data-testid=format!("profile-tab-{}", p.id())
+                            aria-pressed=move || (c.profile.get() == p).to_string()
+                            on:click=move |_| {
+                                c.profile.set(p);
+                                c.selected.set(None);
+                                c.response.set(None);
+                            }
+                        >
+                            {p.vendor()}
+                        </button>
+                    }
+                })
+                .collect_view()}
+        </nav>
+    }
+}
+
+#[component]
+fn ModeSwitch() -> impl IntoView {
+    let c = console();
+    view! {
+        <div class="mode" role="group" aria-label="Where requests go">
+            <label>
+                <input type="radio" name="mode" data-testid="mode-browser"
+                    prop:checked=move || c.mode.get() == Mode::Browser
+                    on:change=move |_| spawn_local(c.switch(Mode::Browser))/>
+                " In the browser"
+            </label>
+            <label>
+                <input type="radio" name="mode" data-testid="mode-http"
+                    prop:checked=move || c.mode.get() == Mode::Http
+                    on:change=move |_| spawn_local(c.switch(Mode::Http))/>
+                " HTTP"
+            </label>
+            <label class="base-url">
+                <span class="visually-hidden">"Server base URL"</span>
+                <input type="url" data-testid="base-url" aria-label="Server base URL"
+                    prop:value=move || c.base_url.get()
+                    on:change=move |ev| {
+                        c.base_url.set(event_target_value(&ev));
+                        if c.mode.get_untracked() == Mode::Http {
+                            spawn_local(c.refresh_http());
+                        }
+                    }/>
+            </label>
+        </div>
+    }
+}
+
+#[component]
+fn Notice() -> impl IntoView {
+    let c = console();
+    view! {
+        <Show when=move || c.notice.get().is_some()>
+            <div class="notice" role="alert" data-testid="notice">
+                <span>{move || c.notice.get().unwrap_or_default()}</span>
+                <button type="button" on:click=move |_| c.notice.set(None)>"Dismiss"</button>
+            </div>
+        </Show>
+    }
+}
+
+fn badge(status: String, label: String) -> impl IntoView {
+    let class = format!("badge s-{}", status.to_lowercase().replace(' ', "-"));
+    view! { <span class=class data-status=status>{label}</span> }
+}
+
+fn status_label(profile: Profile, status: &str) -> String {
+    profile
+        .lifecycle()
+        .table()
+        .states
+        .into_iter()
+        .find(|s| s.name == status)
+        .map_or_else(|| status.to_owned(), |s| s.label.to_owned())
+}
+
+#[component]
+fn PaymentList() -> impl IntoView {
+    let c = console();
+    let status = RwSignal::new(String::new());
+    let facet = RwSignal::new(String::new());
+    let search = RwSignal::new(String::new());
+    let page = RwSignal::new(0usize);
+    Effect::new(move |_| {
+        c.profile.track();
+        status.set(String::new());
+        facet.set(String::new());
+        page.set(0);
+    });
+    let all = move || c.payments();
+    let facets = move || {
+        let mut out: Vec<String> = Vec::new();
+        for p in all() {
+            for (k, v) in p.facets {
+                let f = format!("{k}: {v}");
+                if !out.contains(&f) {
+                    out.push(f);
+                }
+            }
+        }
+        out.sort();
+        out
+    };
+    let filtered = move || {
+        let (s, f, q) = (status.get(), facet.get(), search.get().to_lowercase());
+        all()
+            .into_iter()
+            .filter(|p| s.is_empty() || p.status == s)
+            .filter(|p| f.is_empty() || p.facets.iter().any(|(k, v)| format!("{k}: {v}") == f))
+            .filter(|p| {
+                q.is_empty()
+                    || p.label.to_lowercase().contains(&q)
+                    || p.key.to_lowercase().contains(&q)
+                    || p.fields.iter().any(|(_, v)| v.to_lowercase().contains(&q))
+            })
+            .collect::<Vec<_>>()
+    };
+    let pages = move || filtered().len().div_ceil(PAGE).max(1);
+    view! {
+        <h2 id="payments-h">"Payments"</h2>
+        <div class="filters">
+            <label>"Status "
+                <select data-testid="filter-status" on:change=move |ev| { status.set(event_target_value(&ev)); page.set(0); }>
+                    <option value="" selected=move || status.get().is_empty()>"all"</option>
+                    {move || c.profile.get().lifecycle().table().states.into_iter().map(|s| {
+                        let name = s.name.to_owned();
+                        let selected = name.clone();
+                        view! { <option value=name selected=move || status.get() == selected>{s.label}</option> }
+                    }).collect_view()}
+                </select>
+            </label>
+            <label>"Filter "
+                <select data-testid="filter-facet" on:change=move |ev| { facet.set(event_target_value(&ev)); page.set(0); }>
+                    <option value="" selected=move || facet.get().is_empty()>"none"</option>
+                    {move || facets().into_iter().map(|f| {
+                        let selected = f.clone();
+                        view! { <option value=f.clone() selected=move || facet.get() == selected>{f.clone()}</option> }
+                    }).collect_view()}
+                </select>
+            </label>
+            <label>"Search "
+                <input type="search" data-testid="filter-search" prop:value=move || search.get()
+                    on:input=move |ev| { search.set(event_target_value(&ev)); page.set(0); }/>
+            </label>
+        </div>
+        <Show when=move || c.world.get().is_some() fallback=|| view! { <p>"No records to show."</p> }>
+            <table class="payments" data-testid="payments">
+                <thead><tr><th scope="col">"Payment"</th><th scope="col">"Amount"</th><th scope="col">"Status"</th><th scope="col">"Links"</th></tr></thead>
+                <tbody>
+                    {move || {
+                        let profile = c.profile.get();
+                        filtered().into_iter().skip(page.get() * PAGE).take(PAGE).map(|p: PaymentView| {
+                            let key = p.key.clone();
+                            let key_click = key.clone();
+                            let key_sel = key.clone();
+                            let amount = match (&p.amount, &p.currency) {
+                                (Some(a), Some(cur)) => format!("{a} {cur}"),
+                                (Some(a), None) => a.clone(),
+                                _ => "—".to_owned(),
+                            };
+                            let label = status_label(profile, &p.status);
+                            view! {
+                                <tr data-testid=format!("payment-row-{key}") class:selected=move || c.selected.get().as_deref() == Some(key_sel.as_str())>
+                                    <td>
+                                        <button type="button" class="link" on:click=move |_| c.selected.set(Some(key_click.clone()))>
+                                            {p.label.clone()}
+                                        </button>
+                                    </td>
+                                    <td class="num">{amount}</td>
+                                    <td>{badge(p.status.clone(), label)}</td>
+                                    <td>{p.relations.len()}</td>
+                                </tr>
+                            }
+                        }).collect_view()
+                    }}
+                </tbody>
+            </table>
+            <div class="paging" data-testid="paging">
+                <button type="button" disabled=move || page.get() == 0 on:click=move |_| page.update(|p| *p = p.saturating_sub(1))>"Previous"</button>
+                <span>{move || format!("Page {} of {} · {} payments", page.get() + 1, pages(), filtered().len())}</span>
+                <button type="button" disabled=move || page.get() + 1 >= pages() on:click=move |_| page.update(|p| *p += 1)>"Next"</button>
+            </div>
+        </Show>
+    }
+}
+
+#[component]
+fn Detail() -> impl IntoView {
+    let c = console();
+    let current = move || {
+        let key = c.selected.get()?;
+        c.payments().into_iter().find(|p| p.key == key)
+    };
+    view! {
+        <h2 id="detail-h">"Payment detail"</h2>
+        {move || match current() {
+            None => view! { <p>"Choose a payment to see its lifecycle, actions and links."</p> }.into_any(),
+            Some(p) => detail_view(c, p).into_any(),
+        }}
+    }
+}
+
+fn detail_view(c: Console, p: PaymentView) -> impl IntoView {
+    let profile = c.profile.get_untracked();
+    let lifecycle = profile.lifecycle();
+    let table = lifecycle.table();
+    let layout = diagram::layout(&table);
+    let status = p.status.clone();
+    let mut actions: Vec<&'static str> = Vec::new();
+    for t in &table.transitions {
+        if !actions.contains(&t.action) {
+            actions.push(t.action);
+        }
+    }
+    let world = c.world.get_untracked();
+    let key = p.key.clone();
+    let action_views = actions
+        .into_iter()
+        .map(|action| {
+            let verdict = match lifecycle.apply_named(&status, action) {
+                Err(e) => Err(e.to_string()),
+                Ok(_) => match &world {
+                    Some(w) => action_request(w, profile, &key, action).map_err(|e| e),
+                    None => Err("no records are loaded".to_owned()),
+                },
+            };
+            match verdict {
+                Ok(request) => {
+                    let text = serde_json::to_string(&request).unwrap_or_default();
+                    view! {
+                        <li><button type="button" data-testid=format!("action-{action}")
+                            on:click=move |_| c.incoming.set(Some(text.clone()))>{action}</button></li>
+                    }
+                    .into_any()
+                }
+                Err(why) => {
+                    let id = format!("why-{action}");
+                    view! {
+                        <li>
+                            <button type="button" disabled=true data-testid=format!("action-{action}") aria-describedby=id.clone()>{action}</button>
+                            <span class="why" id=id>{why}</span>
+                        </li>
+                    }
+                    .into_any()
+                }
+            }
+        })
+        .collect_view();
+    let touched = {
+        let key = p.key.clone();
+        move || {
+            c.history
+                .get()
+                .into_iter()
+                .filter(|s| s.profile == profile.id() && s.touched.contains(&key))
+                .collect::<Vec<_>>()
+        }
+    };
+    let label = status_label(profile, &p.status);
+    view! {
+        <div data-testid="detail" data-key=p.key.clone()>
+            <h3>{p.label.clone()} " " <span data-testid="detail-status">{badge(p.status.clone(), label)}</span></h3>
+            <p class="amount">{match (&p.amount, &p.currency) { (Some(a), Some(cur)) => format!("{a} {cur}"), (Some(a), None) => a.clone(), _ => String::new() }}</p>
+            <dl class="fields">
+                {p.fields.iter().map(|(k, v)| view! { <dt>{k.clone()}</dt><dd>{v.clone()}</dd> }).collect_view()}
+            </dl>
+            <h4>"Links"</h4>
+            <ul class="relations" data-testid="relations">
+                {if p.relations.is_empty() { Some(view! { <li>"none"</li> }) } else { None }}
+                {p.relations.iter().map(|r| {
+                    let kind = r.kind.clone();
+                    match r.payment.clone() {
+                        Some(target) => view! {
+                            <li data-testid=format!("relation-{kind}")>{kind.clone()} ": "
+                                <button type="button" class="link" on:click=move |_| c.selected.set(Some(target.clone()))>{r.label.clone()}</button>
+                            </li>
+                        }.into_any(),
+                        None => view! { <li data-testid=format!("relation-{kind}")>{kind.clone()} ": " {r.label.clone()}</li> }.into_any(),
+                    }
+                }).collect_view()}
+            </ul>
+            <h4>"Lifecycle"</h4>
+            <svg class="lifecycle" data-testid="lifecycle" role="img"
+                aria-label=format!("{} lifecycle; this payment is {}", profile.vendor(), p.status)
+                viewBox=format!("0 0 {} {}", layout.width, layout.height)
+                width=layout.width.to_string() height=layout.height.to_string()>
+                <defs>
+                    <marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
+                        <path d="M 0 0 L 10 5 L 0 10 z" fill="#57606a"/>
+                    </marker>
+                </defs>
+                {layout.edges.iter().map(|e| view! {
+                    <path d=e.path.clone() fill="none" stroke="#57606a" stroke-width="1.4" marker-end="url(#arrow)"/>
+                    <text x=e.label_x.to_string() y=e.label_y.to_string() class="edge-label">{e.action}</text>
+                }).collect_view()}
+                {layout.nodes.iter().map(|n| {
+                    let here = n.name == p.status;
+                    view! {
+                        <g class="state" class:current=here class:terminal=n.terminal data-state=n.name data-current=here.to_string()>
+                            <rect x=n.x.to_string() y=n.y.to_string() width=BOX_W.to_string() height=BOX_H.to_string() rx="6"/>
+                            <text x=(n.x + BOX_W / 2.0).to_string() y=(n.y + BOX_H / 2.0 + 5.0).to_string() text-anchor="middle">{n.label}</text>
+                        </g>
+                    }
+                }).collect_view()}
+            </svg>
+            <h4>"Actions"</h4>
+            <ul class="actions" data-testid="actions">{action_views}</ul>
+            <h4>"Requests that touched it"</h4>
+            <ol class="history" data-testid="history">
+                {move || touched().into_iter().map(|s| view! { <li>{format!("#{} {} {} → {}", s.n, s.method, s.path, s.status)}</li> }).collect_view()}
+            </ol>
+        </div>
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Tab {
+    Form,
+    Raw,
+}
+
+fn first_operation(profile: Profile) -> &'static Operation {
+    let ops = profile.operations();
+    ops.iter()
+        .find(|o| !matches!(o.body, payrules::profiles::Body::None))
+        .or_else(|| ops.first())
+        .unwrap_or(&payrules::profiles::komet::OPERATIONS[0])
+}
+
+#[component]
+fn Composer() -> impl IntoView {
+    let c = console();
+    let op = RwSignal::new(first_operation(c.profile.get_untracked()).id);
+    let values = RwSignal::new(BTreeMap::<String, String>::new());
+    let raw = RwSignal::new(String::new());
+    let tab = RwSignal::new(Tab::Form);
+    let reveal = RwSignal::new(false);
+    let sending = RwSignal::new(false);
+    let operation = move || {
+        let profile = c.profile.get();
+        profile.operation(op.get()).unwrap_or_else(|| first_operation(profile))
+    };
+    // A new profile: its first operation, an empty form.
+    Effect::new(move |prev: Option<Profile>| {
+        let profile = c.profile.get();
+        if prev.is_some_and(|p| p != profile) {
+            op.set(first_operation(profile).id);
+            values.set(BTreeMap::new());
+            raw.set(String::new());
+        }
+        profile
+    });
+    // A template or an action's request: load it into the form.
+    Effect::new(move |_| {
+        if let Some(text) = c.incoming.get() {
+            if let Some((profile, operation)) = form::operation_of(&text) {
+                if profile != c.profile.get_untracked() {
+                    c.profile.set(profile);
+                }
+                op.set(operation.id);
+                values.set(form::values_from(operation, &text));
+            }
+            raw.set(text);
+            c.incoming.set(None);
+        }
+    });
+    let text = Memo::new(move |_| match tab.get() {
+        Tab::Form => form::request_text(c.profile.get(), operation(), &values.get()),
+        Tab::Raw => raw.get(),
+    });
+    let report = Memo::new(move |_| validate_json(&text.get()));
+    let secrets = move || {
+        form::slots(operation())
+            .into_iter()
+            .filter(|s| matches!(s.input(), Input::Secret))
+            .filter_map(|s| values.with(|v| v.get(&s.pointer()).cloned()))
+            .collect::<Vec<String>>()
+    };
+    let reason = move || {
+        let r: Report = report.get();
+        r.errors.iter().find(|v| v.severity == Severity::Error).map(|v| {
+            format!("Send is disabled: {} — {}", if v.path.is_empty() { "request" } else { &v.path }, v.message)
+        })
+    };
+    let send = move |_| {
+        let body = text.get_untracked();
+        sending.set(true);
+        spawn_local(async move {
+            c.send(body).await;
+            sending.set(false);
+        });
+    };
+    let templates = move || {
+        let profile = c.profile.get();
+        c.templates
+            .get()
+            .into_iter()
+            .filter(|t| form::operation_of(t).is_some_and(|(p, _)| p == profile))
+            .collect::<Vec<_>>()
+    };
+    view! {
+        <h2 id="composer-h">"Request composer"</h2>
+        <div class="composer-head">
+            <label>"Operation "
+                <select data-testid="composer-operation" on:change=move |ev| {
+                    op.set(c.profile.get_untracked().operations().iter().find(|o| o.id == event_target_value(&ev)).map_or(op.get_untracked(), |o| o.id));
+                    values.set(BTreeMap::new());
+                }>
+                    {move || c.profile.get().operations().iter().map(|o| {
+                        let id = o.id;
+                        view! { <option value=id selected=move || op.get() == id>{format!("{} {} — {}", o.method.as_str(), o.path, o.summary)}</option> }
+                    }).collect_view()}
+                </select>
+            </label>
+            <label>"Start from a vendor example "
+                <select data-testid="composer-template" on:change=move |ev| {
+                    let v = event_target_value(&ev);
+                    if let Some(t) = templates().into_iter().nth(v.parse::<usize>().unwrap_or(usize::MAX)) { c.incoming.set(Some(t)); }
+                }>
+                    <option value="">"—"</option>
+                    {move || templates().into_iter().enumerate().map(|(i, t)| {
+                        let label = form::operation_of(&t).map_or_else(String::new, |(_, o)| format!("{} {}", o.method.as_str(), o.path));
+                        view! { <option value=i.to_string()>{label}</option> }
+                    }).collect_view()}
+                </select>
+            </label>
+        </div>
+        <div class="tabs" role="tablist" aria-label="How to edit the request">
+            <button type="button" role="tab" data-testid="tab-form" aria-selected=move || (tab.get() == Tab::Form).to_string()
+                on:click=move |_| {
+                    if let Some((_, o)) = form::operation_of(&raw.get_untracked()) { op.set(o.id); values.set(form::values_from(o, &raw.get_untracked())); }
+                    tab.set(Tab::Form);
+                }>"Form"</button>
+            <button type="button" role="tab" data-testid="tab-raw" aria-selected=move || (tab.get() == Tab::Raw).to_string()
+                on:click=move |_| { raw.set(text.get_untracked()); tab.set(Tab::Raw); }>"Raw JSON"</button>
+            <label class="reveal"><input type="checkbox" data-testid="reveal" prop:checked=move || reveal.get()
+                on:change=move |ev| reveal.set(event_target_checked(&ev))/>" Show credentials"</label>
+        </div>
+        {move || match tab.get() {
+            Tab::Form => view! { <FormFields operation=Signal::derive(operation) values=values report=report reveal=reveal/> }.into_any(),
+            Tab::Raw => {
+                let shown = move || if reveal.get() { raw.get() } else { form::masked(&raw.get(), &secrets()) };
+                view! {
+                    <label for="raw-json">"Request as JSON"</label>
+                    <textarea id="raw-json" data-testid="raw-json" spellcheck="false" rows="16"
+                        readonly=move || !reveal.get() && !secrets().is_empty()
+                        prop:value=shown on:input=move |ev| raw.set(event_target_value(&ev))></textarea>
+                    <Show when=move || !reveal.get() && !secrets().is_empty()>
+                        <p class="hint">"Credentials are masked; choose “Show credentials” to edit the raw request."</p>
+                    </Show>
+                    <Violations report=report only_unplaced=false operation=Signal::derive(operation)/>
+                }.into_any()
+            }
+        }}
+        <div class="send">
+            <button type="button" data-testid="send" disabled=move || !report.get().valid || sending.get() on:click=send
+                aria-describedby="send-reason">{move || if sending.get() { "Sending…" } else { "Send" }}</button>
+            <span id="send-reason" data-testid="send-reason" role="status">{move || reason().unwrap_or_default()}</span>
+        </div>
+        <Show when=move || c.response.get().is_some()>
+            <h3>"Response " <span data-testid="response-status">{move || c.response.get().map(|r| r.status.to_string()).unwrap_or_default()}</span></h3>
+            <pre class="response" data-testid="response-body">{move || c.response.get().map(|r| serde_json::to_string_pretty(&r.body).unwrap_or_default()).unwrap_or_default()}</pre>
+        </Show>
+    }
+}
+
+#[component]
+fn FormFields(
+    operation: Signal<&'static Operation>,
+    values: RwSignal<BTreeMap<String, String>>,
+    report: Memo<Report>,
+    reveal: RwSignal<bool>,
+) -> impl IntoView {
+    view! {
+        <div class="form" data-testid="form">
+            {move || form::slots(operation.get()).into_iter().map(|slot| field_view(slot, values, report, reveal)).collect_view()}
+            <Violations report=report only_unplaced=true operation=operation/>
+        </div>
+    }
+}
+
+fn field_view(
+    slot: Slot,
+    values: RwSignal<BTreeMap<String, String>>,
+    report: Memo<Report>,
+    reveal: RwSignal<bool>,
+) -> impl IntoView {
+    let pointer = slot.pointer();
+    let id = format!("f{}", pointer.replace(['/', '~'], "-"));
+    let hint_id = format!("{id}-hint");
+    let err_id = format!("{id}-err");
+    let p1 = pointer.clone();
+    let value = move || values.with(|v| v.get(&p1).cloned().unwrap_or_default());
+    let p2 = pointer.clone();
+    let set = move |v: String| {
+        values.update(|m| {
+            m.insert(p2.clone(), v);
+        })
+    };
+    let p3 = pointer.clone();
+    let errors = move || {
+        report
+            .get()
+            .errors
+            .into_iter()
+            .filter(|v| v.path == p3 || v.path.starts_with(&format!("{p3}/")))
+            .collect::<Vec<_>>()
+    };
+    let invalid = {
+        let errors = errors.clone();
+        move || errors().iter().any(|v| v.severity == Severity::Error).to_string()
+    };
+    let part = match slot.part {
+        Part::Path => "path",
+        Part::Query => "query",
+        Part::Header => "header",
+        Part::Body => "body",
+    };
+    let input = match slot.input() {
+        Input::Select(options) => {
+            let set = set.clone();
+            let value = value.clone();
+            view! {
+                <select id=id.clone() data-testid=format!("field-{pointer}") aria-describedby=format!("{hint_id} {err_id}") aria-invalid=invalid.clone()
+                    on:change=move |ev| set(event_target_value(&ev))>
+                    <option value="" selected={let value = value.clone(); move || value().is_empty()}>"—"</option>
+                    {options.into_iter().map(|o| { let value = value.clone(); view! { <option value=o selected=move || value() == o>{o}</option> } }).collect_view()}
+                </select>
+            }.into_any()
+        }
+        Input::OneOf(fields) => {
+            let (set_k, set_v) = (set.clone(), set.clone());
+            let (vk, vv, vk2) = (value.clone(), value.clone(), value.clone());
+            let key = move || vk().split_once('=').map(|(k, _)| k.to_owned()).unwrap_or_default();
+            let val = move || vv().split_once('=').map(|(_, v)| v.to_owned()).unwrap_or_default();
+            let first = fields.first().copied().unwrap_or("id");
+            view! {
+                <span class="one-of" data-testid=format!("field-{pointer}")>
+                    <select aria-label=format!("{}: which field names the record", slot.field.name)
+                        on:change=move |ev| { let k = event_target_value(&ev); let v = vk2().split_once('=').map(|(_, v)| v.to_owned()).unwrap_or_default(); set_k(format!("{k}={v}")); }>
+                        {fields.into_iter().map(|f| { let key = key.clone(); view! { <option value=f selected=move || key() == f || (key().is_empty() && f == first)>{f}</option> } }).collect_view()}
+                    </select>
+                    <input id=id.clone() type="text" aria-describedby=format!("{hint_id} {err_id}") aria-invalid=invalid.clone()
+                        prop:value=val on:input=move |ev| {
+                            let k = key();
+                            let k = if k.is_empty() { first.to_owned() } else { k };
+                            set_v(format!("{k}={}", event_target_value(&ev)));
+                        }/>
+                </span>
+            }.into_any()
+        }
+        Input::Json => view! {
+            <textarea id=id.clone() data-testid=format!("field-{pointer}") rows="3" spellcheck="false" aria-describedby=format!("{hint_id} {err_id}") aria-invalid=invalid.clone()
+                prop:value=value.clone() on:input=move |ev| set(event_target_value(&ev))></textarea>
+        }.into_any(),
+        Input::Secret => view! {
+            <input id=id.clone() data-testid=format!("field-{pointer}") autocomplete="off" aria-describedby=format!("{hint_id} {err_id}") aria-invalid=invalid.clone()
+                type=move || if reveal.get() { "text" } else { "password" }
+                prop:value=value.clone() on:input=move |ev| set(event_target_value(&ev))/>
+        }.into_any(),
+        Input::Text(example) => view! {
+            <input id=id.clone() type="text" data-testid=format!("field-{pointer}") placeholder=example aria-describedby=format!("{hint_id} {err_id}") aria-invalid=invalid.clone()
+                prop:value=value.clone() on:input=move |ev| set(event_target_value(&ev))/>
+        }.into_any(),
+    };
+    let p4 = pointer.clone();
+    view! {
+        <div class="field" class:has-error=move || invalid() == "true">
+            <label for=id.clone()>{slot.field.name} <span class="part">{format!(" ({part})")}</span>{if slot.field.required { " *" } else { "" }}</label>
+            {input}
+            <small id=hint_id>{slot.field.doc}</small>
+            <ul class="errors" id=err_id data-testid=format!("field-error-{p4}")>
+                {move || errors().into_iter().map(|v| {
+                    let fix = v.suggestion.clone().map(|s| {
+                        let shown = serde_json::from_str::<serde_json::Value>(&s).ok().and_then(|j| j.as_str().map(str::to_owned)).unwrap_or_else(|| s.clone());
+                        let target = v.path.clone();
+                        let apply = shown.clone();
+                        view! { <button type="button" class="fix" data-testid=format!("apply-suggestion-{target}")
+                            on:click=move |_| values.update(|m| { m.insert(target.clone(), apply.clone()); })>{format!("Use {shown}")}</button> }
+                    });
+                    view! { <li class=if v.severity == Severity::Error { "error" } else { "warning" }>{v.message.clone()} " " {fix}</li> }
+                }).collect_view()}
+            </ul>
+        </div>
+    }
+}
+
+#[component]
+fn Violations(report: Memo<Report>, only_unplaced: bool, operation: Signal<&'static Operation>) -> impl IntoView {
+    let items = move || {
+        let placed: Vec<String> = form::slots(operation.get()).iter().map(Slot::pointer).collect();
+        report
+            .get()
+            .errors
+            .into_iter()
+            .filter(|v| !only_unplaced || !placed.iter().any(|p| v.path == *p || v.path.starts_with(&format!("{p}/"))))
+            .collect::<Vec<_>>()
+    };
+    view! {
+        <ul class="violations" data-testid=if only_unplaced { "other-violations" } else { "violations" }>
+            {move || items().into_iter().map(|v| view! {
+                <li class=if v.severity == Severity::Error { "error" } else { "warning" }>
+                    <code>{if v.path.is_empty() { "(request)".to_owned() } else { v.path.clone() }}</code> " " {v.message.clone()}
+                    {v.suggestion.clone().map(|s| view! { <span class="suggestion">{format!(" → {s}")}</span> })}
+                </li>
+            }).collect_view()}
+        </ul>
+    }
+}
+
+#[component]
+fn Batch() -> impl IntoView {
+    let c = console();
+    let ids = RwSignal::new("450545, 451181, 47873233".to_owned());
+    let results = RwSignal::new(Vec::<(String, String, String)>::new());
+    let send = move |_| {
+        let token = c
+            .world
+            .with_untracked(|w| w.as_ref().and_then(|w| w.komet.company_tokens.first().cloned()))
+            .unwrap_or_default();
+        let list: Vec<String> = ids
+            .get_untracked()
+            .split(|ch: char| ch == ',' || ch.is_whitespace())
+            .filter(|s| !s.is_empty())
+            .map(|s| format!("{{\"paymentId\":{s}}}"))
+            .collect();
+        let text = format!(
+            "{{\"profile\":\"komet\",\"method\":\"POST\",\"path\":\"/api/payment.mark.sync\",\"body\":{{\"authenticationToken\":{},\"payments\":[{}]}}}}",
+            serde_json::Value::String(token),
+            list.join(",")
+        );
+        spawn_local(async move {
+            if let Some(response) = c.send(text).await {
+                let rows = response
+                    .body
+                    .get("payments")
+                    .and_then(|p| p.as_array())
+                    .map(|items| {
+                        items
+                            .iter()
+                            .map(|i| {
+                                (
+                                    i.get("paymentId").map(ToString::to_string).unwrap_or_default(),
+                                    i.get("status").and_then(|s| s.as_str()).unwrap_or_default().to_owned(),
+                                    i.get("message").and_then(|s| s.as_str()).unwrap_or_default().to_owned(),
+                                )
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                results.set(rows);
+            }
+        });
+    };
+    view! {
+        <h2 id="batch-h">"Batch: mark payments as synchronized"</h2>
+        <label for="batch-ids">"Payment ids (comma or space separated)"</label>
+        <textarea id="batch-ids" data-testid="batch-ids" rows="2" prop:value=move || ids.get() on:input=move |ev| ids.set(event_target_value(&ev))></textarea>
+        <p><button type="button" data-testid="batch-send" on:click=send>"Mark as synchronized"</button></p>
+        <table class="batch" data-testid="batch-results">
+            <thead><tr><th scope="col">"Payment"</th><th scope="col">"Status"</th><th scope="col">"Message"</th></tr></thead>
+            <tbody>
+                {move || results.get().into_iter().map(|(id, status, message)| view! {
+                    <tr data-testid=format!("batch-row-{id}")><td>{id.clone()}</td><td>{status}</td><td>{message}</td></tr>
+                }).collect_view()}
+            </tbody>
+        </table>
+    }
+}
+
+#[component]
+fn Storage() -> impl IntoView {
+    let c = console();
+    let with_tokens = RwSignal::new(false);
+    let export = move |_| {
+        if let Some(text) = c.export_text(with_tokens.get_untracked())
+            && let Err(e) = download("payrules-ledger.json", &text)
+        {
+            c.notice.set(Some(format!("The export failed: {e}")));
+        }
+    };
+    let import = move |ev: leptos::ev::Event| {
+        let Some(input) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) else { return };
+        let Some(file) = input.files().and_then(|f| f.get(0)) else { return };
+        spawn_local(async move {
+            match wasm_bindgen_futures::JsFuture::from(file.text()).await {
+                Ok(text) => c.import(&text.as_string().unwrap_or_default()),
+                Err(_) => c.notice.set(Some("The file could not be read.".to_owned())),
+            }
+        });
+        input.set_value("");
+    };
+    let reset = move |_| {
+        let sure = window().confirm_with_message("Reset the in-browser ledger to the sample world? Every change since is lost (export first to keep it).").unwrap_or(false);
+        if sure {
+            spawn_local(c.reset());
+        }
+    };
+    view! {
+        <div class="storage-controls" role="group" aria-label="The in-browser ledger">
+            <button type="button" data-testid="export" on:click=export disabled=move || c.mode.get() != Mode::Browser>"Export ledger"</button>
+            <label><input type="checkbox" data-testid="export-tokens" prop:checked=move || with_tokens.get() on:change=move |ev| with_tokens.set(event_target_checked(&ev))/>" include credentials"</label>
+            <label class="import">"Import ledger " <input type="file" accept="application/json,.json" data-testid="import" on:change=import disabled=move || c.mode.get() != Mode::Browser/></label>
+            <button type="button" data-testid="reset" on:click=reset disabled=move || c.mode.get() != Mode::Browser>"Reset to the sample world"</button>
+        </div>
+    }
+}

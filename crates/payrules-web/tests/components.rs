@@ -1,0 +1,106 @@
+//! Component tests in headless Chromium (wasm-bindgen-test): the composer's form functions, the
+//! lifecycle layout, and the mounted console reacting as a user types.
+#![cfg(target_arch = "wasm32")]
+
+use std::collections::BTreeMap;
+
+use leptos::prelude::*;
+use payrules::Profile;
+use payrules_web::{App, diagram, form};
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+#[wasm_bindgen_test]
+fn the_form_writes_numbers_exactly_and_reads_them_back() {
+    let op = Profile::Plentymarkets.operation("plentymarkets.create_payment").unwrap();
+    let mut values = BTreeMap::new();
+    for (p, v) in [
+        ("/headers/authorization", "Bearer t"),
+        ("/body/amount", "12.3400"),
+        ("/body/exchangeRatio", "1.0000"),
+        ("/body/mopId", "6000"),
+        ("/body/currency", "EUR"),
+        ("/body/type", "debit"),
+        ("/body/status", "2"),
+        ("/body/transactionType", "1"),
+    ] {
+        values.insert(p.to_owned(), v.to_owned());
+    }
+    let text = form::request_text(Profile::Plentymarkets, op, &values);
+    assert!(text.contains("\"amount\":12.3400"), "{text}");
+    assert!(payrules::validate_json(&text).valid, "{text}");
+    assert_eq!(form::values_from(op, &text), values);
+    // An identifier picker writes {"field": "value"}.
+    let op = Profile::Crmcom.operation("crmcom.payments_post").unwrap();
+    let mut v = BTreeMap::new();
+    v.insert("/body/payment_identifier".to_owned(), "reference_number=117".to_owned());
+    v.insert("/body/token".to_owned(), "B8D7A12E9F91AFADE914B7330AFD08CB".to_owned());
+    let text = form::request_text(Profile::Crmcom, op, &v);
+    assert!(text.contains(r#""payment_identifier":{"reference_number":"117"}"#), "{text}");
+    assert!(payrules::validate_json(&text).valid);
+    assert!(!form::masked(&text, &["B8D7A12E9F91AFADE914B7330AFD08CB".to_owned()]).contains("B8D7"));
+}
+
+#[wasm_bindgen_test]
+fn every_lifecycle_lays_out_without_overlaps() {
+    for profile in Profile::ALL {
+        let table = profile.lifecycle().table();
+        let layout = diagram::layout(&table);
+        assert_eq!(layout.nodes.len(), table.states.len(), "{profile}");
+        assert_eq!(layout.edges.len(), table.transitions.len(), "{profile}");
+        for (i, a) in layout.nodes.iter().enumerate() {
+            for b in &layout.nodes[i + 1..] {
+                let apart = (a.x - b.x).abs() >= diagram::BOX_W || (a.y - b.y).abs() >= diagram::BOX_H;
+                assert!(apart, "{profile}: {} overlaps {}", a.name, b.name);
+            }
+        }
+    }
+}
+
+async fn tick() {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        web_sys::window().unwrap().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 50).unwrap();
+    });
+    wasm_bindgen_futures::JsFuture::from(promise).await.unwrap();
+}
+
+fn query(selector: &str) -> Option<web_sys::Element> {
+    web_sys::window().unwrap().document().unwrap().query_selector(selector).unwrap()
+}
+
+#[wasm_bindgen_test]
+async fn the_composer_shows_field_errors_as_you_type_and_a_failed_load_is_shown() {
+    let host = web_sys::window().unwrap().document().unwrap().create_element("div").unwrap();
+    web_sys::window().unwrap().document().unwrap().body().unwrap().append_child(&host).unwrap();
+    let handle = leptos::mount::mount_to(host.unchecked_into(), App);
+    tick().await;
+    let amount: web_sys::HtmlInputElement = query(r#"[data-testid="field-/body/amount"]"#).unwrap().unchecked_into();
+    amount.set_value("12.34");
+    amount
+        .dispatch_event(
+            &web_sys::Event::new_with_event_init_dict("input", &{
+                let i = web_sys::EventInit::new();
+                i.set_bubbles(true);
+                i
+            })
+            .unwrap(),
+        )
+        .unwrap();
+    tick().await;
+    let errors = query(r#"[data-testid="field-error-/body/amount"]"#).unwrap().text_content().unwrap();
+    assert!(errors.contains("needs exactly 4 decimals: 12.3400"), "{errors}");
+    let send: web_sys::HtmlButtonElement = query(r#"[data-testid="send"]"#).unwrap().unchecked_into();
+    assert!(send.disabled());
+    // The test server has none of the app's files: the failure is shown, not swallowed.
+    for _ in 0..20 {
+        if query(r#"[data-testid="notice"]"#).is_some() {
+            break;
+        }
+        tick().await;
+    }
+    let notice = query(r#"[data-testid="notice"]"#).map(|n| n.text_content().unwrap_or_default()).unwrap_or_default();
+    assert!(notice.contains("could not be loaded"), "{notice}");
+    drop(handle);
+}

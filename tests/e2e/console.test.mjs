@@ -1,0 +1,158 @@
+// End-to-end tests of the console as `trunk build --release` builds it, in Debian's Chromium.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { createInterface } from 'node:readline';
+
+import { chromium, root, serve } from '../node/lib.mjs';
+import { Console } from './pages.mjs';
+
+const shots = join(root, 'target/e2e-screenshots');
+mkdirSync(shots, { recursive: true });
+let site, browser;
+
+before(async () => {
+  site = await serve(join(root, 'dist'));
+  browser = await chromium();
+});
+after(async () => {
+  await browser?.close();
+  site?.close();
+});
+
+async function startServer() {
+  const bin = process.env.PAYRULES_BIN ?? join(root, 'target/debug/payrules');
+  const child = spawn(bin, ['serve', '--addr', '127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const line = await new Promise((ok) => createInterface({ input: child.stdout }).once('line', ok));
+  return { url: line.match(/http:\/\/\S+/)[0], stop: () => child.kill('SIGKILL') };
+}
+
+/** The flows every mode must pass, with their results for comparison. */
+async function flows(c, tag) {
+  const results = {};
+  // plentymarkets: 12.34 is refused with 12.3400 offered; fixing it enables Send; the payment appears.
+  await c.profile('plentymarkets');
+  await c.operation('plentymarkets.create_payment');
+  await c.fill('/headers/authorization', 'Bearer plenty-demo-token');
+  for (const [p, v] of [['/body/amount', '12.34'], ['/body/exchangeRatio', '1.0000'], ['/body/mopId', '6000'], ['/body/currency', 'EUR'], ['/body/type', 'credit'], ['/body/status', '2'], ['/body/transactionType', '2']]) {
+    await c.fill(p, v);
+  }
+  assert.match(await c.fieldErrors('/body/amount'), /needs exactly 4 decimals: 12\.3400/);
+  assert.equal(await c.suggestion('/body/amount').innerText(), 'Use 12.3400');
+  assert.equal(await c.sendEnabled(), false);
+  assert.match(await c.id('send-reason').innerText(), /\/body\/amount/);
+  await c.screenshot(join(shots, `${tag}-composer-error.png`));
+  await c.suggestion('/body/amount').click();
+  assert.equal(await c.field('/body/amount').inputValue(), '12.3400');
+  assert.equal(await c.sendEnabled(), true);
+  const created = await c.send();
+  assert.equal(created.status, 200);
+  const id = String(created.body.id);
+  assert.equal(String(created.body.amount), '12.34'); // JSON.parse here; the exact text is the ledger's
+  await c.search(`Payment ${id}`);
+  await c.select(id);
+  assert.equal(await c.status(), '2');
+  results.plenty = { status: created.status, id };
+
+  // CRM.COM: draft 117 is posted (state and buttons change), then cancelled (the cancellation appears).
+  await c.profile('crmcom');
+  await c.search('117');
+  const key = '4653BEFC9239043011096B329DFEF3F7';
+  await c.select(key);
+  assert.equal(await c.status(), 'DRAFT');
+  assert.equal(await c.action('post').isEnabled(), true);
+  assert.equal(await c.action('cancel').isEnabled(), false);
+  const posted = await c.doAction('post');
+  assert.equal(posted.status, 200);
+  assert.equal(await c.status(), 'POSTED');
+  assert.equal(await c.action('post').isEnabled(), false);
+  assert.equal(await c.action('cancel').isEnabled(), true);
+  const cancelled = await c.doAction('cancel');
+  assert.equal(cancelled.status, 200);
+  assert.equal(await c.status(), 'CANCELLED');
+  assert.match(await c.relations(), /cancellation/);
+  assert.match(await c.id('history').innerText(), /payments\/cancel → 200/);
+  await c.screenshot(join(shots, `${tag}-crmcom-detail.png`));
+  results.crmcom = { posted: posted.status, cancelled: cancelled.status, cancellation: cancelled.body.data.payment_cancellation.payment_amount };
+
+  // Komet batch: the three messages of the seed.
+  await c.profile('komet');
+  const rows = await c.batch('450545, 451181, 47873233');
+  assert.deepEqual(rows, [
+    ['450545', '1', 'The payment was successfully synchronized'],
+    ['451181', '0', 'The payment was cancelled'],
+    ['47873233', '0', "The payment doesn't exist"],
+  ]);
+  await c.screenshot(join(shots, `${tag}-komet-batch.png`));
+  results.komet = rows;
+  return results;
+}
+
+let browserResults;
+
+test('in the browser: compose, check, send; lifecycle actions; Komet batch; reload keeps everything', async () => {
+  const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+  const c = new Console(await context.newPage());
+  await c.open(site.url);
+  browserResults = await flows(c, 'browser');
+  // Reload: everything is still there (saved before the UI reported success).
+  await c.reload();
+  await c.profile('plentymarkets');
+  await c.search(`Payment ${browserResults.plenty.id}`);
+  await c.select(browserResults.plenty.id);
+  await c.profile('crmcom');
+  await c.search('117');
+  await c.select('4653BEFC9239043011096B329DFEF3F7');
+  assert.equal(await c.status(), 'CANCELLED');
+  await c.profile('komet');
+  await c.select('450545');
+  assert.equal(await c.status(), 'synchronized');
+  c.assertNoConsoleErrors();
+  await context.close();
+});
+
+test('HTTP mode against payrules serve gives the same results', async () => {
+  const server = await startServer();
+  const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+  try {
+    const c = new Console(await context.newPage());
+    await c.open(site.url);
+    await c.useHttp(server.url);
+    const results = await flows(c, 'http');
+    assert.deepEqual(results, browserResults);
+    c.assertNoConsoleErrors();
+  } finally {
+    await context.close();
+    server.stop();
+  }
+});
+
+test('phone-width layout, keyboard focus, credentials masked, exports without tokens', async () => {
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, acceptDownloads: true });
+  const page = await context.newPage();
+  const c = new Console(page);
+  await c.open(site.url);
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 1, `the page scrolls sideways by ${overflow}px at phone width`);
+  // Keyboard: the first Tab reaches the skip link, and it is visible when focused.
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement.className), 'skip');
+  // Credentials are password inputs unless shown.
+  await c.fill('/headers/authorization', 'Bearer plenty-demo-token');
+  assert.equal(await c.field('/headers/authorization').getAttribute('type'), 'password');
+  await c.id('tab-raw').click();
+  assert.doesNotMatch(await c.id('raw-json').inputValue(), /plenty-demo-token/);
+  // Every input has a label.
+  const unlabelled = await page.$$eval('input, select, textarea', (els) => els.filter((e) => !(e.labels?.length || e.getAttribute('aria-label'))).length);
+  assert.equal(unlabelled, 0);
+  // Export leaves credentials out unless asked.
+  const [download] = await Promise.all([page.waitForEvent('download'), c.id('export').click()]);
+  const text = await (await download.createReadStream()).toArray().then((b) => Buffer.concat(b).toString());
+  assert.match(text, /payrules-ledger/);
+  assert.doesNotMatch(text, /token_info_goes_here|plenty-demo-token|654321/);
+  await c.screenshot(join(shots, 'phone.png'));
+  c.assertNoConsoleErrors();
+  await context.close();
+});

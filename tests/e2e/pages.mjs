@@ -1,0 +1,137 @@
+// Page objects for the payrules console: every test talks to the app through these, and they
+// talk to the page only through data-testid hooks and roles.
+import assert from 'node:assert/strict';
+
+export class Console {
+  constructor(page) {
+    this.page = page;
+    this.errors = [];
+    page.on('console', (m) => { if (m.type() === 'error') this.errors.push(m.text()); });
+    page.on('pageerror', (e) => this.errors.push(String(e)));
+  }
+
+  id(testid) {
+    return this.page.locator(`[data-testid="${testid}"]`);
+  }
+
+  async open(url) {
+    await this.page.goto(url);
+    await this.page.waitForSelector('[data-testid="app"][data-ready="true"]');
+  }
+
+  async reload() {
+    await this.page.reload();
+    await this.page.waitForSelector('[data-testid="app"][data-ready="true"]');
+  }
+
+  async profile(id) {
+    await this.id(`profile-tab-${id}`).click();
+  }
+
+  async useHttp(baseUrl) {
+    await this.id('base-url').fill(baseUrl);
+    await this.id('base-url').press('Tab');
+    await this.id('mode-http').check();
+    await this.page.waitForSelector('[data-testid="payments"]');
+  }
+
+  // Composer
+  async operation(id) {
+    await this.id('composer-operation').selectOption(id);
+  }
+
+  field(pointer) {
+    return this.id(`field-${pointer}`);
+  }
+
+  async fill(pointer, value) {
+    const f = this.field(pointer);
+    if ((await f.evaluate((el) => el.tagName)) === 'SELECT') await f.selectOption(value);
+    else await f.fill(value);
+  }
+
+  async fieldErrors(pointer) {
+    return this.id(`field-error-${pointer}`).innerText();
+  }
+
+  suggestion(pointer) {
+    return this.id(`apply-suggestion-${pointer}`);
+  }
+
+  async sendEnabled() {
+    return this.id('send').isEnabled();
+  }
+
+  async send() {
+    const before = await this.page.evaluate(() => document.querySelector('[data-testid="response-body"]')?.textContent ?? '');
+    await this.id('send').click();
+    await this.page.waitForFunction(
+      (b) => { const el = document.querySelector('[data-testid="response-body"]'); return el && el.textContent !== b && document.querySelector('[data-testid="send"]').textContent === 'Send'; },
+      before,
+    );
+    return { status: Number(await this.id('response-status').innerText()), body: JSON.parse(await this.id('response-body').innerText()) };
+  }
+
+  // Payments
+  async search(text) {
+    await this.id('filter-search').fill(text);
+  }
+
+  row(key) {
+    return this.id(`payment-row-${key}`);
+  }
+
+  async select(key) {
+    await this.row(key).locator('button').click();
+    await this.page.waitForSelector(`[data-testid="detail"][data-key="${key}"]`);
+  }
+
+  async status() {
+    return this.page.locator('[data-testid="detail-status"] [data-status]').getAttribute('data-status');
+  }
+
+  action(name) {
+    return this.id(`action-${name}`);
+  }
+
+  async doAction(name) {
+    await this.action(name).click();
+    return this.send();
+  }
+
+  async relations() {
+    return this.id('relations').innerText();
+  }
+
+  // Komet batch
+  async batch(ids) {
+    await this.id('batch-ids').fill(ids);
+    await this.id('batch-send').click();
+    await this.page.waitForSelector('[data-testid^="batch-row-"]');
+    return this.page.$$eval('[data-testid^="batch-row-"]', (rows) => rows.map((r) => [...r.children].map((c) => c.textContent)));
+  }
+
+  /** A screenshot that is checked to have content: decoded in the page, its pixels must vary. */
+  async screenshot(path) {
+    const png = await this.page.screenshot({ path, fullPage: true });
+    const spread = await this.page.evaluate(async (b64) => {
+      const img = new Image();
+      img.src = `data:image/png;base64,${b64}`;
+      await img.decode();
+      const canvas = document.createElement('canvas');
+      canvas.width = img.width; canvas.height = img.height;
+      const ctx = canvas.getContext('2d');
+      ctx.drawImage(img, 0, 0);
+      const data = ctx.getImageData(0, 0, img.width, img.height).data;
+      const seen = new Set();
+      for (let i = 0; i < data.length; i += 4 * 97) seen.add((data[i] << 16) | (data[i + 1] << 8) | data[i + 2]);
+      return seen.size;
+    }, png.toString('base64'));
+    assert.ok(spread > 20, `${path} looks blank (${spread} colours)`);
+    return png;
+  }
+
+  assertNoConsoleErrors() {
+    assert.deepEqual(this.errors, [], 'the browser console shows errors');
+  }
+}
