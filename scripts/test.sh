@@ -2,8 +2,9 @@
 # The one command that runs every test of payrules, on a fresh machine or a warm one.
 # It installs what it needs first, skipping whatever is already there at the right version.
 #   scripts/test.sh            everything: format, lints (native and wasm32), native tests, the npm
-#                              package in Node, the engine in headless Chromium, CLI/Node/Chromium
-#                              parity, a bounded fuzz run
+#                              package in Node, the engine and the console's components in headless
+#                              Chromium, CLI/Node/Chromium parity, the console end to end (Trunk
+#                              build, Playwright with Debian's Chromium), a bounded fuzz run
 #   FUZZ_SECONDS=0 scripts/test.sh   the same without the fuzz run
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,6 +15,7 @@ ensure_rust
 ensure_node_deps
 ensure_chromium
 ensure_wasm_bindgen
+ensure_trunk
 
 step "format"
 cargo fmt --all -- --check
@@ -22,19 +24,23 @@ step "lints (native)"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
 step "lints (wasm32: the core and the package must build for the browser)"
-cargo clippy -p payrules -p payrules-wasm --target wasm32-unknown-unknown --locked -- -D warnings
-cargo clippy -p payrules-wasm --target wasm32-unknown-unknown --tests --locked -- -D warnings
+cargo clippy -p payrules -p payrules-wasm -p payrules-web --target wasm32-unknown-unknown --locked -- -D warnings
+cargo clippy -p payrules-wasm -p payrules-web --target wasm32-unknown-unknown --tests --locked -- -D warnings
 
 step "tests (native)"
 INSTA_UPDATE=no cargo test --workspace --locked
 
 step "tests in headless Chromium (wasm-bindgen-test, Debian's Chromium and ChromeDriver)"
 CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner CHROMEDRIVER="$(command -v chromedriver)" \
-  cargo test -p payrules-wasm --target wasm32-unknown-unknown --locked
+  cargo test -p payrules-wasm -p payrules-web --target wasm32-unknown-unknown --locked
 
 step "the npm package: build, pack, and test it in Node; parity CLI = Node = Chromium"
 scripts/build-npm.sh
 (cd tests && node --test node/)
+
+step "the console end to end: trunk build --release, then Playwright in Debian's Chromium"
+scripts/build-web.sh
+(cd tests && node --test e2e/)
 
 fuzz_seconds="${FUZZ_SECONDS:-60}"
 if [ "$fuzz_seconds" -gt 0 ]; then

@@ -57,7 +57,10 @@ async function flows(c, tag) {
   results.plenty = { status: created.status, id };
 
   // CRM.COM: draft 117 is posted (state and buttons change), then cancelled (the cancellation appears).
+  // The token is typed once (HTTP mode knows no credentials); action requests get it from then on.
   await c.profile('crmcom');
+  await c.operation('crmcom.payments_post');
+  await c.fill('/body/token', 'B8D7A12E9F91AFADE914B7330AFD08CB');
   await c.search('117');
   const key = '4653BEFC9239043011096B329DFEF3F7';
   await c.select(key);
@@ -79,6 +82,7 @@ async function flows(c, tag) {
 
   // Komet batch: the three messages of the seed.
   await c.profile('komet');
+  await c.id('batch-token').fill('token_info_goes_here');
   const rows = await c.batch('450545, 451181, 47873233');
   assert.deepEqual(rows, [
     ['450545', '1', 'The payment was successfully synchronized'],
@@ -100,6 +104,10 @@ test('in the browser: compose, check, send; lifecycle actions; Komet batch; relo
   // Reload: everything is still there (saved before the UI reported success).
   await c.reload();
   await c.profile('plentymarkets');
+  // Paging: eleven payments make two pages.
+  assert.match(await c.id('paging').innerText(), /Page 1 of 2 · 11 payments/);
+  await c.page.getByRole('button', { name: 'Next' }).click();
+  assert.match(await c.id('paging').innerText(), /Page 2 of 2/);
   await c.search(`Payment ${browserResults.plenty.id}`);
   await c.select(browserResults.plenty.id);
   await c.profile('crmcom');

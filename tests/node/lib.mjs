@@ -56,15 +56,15 @@ export function scenarios() {
 
 export const lines = (text) => text.split('\n').filter((l) => l.trim() !== '');
 
-const types = { '.js': 'text/javascript', '.mjs': 'text/javascript', '.wasm': 'application/wasm', '.html': 'text/html', '.json': 'application/json', '.jsonl': 'text/plain' };
+const types = { '.js': 'text/javascript', '.mjs': 'text/javascript', '.wasm': 'application/wasm', '.html': 'text/html', '.css': 'text/css', '.json': 'application/json', '.jsonl': 'text/plain', '.png': 'image/png' };
 
 /** Serves `dir` on 127.0.0.1 (an ephemeral port); resolves to {url, close}. */
 export function serve(dir) {
   const server = createServer((req, res) => {
-    const path = join(dir, decodeURIComponent(new URL(req.url, 'http://x').pathname));
+    let path = join(dir, decodeURIComponent(new URL(req.url, 'http://x').pathname));
     if (!path.startsWith(dir)) return res.writeHead(403).end();
     try {
-      if (!statSync(path).isFile()) throw new Error('not a file');
+      if (statSync(path).isDirectory()) path = join(path, 'index.html');
       res.writeHead(200, { 'Content-Type': types[extname(path)] ?? 'application/octet-stream' });
       res.end(readFileSync(path));
     } catch {

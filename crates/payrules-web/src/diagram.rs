@@ -76,7 +76,9 @@ pub fn layout(table: &LifecycleTable) -> Layout {
             break;
         }
     }
-    let rank: Vec<usize> = rank.into_iter().map(|r| r.unwrap_or(0)).collect();
+    // States no move reaches (CRM.COM's modelled-only PENDING_VERIFICATION) get a row of their own below.
+    let below = rank.iter().flatten().max().map_or(0, |m| m + 1);
+    let rank: Vec<usize> = rank.into_iter().map(|r| r.unwrap_or(below)).collect();
     let mut column_in_row = vec![0usize; rank.iter().max().copied().unwrap_or(0) + 1];
     let mut nodes = Vec::new();
     for (state, &r) in table.states.iter().zip(&rank) {
@@ -87,8 +89,8 @@ pub fn layout(table: &LifecycleTable) -> Layout {
         nodes.push(Node {
             name: state.name,
             label: state.label,
-            x: MARGIN + col as f64 * (BOX_W + GAP_X),
-            y: MARGIN + r as f64 * (BOX_H + GAP_Y),
+            x: MARGIN + f64::from(u32::try_from(col).unwrap_or(u32::MAX)) * (BOX_W + GAP_X),
+            y: MARGIN + f64::from(u32::try_from(r).unwrap_or(u32::MAX)) * (BOX_H + GAP_Y),
             initial: state.initial,
             terminal: state.terminal,
         });
@@ -109,12 +111,12 @@ pub fn layout(table: &LifecycleTable) -> Layout {
             // Same row: side to side, bowed so opposite moves do not overlap.
             let (ax, bx) = if a.x < b.x { (a.x + BOX_W, b.x) } else { (a.x, b.x + BOX_W) };
             let y = a.y + BOX_H / 2.0 + if a.x < b.x { -6.0 } else { 6.0 };
-            (format!("M {ax} {y} L {bx} {y}"), (ax + bx) / 2.0, y - 4.0)
+            (format!("M {ax} {y} L {bx} {y}"), f64::midpoint(ax, bx), y - 4.0)
         } else {
             let (ax, ay) = (a.x + BOX_W / 2.0, if b.y > a.y { a.y + BOX_H } else { a.y });
             let (bx, by) = (b.x + BOX_W / 2.0, if b.y > a.y { b.y } else { b.y + BOX_H });
             let bend = if b.y > a.y { 0.0 } else { 40.0 };
-            let (cx, cy) = ((ax + bx) / 2.0 + bend, (ay + by) / 2.0);
+            let (cx, cy) = (f64::midpoint(ax, bx) + bend, f64::midpoint(ay, by));
             (format!("M {ax} {ay} Q {cx} {cy} {bx} {by}"), cx + 4.0, cy)
         };
         edges.push(Edge { action: t.action, path, label_x: lx, label_y: ly });

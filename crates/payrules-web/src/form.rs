@@ -159,7 +159,9 @@ pub fn request_text(profile: Profile, op: &'static Operation, values: &BTreeMap<
                     .map(|v| format!("{}:{v}", Value::String(s.field.name.to_owned())))
             })
             .collect();
-        text.push_str(&format!(",\"body\":{{{}}}", members.join(",")));
+        text.push_str(",\"body\":{");
+        text.push_str(&members.join(","));
+        text.push('}');
     }
     text.push('}');
     text

@@ -1,6 +1,8 @@
 //! The console's state and its effects: loading the sample world, sending a request (in the page
 //! or over HTTP), saving the ledger before reporting success, export, import and reset.
 
+use std::collections::BTreeMap;
+
 use leptos::prelude::*;
 use payrules::ledger::view::{PaymentView, payments};
 use payrules::ledger::{Clock, Ledger, Timestamp, World};
@@ -73,6 +75,9 @@ pub struct Console {
     pub response: RwSignal<Option<Response>>,
     /// The sample world is loaded and the console can be used.
     pub ready: RwSignal<bool>,
+    /// Credentials the user typed, by `profile:pointer`: kept in memory only (never saved or
+    /// exported), and filled into requests that arrive without one (HTTP mode knows none).
+    pub credentials: RwSignal<BTreeMap<String, String>>,
 }
 
 const SNAPSHOT_KEY: &str = "payrules.snapshot";
@@ -98,6 +103,7 @@ impl Console {
             incoming: RwSignal::new(None),
             response: RwSignal::new(None),
             ready: RwSignal::new(false),
+            credentials: RwSignal::new(BTreeMap::new()),
         }
     }
 

@@ -145,6 +145,7 @@ fn PaymentList() -> impl IntoView {
         c.profile.track();
         status.set(String::new());
         facet.set(String::new());
+        search.set(String::new());
         page.set(0);
     });
     let all = move || c.payments();
@@ -238,7 +239,7 @@ fn PaymentList() -> impl IntoView {
             <div class="paging" data-testid="paging">
                 <button type="button" disabled=move || page.get() == 0 on:click=move |_| page.update(|p| *p = p.saturating_sub(1))>"Previous"</button>
                 <span>{move || format!("Page {} of {} · {} payments", page.get() + 1, pages(), filtered().len())}</span>
-                <button type="button" disabled=move || page.get() + 1 >= pages() on:click=move |_| page.update(|p| *p += 1)>"Next"</button>
+                <button type="button" disabled=move || { page.get() + 1 >= pages() } on:click=move |_| page.update(|p| *p += 1)>"Next"</button>
             </div>
         </Show>
     }
@@ -255,12 +256,12 @@ fn Detail() -> impl IntoView {
         <h2 id="detail-h">"Payment detail"</h2>
         {move || match current() {
             None => view! { <p>"Choose a payment to see its lifecycle, actions and links."</p> }.into_any(),
-            Some(p) => detail_view(c, p).into_any(),
+            Some(p) => detail_view(c, &p).into_any(),
         }}
     }
 }
 
-fn detail_view(c: Console, p: PaymentView) -> impl IntoView {
+fn detail_view(c: Console, p: &PaymentView) -> impl IntoView {
     let profile = c.profile.get_untracked();
     let lifecycle = profile.lifecycle();
     let table = lifecycle.table();
@@ -280,7 +281,7 @@ fn detail_view(c: Console, p: PaymentView) -> impl IntoView {
             let verdict = match lifecycle.apply_named(&status, action) {
                 Err(e) => Err(e.to_string()),
                 Ok(_) => match &world {
-                    Some(w) => action_request(w, profile, &key, action).map_err(|e| e),
+                    Some(w) => action_request(w, profile, &key, action),
                     None => Err("no records are loaded".to_owned()),
                 },
             };
@@ -387,6 +388,27 @@ fn first_operation(profile: Profile) -> &'static Operation {
         .unwrap_or(&payrules::profiles::komet::OPERATIONS[0])
 }
 
+/// Fills empty credential fields from what the user typed before (HTTP mode has no credentials of
+/// its own), and remembers the ones that are filled.
+fn credentials(c: Console, profile: Profile, op: &'static Operation, values: &mut BTreeMap<String, String>) {
+    for slot in form::slots(op).into_iter().filter(|s| matches!(s.input(), Input::Secret)) {
+        let key = format!("{}:{}", profile.id(), slot.pointer());
+        match values.get(&slot.pointer()).filter(|v| !v.trim().is_empty()) {
+            Some(v) => {
+                let v = v.clone();
+                c.credentials.update(|m| {
+                    m.insert(key, v);
+                });
+            }
+            None => {
+                if let Some(known) = c.credentials.with_untracked(|m| m.get(&key).cloned()) {
+                    values.insert(slot.pointer(), known);
+                }
+            }
+        }
+    }
+}
+
 #[component]
 fn Composer() -> impl IntoView {
     let c = console();
@@ -418,9 +440,14 @@ fn Composer() -> impl IntoView {
                     c.profile.set(profile);
                 }
                 op.set(operation.id);
-                values.set(form::values_from(operation, &text));
+                let mut loaded = form::values_from(operation, &text);
+                credentials(c, profile, operation, &mut loaded);
+                let complete = form::request_text(profile, operation, &loaded);
+                values.set(loaded);
+                raw.set(complete);
+            } else {
+                raw.set(text);
             }
-            raw.set(text);
             c.incoming.set(None);
         }
     });
@@ -463,8 +490,12 @@ fn Composer() -> impl IntoView {
         <div class="composer-head">
             <label>"Operation "
                 <select data-testid="composer-operation" on:change=move |ev| {
-                    op.set(c.profile.get_untracked().operations().iter().find(|o| o.id == event_target_value(&ev)).map_or(op.get_untracked(), |o| o.id));
-                    values.set(BTreeMap::new());
+                    let profile = c.profile.get_untracked();
+                    let chosen = profile.operations().iter().find(|o| o.id == event_target_value(&ev)).unwrap_or_else(|| operation());
+                    op.set(chosen.id);
+                    let mut fresh = BTreeMap::new();
+                    credentials(c, profile, chosen, &mut fresh);
+                    values.set(fresh);
                 }>
                     {move || c.profile.get().operations().iter().map(|o| {
                         let id = o.id;
@@ -555,7 +586,7 @@ fn field_view(
     let set = move |v: String| {
         values.update(|m| {
             m.insert(p2.clone(), v);
-        })
+        });
     };
     let p3 = pointer.clone();
     let errors = move || {
@@ -613,11 +644,19 @@ fn field_view(
             <textarea id=id.clone() data-testid=format!("field-{pointer}") rows="3" spellcheck="false" aria-describedby=format!("{hint_id} {err_id}") aria-invalid=invalid.clone()
                 prop:value=value.clone() on:input=move |ev| set(event_target_value(&ev))></textarea>
         }.into_any(),
-        Input::Secret => view! {
-            <input id=id.clone() data-testid=format!("field-{pointer}") autocomplete="off" aria-describedby=format!("{hint_id} {err_id}") aria-invalid=invalid.clone()
-                type=move || if reveal.get() { "text" } else { "password" }
-                prop:value=value.clone() on:input=move |ev| set(event_target_value(&ev))/>
-        }.into_any(),
+        Input::Secret => {
+            let c = console();
+            let key = format!("{}:{pointer}", c.profile.get_untracked().id());
+            view! {
+                <input id=id.clone() data-testid=format!("field-{pointer}") autocomplete="off" aria-describedby=format!("{hint_id} {err_id}") aria-invalid=invalid.clone()
+                    type=move || if reveal.get() { "text" } else { "password" }
+                    prop:value=value.clone() on:input=move |ev| {
+                        let v = event_target_value(&ev);
+                        c.credentials.update(|m| { m.insert(key.clone(), v.clone()); });
+                        set(v);
+                    }/>
+            }.into_any()
+        }
         Input::Text(example) => view! {
             <input id=id.clone() type="text" data-testid=format!("field-{pointer}") placeholder=example aria-describedby=format!("{hint_id} {err_id}") aria-invalid=invalid.clone()
                 prop:value=value.clone() on:input=move |ev| set(event_target_value(&ev))/>
@@ -670,14 +709,18 @@ fn Violations(report: Memo<Report>, only_unplaced: bool, operation: Signal<&'sta
 
 #[component]
 fn Batch() -> impl IntoView {
+    const KEY: &str = "komet:/body/authenticationToken";
     let c = console();
     let ids = RwSignal::new("450545, 451181, 47873233".to_owned());
     let results = RwSignal::new(Vec::<(String, String, String)>::new());
+    // The company token: one typed before, else the in-browser world's (HTTP mode has none).
+    let token = move || {
+        c.credentials.with(|m| m.get(KEY).cloned()).filter(|t| !t.is_empty()).unwrap_or_else(|| {
+            c.world.with(|w| w.as_ref().and_then(|w| w.komet.company_tokens.first().cloned())).unwrap_or_default()
+        })
+    };
     let send = move |_| {
-        let token = c
-            .world
-            .with_untracked(|w| w.as_ref().and_then(|w| w.komet.company_tokens.first().cloned()))
-            .unwrap_or_default();
+        let token = token();
         let list: Vec<String> = ids
             .get_untracked()
             .split(|ch: char| ch == ',' || ch.is_whitespace())
@@ -716,6 +759,9 @@ fn Batch() -> impl IntoView {
         <h2 id="batch-h">"Batch: mark payments as synchronized"</h2>
         <label for="batch-ids">"Payment ids (comma or space separated)"</label>
         <textarea id="batch-ids" data-testid="batch-ids" rows="2" prop:value=move || ids.get() on:input=move |ev| ids.set(event_target_value(&ev))></textarea>
+        <label for="batch-token">"Company token"</label>
+        <input id="batch-token" type="password" autocomplete="off" data-testid="batch-token" prop:value=token
+            on:input=move |ev| c.credentials.update(|m| { m.insert(KEY.to_owned(), event_target_value(&ev)); })/>
         <p><button type="button" data-testid="batch-send" on:click=send>"Mark as synchronized"</button></p>
         <table class="batch" data-testid="batch-results">
             <thead><tr><th scope="col">"Payment"</th><th scope="col">"Status"</th><th scope="col">"Message"</th></tr></thead>

@@ -4,7 +4,6 @@
 
 use std::collections::BTreeMap;
 
-use leptos::prelude::*;
 use payrules::Profile;
 use payrules_web::{App, diagram, form};
 use wasm_bindgen::JsCast;
