@@ -10,6 +10,15 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
 
+# CI runs in a fresh clone each time: keep cargo's build artifacts between runs on this machine,
+# outside the clone (a warm run then rebuilds only what changed). Developers keep their own target/.
+if [ -n "${CI:-}" ] && [ ! -e target ]; then
+  cache="${PAYRULES_CACHE_DIR:-$HOME/.cache/payrules}"
+  mkdir -p "$cache/target" "$cache/fuzz-target"
+  ln -s "$cache/target" target
+  [ -e fuzz/target ] || ln -s "$cache/fuzz-target" fuzz/target
+fi
+
 step "toolchain and tools (installed only when missing)"
 ensure_rust
 ensure_node_deps
