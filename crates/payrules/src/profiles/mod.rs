@@ -468,27 +468,17 @@ pub(crate) fn read_body<'v>(
         }
         (Body::Json(_) | Body::JsonOrForm(_), Json::String(text)) => match json::parse(text) {
             Ok(Json::Object(members)) => (Some(Cow::Owned(members)), Src::Json, None),
-            Ok(other) => (
-                None,
-                Src::Json,
-                Some(Violation::error(
-                    "/body",
-                    Code::Type,
-                    format!("the body must be a JSON object; found {}", other.kind()),
-                )),
-            ),
+            Ok(other) => not_an_object(&other),
             Err(err) => (None, Src::Json, Some(invalid_json("/body", "the body", &err))),
         },
-        (Body::Json(_) | Body::JsonOrForm(_), other) => (
-            None,
-            Src::Json,
-            Some(Violation::error(
-                "/body",
-                Code::Type,
-                format!("the body must be a JSON object; found {}", other.kind()),
-            )),
-        ),
+        (Body::Json(_) | Body::JsonOrForm(_), other) => not_an_object(other),
     }
+}
+
+/// A body that is JSON but not an object.
+fn not_an_object<'v>(found: &Json<'_>) -> (Option<Cow<'v, Members<'v>>>, Src, Option<Violation>) {
+    let message = format!("the body must be a JSON object; found {}", found.kind());
+    (None, Src::Json, Some(Violation::error("/body", Code::Type, message)))
 }
 
 fn is_form(request: &View<'_>) -> bool {
