@@ -6,6 +6,7 @@
 //! so that tests can change one field and know its JSON Pointer in the report.
 
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 
 use payrules::money::Currency;
 use payrules::profiles::{Body, Operation};
@@ -66,7 +67,8 @@ impl Gen {
         let mut headers = self.headers.clone();
         let body = match (&self.body, self.form) {
             (Some(Value::Object(map)), true) => {
-                headers.insert("Content-Type".to_owned(), Value::String("application/x-www-form-urlencoded".to_owned()));
+                headers
+                    .insert("Content-Type".to_owned(), Value::String("application/x-www-form-urlencoded".to_owned()));
                 Value::String(form_text(map))
             }
             (Some(b), _) => b.clone(),
@@ -104,7 +106,7 @@ fn encode(s: &str) -> String {
         if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
             out.push(char::from(b));
         } else {
-            out.push_str(&format!("%{b:02X}"));
+            let _ = write!(out, "%{b:02X}");
         }
     }
     out
@@ -173,24 +175,25 @@ fn date_text(date_only_often: bool) -> BoxedStrategy<String> {
         };
         format!("{y:04}-{m:02}-{:02}", d.min(dim))
     });
-    let time = (0u32..24, 0u32..60, prop::option::of(0u32..60), prop::option::of(0u32..1000), 0u8..5, 0u32..15, 0u32..60)
-        .prop_map(|(h, mi, s, ms, zone, oh, om)| {
-            let mut t = format!("T{h:02}:{mi:02}");
-            if let Some(s) = s {
-                t.push_str(&format!(":{s:02}"));
-                if let Some(ms) = ms {
-                    t.push_str(&format!(".{ms:03}"));
+    let time =
+        (0u32..24, 0u32..60, prop::option::of(0u32..60), prop::option::of(0u32..1000), 0u8..5, 0u32..15, 0u32..60)
+            .prop_map(|(h, mi, s, ms, zone, oh, om)| {
+                let mut t = format!("T{h:02}:{mi:02}");
+                if let Some(s) = s {
+                    let _ = write!(t, ":{s:02}");
+                    if let Some(ms) = ms {
+                        let _ = write!(t, ".{ms:03}");
+                    }
                 }
-            }
-            match zone {
-                0 => {}
-                1 => t.push('Z'),
-                2 => t.push_str(&format!("+{oh:02}:{om:02}")),
-                3 => t.push_str(&format!("-{oh:02}:{om:02}")),
-                _ => t.push_str(&format!("+{oh:02}{om:02}")),
-            }
-            t
-        });
+                match zone {
+                    0 => {}
+                    1 => t.push('Z'),
+                    2 => drop(write!(t, "+{oh:02}:{om:02}")),
+                    3 => drop(write!(t, "-{oh:02}:{om:02}")),
+                    _ => drop(write!(t, "+{oh:02}{om:02}")),
+                }
+                t
+            });
     let with_time = prop::option::weighted(if date_only_often { 0.3 } else { 0.7 }, time);
     (date, with_time).prop_map(|(d, t)| format!("{d}{}", t.unwrap_or_default())).boxed()
 }
@@ -201,15 +204,14 @@ pub fn value(ty: &'static Ty, mode: Mode) -> BoxedStrategy<Value> {
     match ty {
         Ty::Text { max } => {
             let n = max.unwrap_or(24).min(24);
-            match mode {
-                Mode::Segment => text_value(re(&format!("[A-Za-z0-9_-]{{1,{n}}}"))),
-                _ => {
-                    let mut options = vec![text_value(re(&format!("[A-Za-z0-9 ,.&=+%äé-]{{0,{n}}}")))];
-                    if let Some(m) = max {
-                        options.push(text_value(Just("x".repeat(*m))));
-                    }
-                    proptest::strategy::Union::new(options).boxed()
+            if mode == Mode::Segment {
+                text_value(re(&format!("[A-Za-z0-9_-]{{1,{n}}}")))
+            } else {
+                let mut options = vec![text_value(re(&format!("[A-Za-z0-9 ,.&=+%äé-]{{0,{n}}}")))];
+                if let Some(m) = max {
+                    options.push(text_value(Just("x".repeat(*m))));
                 }
+                proptest::strategy::Union::new(options).boxed()
             }
         }
         Ty::Token(Token::Plain { max }) => {
@@ -221,7 +223,9 @@ pub fn value(ty: &'static Ty, mode: Mode) -> BoxedStrategy<Value> {
             proptest::strategy::Union::new(options).boxed()
         }
         Ty::Token(Token::Hex32) => text_value("[0-9a-fA-F]{32}"),
-        Ty::Token(Token::Bearer) => text_value(("(Bearer|bearer|BEARER)", "[A-Za-z0-9._-]{1,40}").prop_map(|(s, t)| format!("{s} {t}"))),
+        Ty::Token(Token::Bearer) => {
+            text_value(("(Bearer|bearer|BEARER)", "[A-Za-z0-9._-]{1,40}").prop_map(|(s, t)| format!("{s} {t}")))
+        }
         Ty::Integer { digits, min, strict } => {
             let strict = *strict;
             (integer_text(*digits, *min), any::<bool>())
@@ -262,22 +266,33 @@ pub fn value(ty: &'static Ty, mode: Mode) -> BoxedStrategy<Value> {
                 prop::sample::select(p.known.iter().map(|(v, _)| (*v).to_owned()).collect::<Vec<_>>()).boxed()
             };
             (texts, any::<bool>())
-                .prop_map(move |(t, as_number)| {
-                    if json && as_number && json_number(&t) { num(&t) } else { Value::String(t) }
-                })
+                .prop_map(
+                    move |(t, as_number)| {
+                        if json && as_number && json_number(&t) { num(&t) } else { Value::String(t) }
+                    },
+                )
                 .boxed()
         }
-        Ty::Enum { values } => text_value(prop::sample::select(values.iter().map(|v| (*v).to_owned()).collect::<Vec<_>>())),
+        Ty::Enum { values } => {
+            text_value(prop::sample::select(values.iter().map(|v| (*v).to_owned()).collect::<Vec<_>>()))
+        }
         Ty::Bool => {
             if json {
                 any::<bool>().prop_map(Value::Bool).boxed()
             } else {
-                text_value(prop::sample::select(vec!["true".to_owned(), "false".to_owned(), "1".to_owned(), "0".to_owned()]))
+                text_value(prop::sample::select(vec![
+                    "true".to_owned(),
+                    "false".to_owned(),
+                    "1".to_owned(),
+                    "0".to_owned(),
+                ]))
             }
         }
         Ty::DateTime => text_value(date_text(false)),
         Ty::Date => text_value(date_text(true)),
-        Ty::Currency => text_value(prop::sample::select(CURRENCIES.iter().map(|c| (*c).to_owned()).collect::<Vec<_>>())),
+        Ty::Currency => {
+            text_value(prop::sample::select(CURRENCIES.iter().map(|c| (*c).to_owned()).collect::<Vec<_>>()))
+        }
         Ty::Identifier { fields } => {
             let names: Vec<&'static str> = fields.to_vec();
             (prop::sample::select(names), "[A-Za-z0-9]{1,12}", "[1-9][0-9]{0,8}", 0u8..3)
@@ -289,9 +304,9 @@ pub fn value(ty: &'static Ty, mode: Mode) -> BoxedStrategy<Value> {
                 })
                 .boxed()
         }
-        Ty::FieldsSet { names } => {
-            text_value(prop::sample::subsequence(names.to_vec(), 1..=names.len().min(5)).prop_shuffle().prop_map(|n| n.join(",")))
-        }
+        Ty::FieldsSet { names } => text_value(
+            prop::sample::subsequence(names.to_vec(), 1..=names.len().min(5)).prop_shuffle().prop_map(|n| n.join(",")),
+        ),
         Ty::List { item, non_empty } => {
             let len = if *non_empty { 1..4 } else { 0..4 };
             prop::collection::vec(object(item, Mode::Json), len)
@@ -299,7 +314,9 @@ pub fn value(ty: &'static Ty, mode: Mode) -> BoxedStrategy<Value> {
                 .boxed()
         }
         Ty::Object { fields } => object(fields, Mode::Json).prop_map(Value::Object).boxed(),
-        Ty::AnyObject => prop_oneof![Just(serde_json::json!({})), Just(serde_json::json!({"note": "x", "n": [1]}))].boxed(),
+        Ty::AnyObject => {
+            prop_oneof![Just(serde_json::json!({})), Just(serde_json::json!({"note": "x", "n": [1]}))].boxed()
+        }
         Ty::ReadOnly => unreachable!("read-only fields are never generated"),
     }
 }
@@ -316,10 +333,7 @@ pub fn object(fields: &'static [Field], mode: Mode) -> BoxedStrategy<Map<String,
             if f.required { v.prop_map(Some).boxed() } else { prop::option::of(v).boxed() }
         })
         .collect();
-    parts
-        .prop_shuffle()
-        .prop_map(|parts| parts.into_iter().flatten().map(|(k, v)| (k.to_owned(), v)).collect())
-        .boxed()
+    parts.prop_shuffle().prop_map(|parts| parts.into_iter().flatten().map(|(k, v)| (k.to_owned(), v)).collect()).boxed()
 }
 
 /// How the header's name is spelled: headers are matched without regard to case.
@@ -327,7 +341,11 @@ fn header_name(name: &str, spelling: u8) -> String {
     match spelling % 3 {
         0 => name.to_owned(),
         1 => name.to_ascii_uppercase(),
-        _ => name.split('-').map(|w| w.get(..1).unwrap_or("").to_ascii_uppercase() + w.get(1..).unwrap_or("")).collect::<Vec<_>>().join("-"),
+        _ => name
+            .split('-')
+            .map(|w| w.get(..1).unwrap_or("").to_ascii_uppercase() + w.get(1..).unwrap_or(""))
+            .collect::<Vec<_>>()
+            .join("-"),
     }
 }
 
@@ -346,7 +364,8 @@ pub fn request(profile: Profile, op: &'static Operation, json_only: bool) -> Box
         Body::Json(fields) => object(fields, Mode::Json).prop_map(|m| (Some(Value::Object(m)), false)).boxed(),
         Body::JsonOrForm(fields) => (if json_only { Just(false).boxed() } else { any::<bool>().boxed() })
             .prop_flat_map(move |form| {
-                object(fields, if form { Mode::Text } else { Mode::Json }).prop_map(move |m| (Some(Value::Object(m)), form))
+                object(fields, if form { Mode::Text } else { Mode::Json })
+                    .prop_map(move |m| (Some(Value::Object(m)), form))
             })
             .boxed(),
     };
@@ -402,7 +421,10 @@ fn body_fields(op: &'static Operation) -> &'static [Field] {
 
 /// The cross-field rules (`cross` functions in `src/profiles/*.rs`) that the field tables cannot
 /// express: per operation id, why, and the adjustment made to every generated request.
-pub const ADJUSTMENTS: &[(&str, &str, fn(&mut Gen))] = &[
+/// An adjustment: operation id, why it exists, what it does to a generated request.
+pub type Adjustment = (&'static str, &'static str, fn(&mut Gen));
+
+pub const ADJUSTMENTS: &[Adjustment] = &[
     (
         "crmcom.payments_create",
         "create_cross: invoices_to_pay_set / bills_to_pay_set may not name the same invoice or bill twice \
@@ -416,7 +438,11 @@ pub const ADJUSTMENTS: &[(&str, &str, fn(&mut Gen))] = &[
         plenty_payment,
     ),
     ("plentymarkets.update_payment", "payment_cross, as plentymarkets.create_payment", plenty_payment),
-    ("plentymarkets.list_payments_by_entry_date", "date_range_cross: endDate not before startDate: swapped", date_order),
+    (
+        "plentymarkets.list_payments_by_entry_date",
+        "date_range_cross: endDate not before startDate: swapped",
+        date_order,
+    ),
     ("plentymarkets.list_payments_by_import_date", "date_range_cross, as list_payments_by_entry_date", date_order),
     (
         "logisense.create_payment",
