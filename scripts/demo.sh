@@ -9,6 +9,6 @@ site=target/demo
 rm -rf "$site" && mkdir -p "$site"
 cp -r target/npm/payrules "$site/payrules"
 cp crates/payrules-wasm/demo/index.html "$site/"
-cp tests/seeds/examples.jsonl "$site/"
+cat crates/payrules/data/*/seeds/examples.jsonl > "$site/examples.jsonl"
 step "serving"
 exec node scripts/serve-static.mjs "$site" "${PORT:-8080}"

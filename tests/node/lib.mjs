@@ -1,7 +1,7 @@
 // Shared helpers of the Node tests: where things are, the packed package installed into a
 // temporary project, the native CLI, a static file server and Debian's Chromium.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, extname, join, resolve } from 'node:path';
@@ -40,14 +40,27 @@ export function cli(args, input) {
   return run.stdout;
 }
 
+/** The vendors' data folders, `crates/payrules/data/<profile>/`, in registry order (`payrules profiles`). */
+export function vendors() {
+  return JSON.parse(cli(['profiles'], '')).map((p) => p.id);
+}
+
+/** A vendor's data folder. */
+export const data = (profile) => join(root, 'crates/payrules/data', profile);
+
+/** Every vendor's seed file `seeds/<name>`, one after another (absent files give nothing). */
+export function seeds(name) {
+  return vendors().map((v) => join(data(v), 'seeds', name)).filter((f) => existsSync(f)).map((f) => readFileSync(f, 'utf8')).join('');
+}
+
 /** Every scenario: [name, input text, expected output text]. */
 export function scenarios() {
-  const base = join(root, 'tests/scenarios');
   const out = [];
-  for (const profile of readdirSync(base).sort()) {
-    for (const file of readdirSync(join(base, profile)).sort().filter((f) => f.endsWith('.in.jsonl'))) {
-      const input = readFileSync(join(base, profile, file), 'utf8');
-      const expected = readFileSync(join(base, profile, file.replace('.in.jsonl', '.out.jsonl')), 'utf8');
+  for (const profile of vendors()) {
+    const base = join(data(profile), 'scenarios');
+    for (const file of readdirSync(base).sort().filter((f) => f.endsWith('.in.jsonl'))) {
+      const input = readFileSync(join(base, file), 'utf8');
+      const expected = readFileSync(join(base, file.replace('.in.jsonl', '.out.jsonl')), 'utf8');
       out.push([`${profile}/${file}`, input, expected]);
     }
   }

@@ -13,8 +13,10 @@ const USAGE: &str = "\
 payrules — payment requests checked the way five payment APIs judge them
 
 USAGE:
-    payrules validate [FILE|-]   Read JSON Lines of requests (stdin when FILE is - or absent) and
-                                 write one report per line. Exit 0 when all are valid, 1 when any is not.
+    payrules validate [FILE...|-]
+                                 Read JSON Lines of requests (stdin when FILE is - or absent; several
+                                 files one after another) and write one report per line. Exit 0 when
+                                 all are valid, 1 when any is not.
     payrules profiles            Print every profile, its operations and lifecycle as JSON.
     payrules diagram PROFILE     Print PROFILE's lifecycle as a Mermaid state diagram.
     payrules replay [--world FILE] [--now RFC3339] [--save FILE] [FILE|-]
@@ -33,7 +35,7 @@ USAGE:
 
 A request is {\"profile\", \"method\", \"path\", \"query\"?, \"headers\"?, \"body\"?}; a body given as a JSON
 string is read as the body's text (keeps decimals exactly, and shows where text is not strict JSON).
-Blank lines are skipped. Profiles: komet, activeplatform, crmcom, plentymarkets, logisense.
+Blank lines are skipped. Profiles: {profiles}.
 Exit status 2: bad usage or unreadable input.";
 
 fn main() -> ExitCode {
@@ -52,9 +54,14 @@ fn main() -> ExitCode {
 fn run(args: &[&str]) -> Result<ExitCode, String> {
     match args {
         ["validate"] | ["validate", "-"] => validate_stream(io::stdin().lock()),
-        ["validate", file] => {
-            let f = std::fs::File::open(file).map_err(|e| format!("cannot read {file}: {e}"))?;
-            validate_stream(BufReader::with_capacity(1 << 16, f))
+        ["validate", files @ ..] => {
+            // Several files are read one after another, as one stream (`data/*/seeds/examples.jsonl`).
+            let mut input: Box<dyn BufRead> = Box::new(io::empty());
+            for file in files.iter().rev() {
+                let f = std::fs::File::open(file).map_err(|e| format!("cannot read {file}: {e}"))?;
+                input = Box::new(io::Read::chain(BufReader::with_capacity(1 << 16, f), input));
+            }
+            validate_stream(input)
         }
         ["profiles"] => {
             let json = payrules::profiles::describe_all();
@@ -68,7 +75,7 @@ fn run(args: &[&str]) -> Result<ExitCode, String> {
         ["replay", rest @ ..] => replay::run(rest),
         ["generate", rest @ ..] => generate(rest),
         ["serve", rest @ ..] => serve::run(rest),
-        ["help" | "--help" | "-h"] => write_out(&format!("{USAGE}\n")),
+        ["help" | "--help" | "-h"] => write_out(&format!("{}\n", usage())),
         ["--version" | "-V"] => write_out(&format!("payrules {}\n", env!("CARGO_PKG_VERSION"))),
         [] => Err("no command given".to_owned()),
         [cmd, ..] => Err(format!(
@@ -76,6 +83,12 @@ fn run(args: &[&str]) -> Result<ExitCode, String> {
             [*cmd].iter().chain(args.iter().skip(1)).copied().collect::<Vec<_>>().join(" ")
         )),
     }
+}
+
+/// The usage text, with the registered profiles.
+fn usage() -> String {
+    let profiles: Vec<&str> = Profile::ALL.iter().map(|p| p.id()).collect();
+    USAGE.replace("{profiles}", &profiles.join(", "))
 }
 
 fn generate(args: &[&str]) -> Result<ExitCode, String> {

@@ -51,9 +51,8 @@ pub fn run(args: &[&str]) -> Result<std::process::ExitCode, String> {
     }
     let listener = TcpListener::bind(addr).map_err(|e| format!("cannot listen on {addr}: {e}"))?;
     let local = listener.local_addr().map_err(|e| e.to_string())?;
-    println!(
-        "payrules serve: listening on http://{local} (profiles under /komet, /activeplatform, /crmcom, /plentymarkets, /logisense)"
-    );
+    let mounts: Vec<String> = payrules::Profile::ALL.iter().map(|p| format!("/{}", p.id())).collect();
+    println!("payrules serve: listening on http://{local} (profiles under {})", mounts.join(", "));
     std::io::stdout().flush().ok();
     for stream in listener.incoming() {
         let Ok(stream) = stream else { continue };

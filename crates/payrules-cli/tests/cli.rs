@@ -17,8 +17,17 @@ fn payrules(args: &[&str], stdin: &str) -> Output {
     child.wait_with_output().unwrap()
 }
 
-fn seeds(name: &str) -> String {
-    format!("{}/../../tests/seeds/{name}", env!("CARGO_MANIFEST_DIR"))
+/// A seed file of every vendor (`data/<profile>/seeds/<name>`), in registry order.
+fn seeds(name: &str) -> Vec<String> {
+    payrules::Profile::ALL
+        .iter()
+        .map(|p| format!("{}/../payrules/data/{}/seeds/{name}", env!("CARGO_MANIFEST_DIR"), p.id()))
+        .filter(|f| std::path::Path::new(f).exists())
+        .collect()
+}
+
+fn validate_files(files: &[String]) -> Vec<&str> {
+    ["validate"].into_iter().chain(files.iter().map(String::as_str)).collect()
 }
 
 fn reports(out: &Output) -> Vec<Value> {
@@ -27,7 +36,7 @@ fn reports(out: &Output) -> Vec<Value> {
 
 #[test]
 fn the_seed_examples_are_valid() {
-    let out = payrules(&["validate", &seeds("examples.jsonl")], "");
+    let out = payrules(&validate_files(&seeds("examples.jsonl")), "");
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
     let reports = reports(&out);
     assert_eq!(reports.len(), 17);
@@ -36,7 +45,7 @@ fn the_seed_examples_are_valid() {
 
 #[test]
 fn the_seed_originals_are_invalid_json_with_positions() {
-    let out = payrules(&["validate", &seeds("originals.jsonl")], "");
+    let out = payrules(&validate_files(&seeds("originals.jsonl")), "");
     assert_eq!(out.status.code(), Some(1));
     let reports = reports(&out);
     assert_eq!(reports.len(), 6);
@@ -86,7 +95,7 @@ fn profiles_list_operations_and_lifecycles() {
     assert_eq!(out.status.code(), Some(0));
     let all: Value = serde_json::from_slice(&out.stdout).unwrap();
     let ids: Vec<&str> = all.as_array().unwrap().iter().map(|p| p["id"].as_str().unwrap()).collect();
-    assert_eq!(ids, ["komet", "activeplatform", "crmcom", "plentymarkets", "logisense"]);
+    assert_eq!(ids, payrules::Profile::ALL.map(payrules::Profile::id));
     for p in all.as_array().unwrap() {
         let profile: payrules::Profile = p["id"].as_str().unwrap().parse().unwrap();
         assert_eq!(p["operations"].as_array().unwrap().len(), profile.operations().len());
@@ -112,4 +121,12 @@ fn diagram_prints_the_core_rendering() {
         assert_eq!(out.status.code(), Some(0));
         assert_eq!(String::from_utf8(out.stdout).unwrap(), profile.lifecycle().mermaid());
     }
+}
+
+#[test]
+fn the_help_names_every_registered_profile() {
+    let out = payrules(&["help"], "");
+    let text = String::from_utf8(out.stdout).unwrap();
+    let ids: Vec<&str> = payrules::Profile::ALL.iter().map(|p| p.id()).collect();
+    assert!(text.contains(&format!("Profiles: {}.", ids.join(", "))), "{text}");
 }

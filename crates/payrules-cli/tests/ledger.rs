@@ -14,11 +14,12 @@ fn bin() -> &'static str {
     env!("CARGO_BIN_EXE_payrules")
 }
 
+/// Every registered vendor's scenario inputs (`data/<profile>/scenarios/*.in.jsonl`).
 fn scenarios() -> Vec<PathBuf> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/scenarios");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../payrules/data");
     let mut out = Vec::new();
-    for dir in std::fs::read_dir(root).unwrap() {
-        for f in std::fs::read_dir(dir.unwrap().path()).unwrap() {
+    for profile in payrules::Profile::ALL {
+        for f in std::fs::read_dir(root.join(profile.id()).join("scenarios")).unwrap() {
             let p = f.unwrap().path();
             if p.to_string_lossy().ends_with(".in.jsonl") {
                 out.push(p);

@@ -110,10 +110,14 @@ impl Console {
     /// Loads the saved ledger (or the sample world, fetched from the app's own files) and the
     /// vendor examples.
     pub async fn start(self) {
-        match fetch_text("examples.jsonl").await {
-            Ok(text) => self.templates.set(text.lines().filter(|l| !l.trim().is_empty()).map(str::to_owned).collect()),
-            Err(e) => self.notice.set(Some(format!("The vendor examples could not be loaded: {e}"))),
+        let mut templates = Vec::new();
+        for profile in Profile::ALL {
+            match fetch_text(&format!("data/{}/seeds/examples.jsonl", profile.id())).await {
+                Ok(text) => templates.extend(text.lines().filter(|l| !l.trim().is_empty()).map(str::to_owned)),
+                Err(e) => self.notice.set(Some(format!("The vendor examples could not be loaded: {e}"))),
+            }
         }
+        self.templates.set(templates);
         let saved = storage().ok().and_then(|s| s.get_item(SNAPSHOT_KEY).ok().flatten());
         let ledger = match saved {
             Some(text) => match Ledger::restore(&text, Box::new(BrowserClock)) {
@@ -310,11 +314,11 @@ pub async fn fetch_text(url: &str) -> Result<String, String> {
     response.text().await.map_err(|e| e.to_string())
 }
 
-/// A ledger on the sample world, from the app's own copies of `sample/*.json`.
+/// A ledger on the sample world, from the app's own copies of `data/<profile>/sample.json`.
 async fn sample_ledger() -> Result<Ledger, String> {
     let mut texts = Vec::new();
     for profile in Profile::ALL {
-        texts.push((profile.id(), fetch_text(&format!("sample/{}.json", profile.id())).await?));
+        texts.push((profile.id(), fetch_text(&format!("data/{}/sample.json", profile.id())).await?));
     }
     let parts: Vec<(&str, &str)> = texts.iter().map(|(n, t)| (*n, t.as_str())).collect();
     let world = World::from_parts(&parts).map_err(|e| e.to_string())?;

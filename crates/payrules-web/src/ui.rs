@@ -385,7 +385,7 @@ fn first_operation(profile: Profile) -> &'static Operation {
     ops.iter()
         .find(|o| !matches!(o.body, payrules::profiles::Body::None))
         .or_else(|| ops.first())
-        .unwrap_or(&payrules::profiles::komet::OPERATIONS[0])
+        .unwrap_or(&payrules::vendors::komet::OPERATIONS[0])
 }
 
 /// Fills empty credential fields from what the user typed before (HTTP mode has no credentials of

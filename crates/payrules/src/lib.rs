@@ -7,6 +7,12 @@
 //! a browser.
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing))]
 
+// The registry and the operation macro come first: every module below may use them.
+#[macro_use]
+mod registry;
+#[macro_use]
+mod operation;
+
 mod datetime;
 pub mod generate;
 pub mod json;
@@ -14,10 +20,12 @@ pub mod ledger;
 pub mod lifecycle;
 pub mod money;
 mod pointer;
+mod profile;
 pub mod profiles;
 mod report;
 mod request;
 pub mod rules;
+pub mod vendors;
 
 pub use datetime::{DateError, DateTime};
 pub use profiles::{Method, Operation, Profile, validate, validate_json};

@@ -2,40 +2,27 @@
 //! profile holds after every request (money conserved, relations intact), a refused request
 //! leaves the snapshot byte-identical, and snapshot → restore → snapshot is identical.
 
-use std::path::Path;
+mod common;
 
-use payrules::Request;
 use payrules::ledger::{Ledger, SteppingClock};
+use payrules::{Profile, Request};
 use proptest::prelude::*;
 use serde_json::Value;
 
 /// Every request of the scenario files, the seed examples and the validation vectors.
 fn pool() -> Vec<Request> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let mut files = Vec::new();
-    for dir in [
-        "tests/scenarios/komet",
-        "tests/scenarios/activeplatform",
-        "tests/scenarios/crmcom",
-        "tests/scenarios/plentymarkets",
-        "tests/scenarios/logisense",
-    ] {
-        for f in std::fs::read_dir(root.join(dir)).unwrap() {
-            let p = f.unwrap().path();
-            if p.to_string_lossy().ends_with(".in.jsonl") {
-                files.push(p);
-            }
-        }
-    }
-    files.push(root.join("tests/seeds/examples.jsonl"));
     let mut out = Vec::new();
-    for f in files {
-        for line in std::fs::read_to_string(f).unwrap().lines().filter(|l| !l.trim().is_empty()) {
+    for profile in Profile::ALL {
+        let mut lines: Vec<String> = Vec::new();
+        for f in common::scenario_inputs(profile) {
+            lines.extend(std::fs::read_to_string(f).unwrap().lines().map(str::to_owned));
+        }
+        lines.extend(common::seed_lines(profile, "examples.jsonl"));
+        for line in lines.iter().filter(|l| !l.trim().is_empty()) {
             out.push(Request::from_json(line).unwrap());
         }
-    }
-    for f in std::fs::read_dir(root.join("crates/payrules/tests/vectors")).unwrap() {
-        for line in std::fs::read_to_string(f.unwrap().path()).unwrap().lines().filter(|l| !l.trim().is_empty()) {
+        let vectors = std::fs::read_to_string(common::data(profile).join("vectors.jsonl")).unwrap();
+        for line in vectors.lines().filter(|l| !l.trim().is_empty()) {
             let v: Value = serde_json::from_str(line).unwrap();
             if let Ok(r) = serde_json::from_value::<Request>(v["request"].clone()) {
                 out.push(r);
@@ -77,19 +64,18 @@ proptest! {
 }
 
 #[test]
-fn every_sample_part_reads_strictly() {
-    use payrules::ledger::{SAMPLE_PARTS, activeplatform, crmcom, komet, logisense, plentymarkets};
-    fn strict<T: serde::de::DeserializeOwned>(name: &str, text: &str) {
-        if let Err(e) = serde_json::from_str::<T>(text) {
-            panic!("sample/{name}.json does not read as the {name} state: {e}");
+fn every_sample_part_reads_strictly_and_every_vendor_has_one() {
+    use payrules::ledger::{SAMPLE_PARTS, World};
+    let ids: Vec<&str> = SAMPLE_PARTS.iter().map(|(id, _)| *id).collect();
+    assert_eq!(ids, Profile::ALL.map(Profile::id));
+    for (name, text) in SAMPLE_PARTS {
+        // Each part alone, strictly, with the others from the sample: a broken part names itself.
+        let parts: Vec<(&str, &str)> =
+            SAMPLE_PARTS.iter().map(|&(n, t)| if n == name { (n, text) } else { (n, t) }).collect();
+        if let Err(e) = World::from_parts(&parts) {
+            panic!("data/{name}/sample.json does not read as the {name} state: {e}");
         }
     }
-    let [komet, activeplatform, crmcom, plentymarkets, logisense] = SAMPLE_PARTS;
-    strict::<komet::State>(komet.0, komet.1);
-    strict::<activeplatform::State>(activeplatform.0, activeplatform.1);
-    strict::<crmcom::State>(crmcom.0, crmcom.1);
-    strict::<plentymarkets::State>(plentymarkets.0, plentymarkets.1);
-    strict::<logisense::State>(logisense.0, logisense.1);
 }
 
 #[test]

@@ -1,19 +1,17 @@
 //! Scenario files: JSON Lines of requests in, the ledger's responses out, byte for byte.
 //!
-//! `tests/scenarios/<profile>/<name>.in.jsonl` is replayed against the sample world with the default
+//! `data/<profile>/scenarios/<name>.in.jsonl` is replayed against the sample world with the default
 //! clock (2024-01-01T09:00:00Z, one second per request); each response is one compact JSON line
 //! `{"status", "body"}` and the whole must equal `<name>.out.jsonl`. The same files run in Node and
 //! in the browser. To write the expected files after a deliberate change:
 //! `PAYRULES_BLESS=1 cargo test -p payrules --test ledger_scenarios`, then review the diff.
 
-use std::path::{Path, PathBuf};
+mod common;
 
-use payrules::Request;
+use std::path::PathBuf;
+
 use payrules::ledger::{Ledger, SteppingClock};
-
-fn scenario_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/scenarios")
-}
+use payrules::{Profile, Request};
 
 /// Replays one scenario's input from the sample world; the output text, one response per line.
 fn replay(input: &str) -> String {
@@ -33,14 +31,8 @@ fn replay(input: &str) -> String {
     out
 }
 
-fn run(profile: &str) {
-    let dir = scenario_root().join(profile);
-    let mut inputs: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.to_string_lossy().ends_with(".in.jsonl"))
-        .collect();
-    inputs.sort();
+fn run(profile: Profile) -> Vec<String> {
+    let inputs = common::scenario_inputs(profile);
     assert!(!inputs.is_empty(), "{profile}: no scenarios");
     let bless = std::env::var_os("PAYRULES_BLESS").is_some();
     let mut failures = Vec::new();
@@ -65,30 +57,12 @@ fn run(profile: &str) {
             failures.push(format!("{}:\n{}", input.display(), diff.join("\n")));
         }
     }
+    failures
+}
+
+/// Every registered vendor's scenarios (one test, so a new vendor cannot be forgotten).
+#[test]
+fn every_vendor() {
+    let failures: Vec<String> = Profile::ALL.into_iter().flat_map(run).collect();
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
-}
-
-#[test]
-fn komet() {
-    run("komet");
-}
-
-#[test]
-fn activeplatform() {
-    run("activeplatform");
-}
-
-#[test]
-fn crmcom() {
-    run("crmcom");
-}
-
-#[test]
-fn plentymarkets() {
-    run("plentymarkets");
-}
-
-#[test]
-fn logisense() {
-    run("logisense");
 }

@@ -2,14 +2,14 @@
 //! document's response, except where the ledger generates a value (ids, times) or where SEEDS.md
 //! records a decision against the document. Each fixture says which places those are.
 //!
-//! `tests/seeds/replay/*.json` (replayed in file-name order, in one ledger):
+//! `data/<profile>/seeds/replay/*.json` of every vendor (replayed in file-name order, all in one ledger):
 //! `{"source", "request", "response": {"status", "body"}, "generated": [pointer…], "decisions": {pointer: why}}`.
 //! A `generated` place must exist in our response with a value of the same JSON type.
 
-use std::path::Path;
+mod common;
 
-use payrules::Request;
 use payrules::ledger::{Ledger, SteppingClock};
+use payrules::{Profile, Request};
 use serde_json::Value;
 
 fn kind(v: &Value) -> &'static str {
@@ -25,9 +25,9 @@ fn kind(v: &Value) -> &'static str {
 
 #[test]
 fn every_seed_example_gives_the_documents_response() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/seeds/replay");
-    let mut files: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).collect();
-    files.sort();
+    let mut files: Vec<_> =
+        Profile::ALL.into_iter().flat_map(|p| common::files(&common::data(p).join("seeds/replay"), ".json")).collect();
+    files.sort_by_key(|f| f.file_name().map(std::ffi::OsStr::to_owned));
     let mut ledger = Ledger::sample(Box::new(SteppingClock::default()));
     let mut failures = Vec::new();
     let mut seen = 0;

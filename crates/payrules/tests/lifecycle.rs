@@ -1,5 +1,7 @@
 //! Lifecycles: snapshots of every diagram, and the invariants of every table.
 
+mod common;
+
 use payrules::Profile;
 use payrules::lifecycle::LifecycleError;
 use proptest::prelude::*;
@@ -7,7 +9,7 @@ use proptest::prelude::*;
 #[test]
 fn diagrams_are_stable() {
     for profile in Profile::ALL {
-        insta::assert_snapshot!(format!("diagram_{}", profile.id()), profile.lifecycle().mermaid());
+        common::snapshots_in_data(profile).bind(|| insta::assert_snapshot!("lifecycle", profile.lifecycle().mermaid()));
     }
 }
 

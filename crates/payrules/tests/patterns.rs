@@ -32,7 +32,7 @@ fn all_patterns() -> Vec<&'static Pattern> {
 
 #[test]
 fn the_plentymarkets_amount_trap() {
-    let amount = &payrules::profiles::plentymarkets::AMOUNT;
+    let amount = &payrules::vendors::plentymarkets::AMOUNT;
     assert!(amount.matches("12.3400"));
     for bad in ["12.34", "12.34003400", "1234567890.0000", "12,3400", ".3400", "12.3400\n", "-1.0000", "1e3"] {
         assert!(!amount.matches(bad), "{bad:?}");
@@ -41,7 +41,7 @@ fn the_plentymarkets_amount_trap() {
     let literal = regex_lite::Regex::new(r"^[0-9]{1,9}[\.][0-9]{4}+$").unwrap();
     assert!(literal.is_match("12.34003400"), "the trap we guard against");
     // The published status pattern lets 20 through; the matcher does too, and the value check refuses it.
-    let status = &payrules::profiles::plentymarkets::STATUS;
+    let status = &payrules::vendors::plentymarkets::STATUS;
     assert!(status.matches("20") && !status.known.iter().any(|(v, _)| *v == "20"));
 }
 

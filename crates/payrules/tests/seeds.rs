@@ -1,12 +1,17 @@
 //! Every example request of the seeds: the corrected copies validate, the originals that are not
 //! strict JSON are refused with the line and column of the offending character.
 
-use payrules::{Code, Request, validate};
+mod common;
 
+use payrules::{Code, Profile, Request, validate};
+
+/// A seed file of every vendor (`data/<profile>/seeds/<name>`), in registry order.
 fn load(name: &str) -> Vec<Request> {
-    let path = format!("{}/../../tests/seeds/{name}", env!("CARGO_MANIFEST_DIR"));
-    let text = std::fs::read_to_string(&path).unwrap();
-    text.lines().map(|l| serde_json::from_str(l).unwrap()).collect()
+    Profile::ALL
+        .into_iter()
+        .flat_map(|p| common::seed_lines(p, name))
+        .map(|l| serde_json::from_str(&l).unwrap())
+        .collect()
 }
 
 #[test]

@@ -1,7 +1,9 @@
 //! Table-driven pass and fail vectors for every operation of every profile, with snapshots.
 //!
-//! Each `vectors/<profile>.jsonl` line is `{"name", "valid": bool, "request": {...}}`. The test checks
+//! Each `data/<profile>/vectors.jsonl` line is `{"name", "valid": bool, "request": {...}}`. The test checks
 //! the verdict, snapshots every report, and checks that every operation has a passing and a failing vector.
+
+mod common;
 
 use std::collections::BTreeSet;
 
@@ -9,7 +11,7 @@ use payrules::{Profile, Request, validate_json};
 use serde_json::{Value, json};
 
 fn run(profile: Profile) {
-    let path = format!("{}/tests/vectors/{}.jsonl", env!("CARGO_MANIFEST_DIR"), profile.id());
+    let path = common::data(profile).join("vectors.jsonl").display().to_string();
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
     let mut results = Vec::new();
     let mut passing = BTreeSet::new();
@@ -51,30 +53,13 @@ fn run(profile: Profile) {
         assert!(passing.contains(op.id), "{}: no passing vector", op.id);
         assert!(failing.contains(op.id), "{}: no failing vector", op.id);
     }
-    insta::assert_json_snapshot!(profile.id(), results);
+    common::snapshots_in_data(profile).bind(|| insta::assert_json_snapshot!("vectors", results));
 }
 
+/// Every registered vendor has its vectors (one test, so a new vendor cannot be forgotten).
 #[test]
-fn komet() {
-    run(Profile::Komet);
-}
-
-#[test]
-fn activeplatform() {
-    run(Profile::ActivePlatform);
-}
-
-#[test]
-fn crmcom() {
-    run(Profile::Crmcom);
-}
-
-#[test]
-fn plentymarkets() {
-    run(Profile::Plentymarkets);
-}
-
-#[test]
-fn logisense() {
-    run(Profile::Logisense);
+fn every_vendor() {
+    for profile in Profile::ALL {
+        run(profile);
+    }
 }

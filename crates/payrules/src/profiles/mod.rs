@@ -1,230 +1,46 @@
-//! The five vendor profiles: their operations (method, path, fields), routing and lifecycles.
-
-pub mod activeplatform;
-pub mod crmcom;
-pub mod komet;
-pub mod logisense;
-pub mod plentymarkets;
+//! Validation: a request routed to its profile's operation and checked against every stateless
+//! rule of it (the operations themselves are the vendors' data, in `vendors/<id>/operations.rs`).
 
 use std::borrow::Cow;
-use std::fmt;
-use std::str::FromStr;
 
 use serde::Serialize;
 
-use crate::json::{self, Json, Members, member};
+use crate::json::{self, Json, Members};
 use crate::lifecycle::AnyLifecycle;
+use crate::operation::Input;
+pub use crate::operation::{Body, Method, Operation};
 use crate::pointer::Pointer;
+pub use crate::profile::{Profile, UnknownProfile};
 use crate::report::{Code, Report, Violation};
-use crate::request::{Request, View, invalid_json, pair};
-use crate::rules::{Ctx, Field, Src, Val, check_object, check_params};
+use crate::request::{Pairs, Request, View, invalid_json};
+use crate::rules::{Ctx, Src, check_object, check_params};
 
-/// One of the five payment APIs.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Profile {
-    /// Komet Sales `payment.mark.sync`.
-    Komet,
-    /// ActivePlatform "Complete a Payment".
-    #[serde(rename = "activeplatform")]
-    ActivePlatform,
-    /// CRM.COM payments.
-    Crmcom,
-    /// plentymarkets REST payments.
-    Plentymarkets,
-    /// LogiSense Billing `Payment`.
-    Logisense,
+macro_rules! profile_tables {
+    ($($module:ident: $variant:ident = $vendor:literal;)*) => {
+        impl Profile {
+            /// Every operation of the profile, in table order.
+            pub fn operations(self) -> &'static [Operation] {
+                match self {
+                    $(Profile::$variant => crate::vendors::$module::OPERATIONS,)*
+                }
+            }
+
+            /// The payment lifecycle.
+            pub fn lifecycle(self) -> &'static dyn AnyLifecycle {
+                match self {
+                    $(Profile::$variant => &crate::vendors::$module::LIFECYCLE,)*
+                }
+            }
+        }
+    };
 }
 
+vendors!(profile_tables);
+
 impl Profile {
-    /// Every profile, in the order they are listed.
-    pub const ALL: [Profile; 5] =
-        [Profile::Komet, Profile::ActivePlatform, Profile::Crmcom, Profile::Plentymarkets, Profile::Logisense];
-
-    /// The id used in requests, file names and the UI.
-    pub fn id(self) -> &'static str {
-        match self {
-            Profile::Komet => "komet",
-            Profile::ActivePlatform => "activeplatform",
-            Profile::Crmcom => "crmcom",
-            Profile::Plentymarkets => "plentymarkets",
-            Profile::Logisense => "logisense",
-        }
-    }
-
-    /// The vendor's product name.
-    pub fn vendor(self) -> &'static str {
-        match self {
-            Profile::Komet => "Komet Sales",
-            Profile::ActivePlatform => "ActivePlatform",
-            Profile::Crmcom => "CRM.COM",
-            Profile::Plentymarkets => "plentymarkets",
-            Profile::Logisense => "LogiSense Billing",
-        }
-    }
-
-    /// Every operation of the profile.
-    pub fn operations(self) -> &'static [Operation] {
-        match self {
-            Profile::Komet => komet::OPERATIONS,
-            Profile::ActivePlatform => activeplatform::OPERATIONS,
-            Profile::Crmcom => crmcom::OPERATIONS,
-            Profile::Plentymarkets => plentymarkets::OPERATIONS,
-            Profile::Logisense => logisense::OPERATIONS,
-        }
-    }
-
-    /// The payment lifecycle.
-    pub fn lifecycle(self) -> &'static dyn AnyLifecycle {
-        match self {
-            Profile::Komet => &komet::LIFECYCLE,
-            Profile::ActivePlatform => &activeplatform::LIFECYCLE,
-            Profile::Crmcom => &crmcom::LIFECYCLE,
-            Profile::Plentymarkets => &plentymarkets::LIFECYCLE,
-            Profile::Logisense => &logisense::LIFECYCLE,
-        }
-    }
-
     /// The operation with this id (`plentymarkets.create_payment`).
     pub fn operation(self, id: &str) -> Option<&'static Operation> {
         self.operations().iter().find(|op| op.id == id)
-    }
-}
-
-impl fmt::Display for Profile {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.id())
-    }
-}
-
-/// The profile id is not one of the five.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct UnknownProfile(pub String);
-
-impl fmt::Display for UnknownProfile {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "unknown profile `{}`; the profiles are {}", self.0, profile_list())
-    }
-}
-
-impl std::error::Error for UnknownProfile {}
-
-fn profile_list() -> String {
-    Profile::ALL.iter().map(|p| p.id()).collect::<Vec<_>>().join(", ")
-}
-
-impl FromStr for Profile {
-    type Err = UnknownProfile;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Profile::ALL.into_iter().find(|p| p.id() == s).ok_or_else(|| UnknownProfile(s.to_owned()))
-    }
-}
-
-/// An HTTP method.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "UPPERCASE")]
-pub enum Method {
-    /// `GET`
-    Get,
-    /// `POST`
-    Post,
-    /// `PUT`
-    Put,
-    /// `PATCH`
-    Patch,
-    /// `DELETE`
-    Delete,
-}
-
-impl Method {
-    /// The method as written on the wire.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Method::Get => "GET",
-            Method::Post => "POST",
-            Method::Put => "PUT",
-            Method::Patch => "PATCH",
-            Method::Delete => "DELETE",
-        }
-    }
-
-    fn parse(s: &str) -> Option<Method> {
-        [Method::Get, Method::Post, Method::Put, Method::Patch, Method::Delete]
-            .into_iter()
-            .find(|m| m.as_str().eq_ignore_ascii_case(s))
-    }
-}
-
-/// What an operation takes as its body.
-#[derive(Debug, Serialize)]
-#[serde(tag = "kind", content = "fields", rename_all = "snake_case")]
-pub enum Body {
-    /// No body.
-    None,
-    /// A JSON object with these fields.
-    Json(&'static [Field]),
-    /// A JSON object or a form-encoded body (`Content-Type: application/x-www-form-urlencoded`).
-    JsonOrForm(&'static [Field]),
-}
-
-/// A rule that spans fields (a conditional requirement, an ordering), needing no stored state.
-pub(crate) type CrossCheck = fn(&Input<'_>, &mut Ctx);
-
-/// One operation of one profile.
-#[derive(Debug, Serialize)]
-pub struct Operation {
-    /// Unique id, `profile.name` (`crmcom.payments_create`).
-    pub id: &'static str,
-    /// The HTTP method.
-    pub method: Method,
-    /// The vendor path with `{param}` placeholders.
-    pub path: &'static str,
-    /// One line for people.
-    pub summary: &'static str,
-    /// Path parameters, in the order they appear.
-    pub params: &'static [Field],
-    /// Query parameters.
-    pub query: &'static [Field],
-    /// Headers that are checked (others are ignored).
-    pub headers: &'static [Field],
-    /// The body.
-    pub body: Body,
-    /// Rules across fields, documented in `rules` for people.
-    pub rules: &'static [&'static str],
-    #[serde(skip)]
-    pub(crate) cross: Option<CrossCheck>,
-}
-
-/// What a cross-field rule sees of a request.
-#[derive(Debug)]
-pub(crate) struct Input<'a> {
-    pub(crate) body: Option<&'a Members<'a>>,
-    pub(crate) src: Src,
-    pub(crate) query: &'a [(Cow<'a, str>, Cow<'a, str>)],
-    /// Path parameters by name (`id` of `/Payment/{id}`), decoded.
-    pub(crate) params: &'a [(Cow<'a, str>, Cow<'a, str>)],
-}
-
-impl<'a> Input<'a> {
-    /// A body field, as a value to check.
-    pub(crate) fn field(&self, name: &str) -> Option<Val<'a>> {
-        let v = member(self.body?, name)?;
-        Some(match (self.src, v) {
-            (_, Json::Null) => return None,
-            (Src::Text, Json::String(s)) => Val::Text(s),
-            _ => Val::Json(v),
-        })
-    }
-
-    /// A query parameter.
-    pub(crate) fn query(&self, name: &str) -> Option<&'a str> {
-        pair(self.query, name)
-    }
-
-    /// A path parameter.
-    pub(crate) fn param(&self, name: &str) -> Option<&'a str> {
-        pair(self.params, name)
     }
 }
 
@@ -233,6 +49,9 @@ impl<'a> Input<'a> {
 pub struct Route<'p> {
     /// The operation.
     pub operation: &'static Operation,
+    /// Its place in the profile's table (`Profile::operations`), which is also its place in the
+    /// vendor's operation enum.
+    pub index: usize,
     /// Path parameters by name, decoded, in path order.
     pub params: Vec<(Cow<'p, str>, Cow<'p, str>)>,
     /// Query parameters written in the path after `?`, decoded.
@@ -271,16 +90,16 @@ pub fn route<'p>(profile: Profile, method: &str, path: &'p str) -> Result<Route<
         None => (path, None),
     };
     let wanted = Method::parse(method);
-    let mut best: Option<(&'static Operation, usize)> = None;
-    for op in profile.operations().iter().filter(|op| Some(op.method) == wanted) {
+    let mut best: Option<(usize, &'static Operation, usize)> = None;
+    for (index, op) in profile.operations().iter().enumerate().filter(|(_, op)| Some(op.method) == wanted) {
         if let Some(literal) = fit(op.path, path_only)
-            && best.is_none_or(|(_, l)| literal > l)
+            && best.is_none_or(|(_, _, l)| literal > l)
         {
-            best = Some((op, literal));
+            best = Some((index, op, literal));
         }
     }
     // Other methods matter only where they could fit the path with more literal segments.
-    let fully_literal = best.is_some_and(|(op, l)| segments(op.path).count() == l);
+    let fully_literal = best.is_some_and(|(_, op, l)| segments(op.path).count() == l);
     let other_best = if fully_literal {
         None
     } else {
@@ -293,7 +112,7 @@ pub fn route<'p>(profile: Profile, method: &str, path: &'p str) -> Result<Route<
     };
     // A path written literally for another method (`/Payment/Vendor` answers POST) is that
     // operation asked with the wrong method, not a parameter route (`/Payment/{id}`).
-    if let Some((op, literal)) = best
+    if let Some((index, op, literal)) = best
         && other_best.is_none_or(|o| o <= literal)
     {
         let params = segments(op.path)
@@ -304,7 +123,7 @@ pub fn route<'p>(profile: Profile, method: &str, path: &'p str) -> Result<Route<
             })
             .collect();
         let path_query = query_text.map(parse_form).unwrap_or_default();
-        return Ok(Route { operation: op, params, path_query });
+        return Ok(Route { operation: op, index, params, path_query });
     }
     let shown = format!("{} {}", method.to_ascii_uppercase(), path_only);
     if let Some(o) = other_best {
@@ -382,13 +201,48 @@ pub fn validate_json(text: &str) -> Report {
 }
 
 fn validate_view(request: &View<'_>) -> Report {
+    check(request).report
+}
+
+/// What validation read of a request: the verdict and, where the request routed, the route, the
+/// decoded path and query and the body as read. The ledger works on this, so a request is routed
+/// and its body read once.
+#[derive(Debug)]
+pub(crate) struct Checked<'v> {
+    /// The profile, when the request names a registered one.
+    pub(crate) profile: Option<Profile>,
+    /// The stateless verdict.
+    pub(crate) report: Report,
+    /// What the request routed to, when it did.
+    pub(crate) routed: Option<Routed<'v>>,
+}
+
+/// A routed request's parts, decoded, as validation read them.
+#[derive(Debug)]
+pub(crate) struct Routed<'v> {
+    /// The operation's place in the profile's table.
+    pub(crate) index: usize,
+    /// Path parameters by name, decoded, in path order.
+    pub(crate) params: Pairs<'v>,
+    /// Query parameters: those written in the path first, then the request's own (so that, read
+    /// with [`pair`](crate::request::pair), the last one of a name counts and explicit ones win).
+    pub(crate) query: Cow<'v, [(Cow<'v, str>, Cow<'v, str>)]>,
+    /// The body as the operation reads it (JSON object, JSON text or form fields).
+    pub(crate) body: Option<Cow<'v, Members<'v>>>,
+}
+
+/// Routes a request and checks every stateless rule of its operation, keeping what it read.
+pub(crate) fn check<'v>(request: &'v View<'v>) -> Checked<'v> {
     let profile = match request.profile.parse::<Profile>() {
         Ok(p) => p,
-        Err(e) => return Report::new(None, vec![Violation::error("/profile", Code::UnknownRoute, e.to_string())]),
+        Err(e) => {
+            let report = Report::new(None, vec![Violation::error("/profile", Code::UnknownRoute, e.to_string())]);
+            return Checked { profile: None, report, routed: None };
+        }
     };
     let route = match route(profile, &request.method, &request.path) {
         Ok(r) => r,
-        Err(v) => return Report::new(None, vec![v]),
+        Err(v) => return Checked { profile: Some(profile), report: Report::new(None, vec![v]), routed: None },
     };
     let op = route.operation;
     let mut ctx = Ctx::default();
@@ -398,16 +252,14 @@ fn validate_view(request: &View<'_>) -> Report {
         check_params(&mut ctx, &mut ptr, &route.params, op.params, false);
     }
 
-    let merged;
-    let query: &[(Cow<'_, str>, Cow<'_, str>)] = if route.path_query.is_empty() {
-        &request.query
+    let query: Cow<'v, [(Cow<'v, str>, Cow<'v, str>)]> = if route.path_query.is_empty() {
+        Cow::Borrowed(&request.query)
     } else {
         // Parameters written in the path come first, so explicit `query` entries win.
-        merged = route.path_query.iter().chain(&request.query).cloned().collect::<Vec<_>>();
-        &merged
+        Cow::Owned(route.path_query.iter().chain(&request.query).cloned().collect::<Vec<_>>())
     };
     ptr.reset("/query");
-    check_params(&mut ctx, &mut ptr, query, op.query, true);
+    check_params(&mut ctx, &mut ptr, &query, op.query, true);
 
     if !op.headers.is_empty() {
         let headers: Vec<(Cow<'_, str>, Cow<'_, str>)> = op
@@ -423,15 +275,16 @@ fn validate_view(request: &View<'_>) -> Report {
     if let Some(problem) = problem {
         ctx.push(problem);
     }
-    let body = body.as_deref();
-    if let (Some(map), Body::Json(fields) | Body::JsonOrForm(fields)) = (body, &op.body) {
+    if let (Some(map), Body::Json(fields) | Body::JsonOrForm(fields)) = (body.as_deref(), &op.body) {
         ptr.reset("/body");
         check_object(&mut ctx, &mut ptr, map, fields, src);
     }
     if let Some(cross) = op.cross {
-        cross(&Input { body, src, query, params: &route.params }, &mut ctx);
+        cross(&Input { body: body.as_deref(), src, query: &query, params: &route.params }, &mut ctx);
     }
-    Report::new(Some(op.id), ctx.errors)
+    let report = Report::new(Some(op.id), ctx.errors);
+    let routed = Routed { index: route.index, params: route.params, query, body };
+    Checked { profile: Some(profile), report, routed: Some(routed) }
 }
 
 /// An operation's body as the vendor reads it: a JSON object, a JSON object given as text, or form

@@ -1,0 +1,143 @@
+//! What an operation is: its method, vendor path and fields as data ([`Operation`]), and the
+//! [`operations!`] macro that declares a vendor's operations as a typed enum and its table at once.
+
+use std::borrow::Cow;
+
+use serde::Serialize;
+
+use crate::json::{Json, Members, member};
+use crate::request::pair;
+use crate::rules::{Ctx, Field, Src, Val};
+
+/// Declares a vendor's operations: an enum with one variant per operation (what the vendor's
+/// handlers match on, exhaustively) and the table of [`Operation`]s in the same order, so that a
+/// route's index in the table is the variant's index in `ALL`.
+macro_rules! operations {
+    (
+        $(#[$meta:meta])*
+        $vis:vis enum $op:ident in $table:ident {
+            $($(#[$vmeta:meta])* $variant:ident => $operation:expr,)+
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        $vis enum $op {
+            $($(#[$vmeta])* $variant,)+
+        }
+
+        impl $op {
+            /// Every operation, in table order.
+            pub(crate) const ALL: &'static [$op] = &[$($op::$variant),+];
+        }
+
+        /// Every operation of the vendor, in the order of its operation enum.
+        pub static $table: &[crate::operation::Operation] = &[$($operation),+];
+    };
+}
+
+/// An HTTP method.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum Method {
+    /// `GET`
+    Get,
+    /// `POST`
+    Post,
+    /// `PUT`
+    Put,
+    /// `PATCH`
+    Patch,
+    /// `DELETE`
+    Delete,
+}
+
+impl Method {
+    /// The method as written on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Post => "POST",
+            Method::Put => "PUT",
+            Method::Patch => "PATCH",
+            Method::Delete => "DELETE",
+        }
+    }
+
+    pub(crate) fn parse(s: &str) -> Option<Method> {
+        [Method::Get, Method::Post, Method::Put, Method::Patch, Method::Delete]
+            .into_iter()
+            .find(|m| m.as_str().eq_ignore_ascii_case(s))
+    }
+}
+
+/// What an operation takes as its body.
+#[derive(Debug, Serialize)]
+#[serde(tag = "kind", content = "fields", rename_all = "snake_case")]
+pub enum Body {
+    /// No body.
+    None,
+    /// A JSON object with these fields.
+    Json(&'static [Field]),
+    /// A JSON object or a form-encoded body (`Content-Type: application/x-www-form-urlencoded`).
+    JsonOrForm(&'static [Field]),
+}
+
+/// A rule that spans fields (a conditional requirement, an ordering), needing no stored state.
+pub(crate) type CrossCheck = fn(&Input<'_>, &mut Ctx);
+
+/// One operation of one profile.
+#[derive(Debug, Serialize)]
+pub struct Operation {
+    /// Unique id, `profile.name` (`crmcom.payments_create`).
+    pub id: &'static str,
+    /// The HTTP method.
+    pub method: Method,
+    /// The vendor path with `{param}` placeholders.
+    pub path: &'static str,
+    /// One line for people.
+    pub summary: &'static str,
+    /// Path parameters, in the order they appear.
+    pub params: &'static [Field],
+    /// Query parameters.
+    pub query: &'static [Field],
+    /// Headers that are checked (others are ignored).
+    pub headers: &'static [Field],
+    /// The body.
+    pub body: Body,
+    /// Rules across fields, documented in `rules` for people.
+    pub rules: &'static [&'static str],
+    #[serde(skip)]
+    pub(crate) cross: Option<CrossCheck>,
+}
+
+/// What a cross-field rule sees of a request.
+#[derive(Debug)]
+pub(crate) struct Input<'a> {
+    pub(crate) body: Option<&'a Members<'a>>,
+    pub(crate) src: Src,
+    pub(crate) query: &'a [(Cow<'a, str>, Cow<'a, str>)],
+    /// Path parameters by name (`id` of `/Payment/{id}`), decoded.
+    pub(crate) params: &'a [(Cow<'a, str>, Cow<'a, str>)],
+}
+
+impl<'a> Input<'a> {
+    /// A body field, as a value to check.
+    pub(crate) fn field(&self, name: &str) -> Option<Val<'a>> {
+        let v = member(self.body?, name)?;
+        Some(match (self.src, v) {
+            (_, Json::Null) => return None,
+            (Src::Text, Json::String(s)) => Val::Text(s),
+            _ => Val::Json(v),
+        })
+    }
+
+    /// A query parameter.
+    pub(crate) fn query(&self, name: &str) -> Option<&'a str> {
+        pair(self.query, name)
+    }
+
+    /// A path parameter.
+    pub(crate) fn param(&self, name: &str) -> Option<&'a str> {
+        pair(self.params, name)
+    }
+}

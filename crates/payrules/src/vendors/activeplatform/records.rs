@@ -1,0 +1,78 @@
+//! ActivePlatform's records: manager tokens, the document id setting, payment methods and payments.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::lifecycle::ActivePlatformState;
+use crate::ledger::Timestamp;
+use crate::money::Amount;
+
+/// ActivePlatform's records.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct State {
+    /// API tokens of managers.
+    pub manager_tokens: Vec<String>,
+    /// The "Document ID format" setting: `{number}` is replaced by the document number,
+    /// `{number:06}` pads it with zeros to six digits.
+    pub document_id_mask: String,
+    /// Offset of the platform's local time from UTC, in minutes (timestamps are written in it).
+    pub utc_offset_minutes: i32,
+    /// Payment methods by id: their names.
+    pub payment_methods: BTreeMap<u64, String>,
+    /// Payments by id.
+    pub payments: BTreeMap<u64, Payment>,
+}
+
+/// An ActivePlatform payment.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Payment {
+    /// The number the document id is made from.
+    pub document_number: u64,
+    /// Its status.
+    pub status: ActivePlatformState,
+    /// The account that makes the payment.
+    pub account_id: u64,
+    /// When it was created.
+    pub created_at: Timestamp,
+    /// When it last changed.
+    pub updated_at: Timestamp,
+    /// Its amount.
+    pub total: Amount,
+    /// Additional information.
+    pub comment: String,
+    /// The IP address of the user who makes the payment.
+    pub requester_ip: String,
+    /// The manager responsible, if any.
+    pub manager_id: Option<u64>,
+    /// The payment method, once chosen.
+    pub payment_method_id: Option<u64>,
+    /// Orders linked with the payment.
+    pub orders: Vec<u64>,
+}
+
+impl State {
+    /// The invariants: amounts are not negative; a chosen payment method exists.
+    pub fn check(&self) -> Result<(), String> {
+        for (id, p) in &self.payments {
+            if p.total.is_negative() {
+                return Err(format!("payment {id} has a negative total"));
+            }
+            if let Some(m) = p.payment_method_id
+                && !self.payment_methods.contains_key(&m)
+            {
+                return Err(format!("payment {id} names payment method {m}, which does not exist"));
+            }
+        }
+        Ok(())
+    }
+
+    /// The document id of a payment, from the mask.
+    pub fn document_id(&self, number: u64) -> String {
+        let mask = if self.document_id_mask.is_empty() { "{number}" } else { &self.document_id_mask };
+        let padded = format!("{number:06}");
+        mask.replace("{number:06}", &padded).replace("{number}", &number.to_string())
+    }
+}

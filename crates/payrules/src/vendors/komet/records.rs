@@ -1,0 +1,32 @@
+//! Komet Sales' records: company tokens and payments with their status.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::lifecycle::KometState;
+
+/// Komet Sales' records.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct State {
+    /// Tokens of companies (the only valid kind for this method).
+    pub company_tokens: Vec<String>,
+    /// Payments by id.
+    pub payments: BTreeMap<u128, Payment>,
+}
+
+/// A Komet Sales payment.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Payment {
+    /// Its status.
+    pub status: KometState,
+}
+
+impl State {
+    /// Komet's invariants: none beyond the types (every status is a real one).
+    pub fn check(&self) -> Result<(), String> {
+        Ok(())
+    }
+}
