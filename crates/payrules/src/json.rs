@@ -46,6 +46,60 @@ impl<'a> Json<'a> {
         }
     }
 
+    /// The member `key` of an object (the last one where a key is repeated); `None` for other values.
+    pub fn get(&self, key: &str) -> Option<&Json<'a>> {
+        match self {
+            Json::Object(members) => member(members, key),
+            _ => None,
+        }
+    }
+
+    /// The items of an array.
+    pub fn as_array(&self) -> Option<&[Json<'a>]> {
+        match self {
+            Json::Array(items) => Some(items),
+            _ => None,
+        }
+    }
+
+    /// The members of an object.
+    pub fn as_object(&self) -> Option<&Members<'a>> {
+        match self {
+            Json::Object(members) => Some(members),
+            _ => None,
+        }
+    }
+
+    /// A string's content.
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Json::String(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// A string's content or a number's exact text (what the vendors read as text).
+    pub fn text(&self) -> Option<&str> {
+        match self {
+            Json::String(s) => Some(s),
+            Json::Number(n) => Some(n),
+            _ => None,
+        }
+    }
+
+    /// `true` or `false`.
+    pub fn as_bool(&self) -> Option<bool> {
+        match self {
+            Json::Bool(b) => Some(*b),
+            _ => None,
+        }
+    }
+
+    /// Whether the value is `null`.
+    pub fn is_null(&self) -> bool {
+        matches!(self, Json::Null)
+    }
+
     /// The value borrowed from a `serde_json::Value` (numbers keep their text).
     pub fn from_value(value: &'a Value) -> Json<'a> {
         match value {

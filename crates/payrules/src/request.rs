@@ -41,6 +41,13 @@ pub struct Response {
     pub body: Value,
 }
 
+impl Response {
+    /// A response whose body is a typed value (its fields in declaration order, numbers exactly).
+    pub fn of<T: Serialize + ?Sized>(status: u16, body: &T) -> Response {
+        Response { status, body: serde_json::to_value(body).unwrap_or(Value::Null) }
+    }
+}
+
 impl Request {
     /// A header's value, its name matched without regard to case.
     pub fn header(&self, name: &str) -> Option<&str> {

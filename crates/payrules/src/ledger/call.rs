@@ -99,11 +99,7 @@ impl<'r> Call<'r> {
 
     /// A body field's text (a string's content or a number's exact text).
     pub(crate) fn text(&self, name: &str) -> Option<Cow<'_, str>> {
-        match self.member(name)? {
-            Json::String(s) => Some(Cow::Borrowed(s.as_ref())),
-            Json::Number(n) => Some(Cow::Borrowed(*n)),
-            _ => None,
-        }
+        self.member(name)?.text().map(Cow::Borrowed)
     }
 
     /// A body field as an exact amount.
