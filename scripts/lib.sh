@@ -18,13 +18,83 @@ ensure_rust() {
   rustc --version
 }
 
-# cargo-fuzz for the nightly toolchain; returns 1 when there is no nightly.
+# cargo-fuzz for the nightly toolchain. Returns 1, saying why, when there is no nightly toolchain
+# or cargo-fuzz cannot be installed.
 ensure_cargo_fuzz() {
-  rustup toolchain list | grep -q '^nightly' || return 1
-  if ! cargo fuzz --version >/dev/null 2>&1; then
-    CARGO_PROFILE_RELEASE_LTO=off CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
-      cargo install cargo-fuzz --version 0.13.2 --locked
+  if ! rustup toolchain list | grep -q '^nightly'; then
+    echo "cannot fuzz: there is no nightly toolchain (rustup toolchain install nightly --profile minimal)"
+    return 1
   fi
+  if ! cargo fuzz --version >/dev/null 2>&1; then
+    if ! CARGO_PROFILE_RELEASE_LTO=off CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
+      cargo install cargo-fuzz --version 0.13.2 --locked; then
+      echo "cannot fuzz: \`cargo install cargo-fuzz --version 0.13.2 --locked\` failed (its output is above)"
+      return 1
+    fi
+  fi
+}
+
+# On CI: DIR (in the fresh clone) becomes a link to CACHE_DIR, which outlives the clone. A DIR that
+# is already there is left as it is.
+link_to_cache() {
+  local dir=$1 cache_dir=$2
+  if [ -e "$dir" ] || [ -L "$dir" ]; then return 0; fi
+  mkdir -p "$cache_dir" "$(dirname "$dir")"
+  ln -s "$cache_dir" "$dir"
+}
+
+# The size in bytes of the largest file in the given directories (0 when there is none).
+largest_file() {
+  local size
+  size=$({ find "$@" -type f -printf '%s\n' 2>/dev/null || true; } | sort -n | tail -n 1)
+  echo "${size:-0}"
+}
+
+# Runs one cargo-fuzz target of fuzz/ for SECONDS on its corpus (new inputs are written to the
+# first CORPUS_DIR; the others, such as the saved regressions, are only read), the output kept in
+# LOG. On success it prints libFuzzer's summary; on a crash or a failed build it prints the output
+# in full (without libFuzzer's progress lines, which stay in LOG), the crashing input's path and
+# how to reproduce it, and returns 1.
+#   fuzz_run TARGET SECONDS MAX_LEN LOG CORPUS_DIR...
+fuzz_run() {
+  local target=$1 seconds=$2 max_len=$3 log=$4
+  shift 4
+  mkdir -p "$(dirname "$log")" "$1"
+  echo "fuzz $target for ${seconds}s (-max_len=$max_len), corpus $*"
+  if cargo +nightly fuzz run --fuzz-dir fuzz "$target" "$@" -- \
+    -max_total_time="$seconds" -max_len="$max_len" >"$log" 2>&1; then
+    grep -E '^#[0-9]+[[:space:]]+DONE|^Done ' "$log" || tail -n 3 "$log"
+    return 0
+  fi
+  echo "FAIL: fuzz target $target failed. Its output (libFuzzer's progress lines are left out; all is in $log):"
+  grep -Ev '^#[0-9]+[[:space:]]+(NEW|REDUCE|pulse|RELOAD)' "$log" || true
+  local artifact
+  artifact=$(sed -n 's/.*Test unit written to \(.*\)$/\1/p' "$log" | tail -n 1)
+  if [ -n "$artifact" ]; then
+    echo
+    echo "The input that failed: $artifact"
+    echo "  reproduce:  cargo +nightly fuzz run --fuzz-dir fuzz $target $artifact"
+    echo "  print it:   cargo +nightly fuzz fmt --fuzz-dir fuzz $target $artifact   (or cat it: JSON text)"
+    echo "  minimize:   cargo +nightly fuzz tmin --fuzz-dir fuzz $target $artifact"
+    echo "  keep it:    cp $artifact fuzz/regressions/$target/   (every fuzz run replays that folder first)"
+  fi
+  return 1
+}
+
+# Minimizes a fuzz corpus in place (cargo fuzz cmin: keeps a small set of inputs that reaches every
+# edge the corpus reaches; -use_counters=0 ignores hit counts, else nearly every input of a deep
+# target is kept), its output kept in LOG; on failure prints LOG and returns 1.
+#   fuzz_cmin TARGET MAX_LEN LOG CORPUS_DIR
+fuzz_cmin() {
+  local target=$1 max_len=$2 log=$3 corpus=$4
+  mkdir -p "$(dirname "$log")"
+  if cargo +nightly fuzz cmin --fuzz-dir fuzz "$target" "$corpus" -- -max_len="$max_len" -use_counters=0 >"$log" 2>&1; then
+    echo "  $(find "$corpus" -type f | wc -l) entries left"
+    return 0
+  fi
+  echo "FAIL: cargo fuzz cmin $target failed. Its output:"
+  cat "$log"
+  return 1
 }
 
 # The Node packages the tests use (playwright-core, binaryen's wasm-opt, ajv), from tests/package-lock.json.

@@ -10,13 +10,25 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
 
-# CI runs in a fresh clone each time: keep cargo's build artifacts between runs on this machine,
-# outside the clone (a warm run then rebuilds only what changed). Developers keep their own target/.
-if [ -n "${CI:-}" ] && [ ! -e target ]; then
+# The fuzz stage's files, in one place: what seeds each target's corpus, and where corpora,
+# saved regressions and crash inputs live (all under fuzz/; cargo fuzz writes crashes to
+# fuzz/artifacts/<target>/, and each target's log goes there too).
+fuzz_seed_scenarios=(crates/payrules/data/*/scenarios/*.in.jsonl) # request sequences: ledger_handle, ledger_restore
+fuzz_seed_requests=(crates/payrules/data/*/seeds/*.jsonl)          # one request a line: validate; examples: ledger_handle
+fuzz_seed_vectors=(crates/payrules/data/*/vectors.jsonl)           # one vector a line: validate
+fuzz_corpus=fuzz/corpus            # fuzz/corpus/<target>/, kept between CI runs
+fuzz_regressions=fuzz/regressions  # fuzz/regressions/<target>/: inputs that once failed, committed
+fuzz_artifacts=fuzz/artifacts      # crash inputs and logs, kept between CI runs
+
+# CI runs in a fresh clone each time: keep cargo's build artifacts, the fuzz corpora and crash
+# inputs between runs on this machine, outside the clone (a warm run then rebuilds only what
+# changed, and fuzzing goes on from where the last run stopped). Developers keep their own.
+if [ -n "${CI:-}" ]; then
   cache="${PAYRULES_CACHE_DIR:-$HOME/.cache/payrules}"
-  mkdir -p "$cache/target" "$cache/fuzz-target"
-  ln -s "$cache/target" target
-  [ -e fuzz/target ] || ln -s "$cache/fuzz-target" fuzz/target
+  link_to_cache target "$cache/target"
+  link_to_cache fuzz/target "$cache/fuzz-target"
+  link_to_cache "$fuzz_corpus" "$cache/fuzz-corpus"
+  link_to_cache "$fuzz_artifacts" "$cache/fuzz-artifacts"
 fi
 
 step "toolchain and tools (installed only when missing)"
@@ -51,16 +63,67 @@ step "the console end to end: trunk build --release, then Playwright in Debian's
 scripts/build-web.sh
 (cd tests && node --test e2e/)
 
+# Each target's corpus starts from real requests, and is topped up from them on every run.
+seed_fuzz_corpora() {
+  local f name
+  # validate: every seed example and test vector line is an entry.
+  mkdir -p "$fuzz_corpus/validate"
+  cat "${fuzz_seed_requests[@]}" "${fuzz_seed_vectors[@]}" \
+    | awk -v dir="$fuzz_corpus/validate" '{ print > (dir "/seed-" NR) }'
+  # ledger_handle: every scenario file is one entry (a request sequence), and so are the examples.
+  mkdir -p "$fuzz_corpus/ledger_handle"
+  for f in "${fuzz_seed_scenarios[@]}" "${fuzz_seed_requests[@]}"; do
+    name=$(echo "$f" | tr '/' '-')
+    cp "$f" "$fuzz_corpus/ledger_handle/seed-$name"
+  done
+  # ledger_restore: the sample world's snapshot, and the snapshot after each scenario file.
+  mkdir -p "$fuzz_corpus/ledger_restore"
+  cargo build -q --locked -p payrules-cli
+  target/debug/payrules replay --save "$fuzz_corpus/ledger_restore/seed-sample.json" /dev/null >/dev/null
+  for f in "${fuzz_seed_scenarios[@]}"; do
+    name=$(echo "$f" | tr '/' '-')
+    target/debug/payrules replay --save "$fuzz_corpus/ledger_restore/seed-${name%.in.jsonl}.json" "$f" >/dev/null
+  done
+}
+
+# FUZZ_SECONDS is the whole fuzz run, shared by the three targets (0 skips it). -max_len leaves
+# room beyond the largest seed: for request sequences, for snapshots (the sample world's is ~25 kB).
 fuzz_seconds="${FUZZ_SECONDS:-60}"
 if [ "$fuzz_seconds" -gt 0 ]; then
-  step "fuzz the request reader for ${fuzz_seconds}s"
-  if ensure_cargo_fuzz; then
-    # Start from real requests: every seed example and test vector line is a corpus entry.
-    mkdir -p fuzz/corpus/validate
-    cat tests/seeds/*.jsonl crates/payrules/tests/vectors/*.jsonl | awk '{ print > ("fuzz/corpus/validate/seed-" NR) }'
-    (cd fuzz && cargo +nightly fuzz run validate -- -max_total_time="$fuzz_seconds" -max_len=4096 2>&1 | tail -n 3)
+  step "fuzz the request reader and the ledger for ${fuzz_seconds}s in all"
+  if ! ensure_cargo_fuzz; then
+    if [ -n "${CI:-}" ]; then
+      echo "FAIL: CI runs the fuzz stage, and it cannot run on this machine (see above)."
+      echo "Install a nightly toolchain (rustup toolchain install nightly --profile minimal), or skip the stage on purpose with FUZZ_SECONDS=0."
+      exit 1
+    fi
+    echo "NOTE: the fuzz stage is skipped here (see above; CI does not skip it). The property tests above"
+    echo "cover the same invariants; install a nightly toolchain to fuzz (see CONTRIBUTING.md)."
   else
-    echo "No nightly toolchain here: the fuzz run needs one (see CONTRIBUTING.md). The property tests above cover the same ground."
+    seed_fuzz_corpora
+    per_target=$(( fuzz_seconds / 3 > 0 ? fuzz_seconds / 3 : 1 ))  # -max_total_time=0 would never stop
+    fuzz_failed=()
+    # target:max_len:most entries. libFuzzer first runs the whole corpus, outside the time budget,
+    # so a corpus grown past its most entries (ledger_handle runs ~40 inputs/s) is minimized first.
+    for spec in validate:4096:5000 ledger_handle:16384:500 ledger_restore:65536:3000; do
+      IFS=: read -r fuzz_target max_len most <<<"$spec"
+      largest=$(largest_file "$fuzz_corpus/$fuzz_target" "$fuzz_regressions/$fuzz_target")
+      [ "$largest" -le "$max_len" ] || max_len=$(( largest * 2 ))  # never cut a seed short
+      entries=$(find "$fuzz_corpus/$fuzz_target" -type f | wc -l)
+      if [ "$entries" -gt "$most" ]; then
+        echo "minimize the $fuzz_target corpus first ($entries entries; log in $fuzz_artifacts/$fuzz_target.cmin.log)"
+        fuzz_cmin "$fuzz_target" "$max_len" "$fuzz_artifacts/$fuzz_target.cmin.log" "$fuzz_corpus/$fuzz_target" \
+          || { fuzz_failed+=("$fuzz_target (cmin)"); continue; }
+      fi
+      dirs=("$fuzz_corpus/$fuzz_target")
+      [ -d "$fuzz_regressions/$fuzz_target" ] && dirs+=("$fuzz_regressions/$fuzz_target")
+      fuzz_run "$fuzz_target" "$per_target" "$max_len" "$fuzz_artifacts/$fuzz_target.log" "${dirs[@]}" \
+        || fuzz_failed+=("$fuzz_target")
+    done
+    if [ "${#fuzz_failed[@]}" -gt 0 ]; then
+      echo "FAIL: the fuzz stage failed for: ${fuzz_failed[*]} (a failing input or a failed build; reports above)"
+      exit 1
+    fi
   fi
 fi
 
