@@ -36,14 +36,21 @@
 //! - Payment cancellations have their own number and reference number series. Financial
 //!   transactions are never deleted.
 
-mod ledger;
+mod handlers;
+mod inputs;
 mod lifecycle;
 mod operations;
+mod records;
+#[cfg(test)]
+mod tests;
+mod views;
+mod wire;
 
-pub use ledger::State;
 pub use lifecycle::{CrmcomState, LIFECYCLE};
 pub use operations::OPERATIONS;
 pub(crate) use operations::Op;
+use records::Session;
+pub use records::State;
 
 use crate::ledger::Call;
 use crate::ledger::vendor::{Auth, Outcome, Vendor};
@@ -57,7 +64,7 @@ pub struct Crmcom;
 impl Vendor for Crmcom {
     type State = State;
     type Op = Op;
-    type Caller = ledger::Session;
+    type Caller = Session;
     type Env = ();
 
     const OPS: &'static [Op] = Op::ALL;
@@ -66,19 +73,19 @@ impl Vendor for Crmcom {
     fn begin(_: &mut State, _: &Call<'_>) {}
 
     fn unknown_route((): &(), call: &Call<'_>) -> Response {
-        ledger::unknown_route(call)
+        handlers::unknown_route(call)
     }
 
     fn invalid((): &(), call: &Call<'_>) -> Response {
-        ledger::invalid(call)
+        handlers::invalid(call)
     }
 
-    fn authenticate(state: &State, (): &(), call: &Call<'_>) -> Result<ledger::Session, Response> {
-        ledger::authenticate(state, call)
+    fn authenticate(state: &State, (): &(), call: &Call<'_>) -> Result<Session, Response> {
+        handlers::authenticate(state, call)
     }
 
-    fn handle(state: &mut State, (): &(), session: ledger::Session, op: Op, call: &Call<'_>) -> Outcome {
-        ledger::handle(state, &session, op, call)
+    fn handle(state: &mut State, (): &(), session: Session, op: Op, call: &Call<'_>) -> Outcome {
+        handlers::handle(state, &session, op, call)
     }
 
     fn check(state: &State) -> Result<(), String> {

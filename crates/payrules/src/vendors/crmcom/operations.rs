@@ -5,8 +5,8 @@
 //! decisions (SEEDS.md, section crmcom).
 
 use crate::json::{Json, member};
-use crate::pointer::Pointer;
 use crate::operation::{Body, Input, Method, Operation};
+use crate::pointer::Pointer;
 use crate::report::{Code, Violation};
 use crate::rules::{Ctx, Field, Token, Ty, Val};
 
