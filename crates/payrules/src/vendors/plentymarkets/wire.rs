@@ -9,7 +9,7 @@ use super::lifecycle::PlentyState;
 use super::records::{Payment, State, status_number};
 use crate::ledger::{Call, money};
 use crate::money::Amount;
-use crate::report::{Severity, Violation};
+use crate::report::{Code, Severity, Violation};
 use crate::request::Response;
 
 /// A missing or malformed `Authorization: Bearer …` header.
@@ -252,6 +252,6 @@ pub(super) fn invalid(call: &Call<'_>, extra: Vec<Violation>) -> Response {
 }
 
 /// 422 for one field the ledger refuses (reported at `/body/<field>`).
-pub(super) fn refuse(call: &Call<'_>, field: &str, code: crate::report::Code, message: String) -> Response {
+pub(super) fn refuse(call: &Call<'_>, field: &str, code: Code, message: String) -> Response {
     invalid(call, vec![Violation::error(format!("/body/{field}"), code, message)])
 }
