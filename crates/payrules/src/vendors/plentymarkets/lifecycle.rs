@@ -2,73 +2,67 @@
 
 use crate::lifecycle::{Lifecycle, State, Transition};
 
-/// A plentymarkets payment status; `name` is the number the API sends, `label` its meaning.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum PlentyState {
-    /// 1 awaiting approval
-    AwaitingApproval,
-    /// 2 approved
-    Approved,
-    /// 3 captured
-    Captured,
-    /// 4 partially captured
-    PartiallyCaptured,
-    /// 5 canceled (the vendor's spelling)
-    Canceled,
-    /// 6 refused
-    Refused,
-    /// 7 awaiting renewal
-    AwaitingRenewal,
-    /// 8 expired
-    Expired,
-    /// 9 refunded
-    Refunded,
-    /// 10 partially refunded
-    PartiallyRefunded,
+/// Declares the statuses from one list, the one place their numbers and meanings are written: the
+/// enum, `STATUSES` (the `status` pattern's known values), `name` (the number) and `label`
+/// (number and meaning).
+macro_rules! statuses {
+    ($($variant:ident = $number:literal $meaning:literal $(($note:literal))?,)*) => {
+        /// A plentymarkets payment status; `name` is the number the API sends, `label` its meaning.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub enum PlentyState {
+            $(
+                #[doc = concat!($number, " ", $meaning $(, " (", $note, ")")?)]
+                $variant,
+            )*
+        }
+
+        /// The payment statuses of the vendor's plugin interface, `(number, meaning)` (11
+        /// "duplicated" exists only in newer versions).
+        pub(super) const STATUSES: &[(&str, &str)] = &[$(($number, $meaning),)*];
+
+        impl PlentyState {
+            /// Every status, by number.
+            const EVERY: &'static [PlentyState] = &[$(PlentyState::$variant,)*];
+
+            /// The number the API sends.
+            const fn number(self) -> &'static str {
+                match self {
+                    $(PlentyState::$variant => $number,)*
+                }
+            }
+
+            /// The number and its meaning (`1 awaiting approval`).
+            const fn meaning(self) -> &'static str {
+                match self {
+                    $(PlentyState::$variant => concat!($number, " ", $meaning),)*
+                }
+            }
+        }
+    };
+}
+
+statuses! {
+    AwaitingApproval = "1" "awaiting approval",
+    Approved = "2" "approved",
+    Captured = "3" "captured",
+    PartiallyCaptured = "4" "partially captured",
+    Canceled = "5" "canceled" ("the vendor's spelling"),
+    Refused = "6" "refused",
+    AwaitingRenewal = "7" "awaiting renewal",
+    Expired = "8" "expired",
+    Refunded = "9" "refunded",
+    PartiallyRefunded = "10" "partially refunded",
 }
 
 impl State for PlentyState {
-    const ALL: &'static [Self] = &[
-        PlentyState::AwaitingApproval,
-        PlentyState::Approved,
-        PlentyState::Captured,
-        PlentyState::PartiallyCaptured,
-        PlentyState::Canceled,
-        PlentyState::Refused,
-        PlentyState::AwaitingRenewal,
-        PlentyState::Expired,
-        PlentyState::Refunded,
-        PlentyState::PartiallyRefunded,
-    ];
+    const ALL: &'static [Self] = PlentyState::EVERY;
 
     fn name(self) -> &'static str {
-        match self {
-            PlentyState::AwaitingApproval => "1",
-            PlentyState::Approved => "2",
-            PlentyState::Captured => "3",
-            PlentyState::PartiallyCaptured => "4",
-            PlentyState::Canceled => "5",
-            PlentyState::Refused => "6",
-            PlentyState::AwaitingRenewal => "7",
-            PlentyState::Expired => "8",
-            PlentyState::Refunded => "9",
-            PlentyState::PartiallyRefunded => "10",
-        }
+        self.number()
     }
 
     fn label(self) -> &'static str {
-        match self {
-            PlentyState::AwaitingApproval => "1 awaiting approval",
-            PlentyState::Approved => "2 approved",
-            PlentyState::Captured => "3 captured",
-            PlentyState::PartiallyCaptured => "4 partially captured",
-            PlentyState::Canceled => "5 canceled",
-            PlentyState::Refused => "6 refused",
-            PlentyState::AwaitingRenewal => "7 awaiting renewal",
-            PlentyState::Expired => "8 expired",
-            PlentyState::Refunded => "9 refunded",
-            PlentyState::PartiallyRefunded => "10 partially refunded",
-        }
+        self.meaning()
     }
 
     fn is_terminal(self) -> bool {

@@ -67,11 +67,15 @@
 //!   first, even for the same order); deleting when there is none is 404. The delete response has no
 //!   output (`null`).
 
-mod ledger;
+mod handlers;
+mod inputs;
 mod lifecycle;
 mod operations;
+mod records;
+mod views;
+mod wire;
 
-pub use ledger::{Payment, Relation, State};
+pub use records::{Payment, Relation, State};
 pub use lifecycle::{LIFECYCLE, PlentyState, action_to};
 pub use operations::{AMOUNT, OPERATIONS, STATUS, TRANSACTION_TYPE};
 pub(crate) use operations::Op;
@@ -97,19 +101,19 @@ impl Vendor for Plentymarkets {
     fn begin(_: &mut State, _: &Call<'_>) {}
 
     fn unknown_route((): &(), call: &Call<'_>) -> Response {
-        ledger::unknown_route(call)
+        handlers::unknown_route(call)
     }
 
     fn invalid((): &(), call: &Call<'_>) -> Response {
-        ledger::invalid_request(call)
+        handlers::invalid_request(call)
     }
 
     fn authenticate(state: &State, (): &(), call: &Call<'_>) -> Result<(), Response> {
-        ledger::authenticate(state, call)
+        handlers::authenticate(state, call)
     }
 
     fn handle(state: &mut State, (): &(), (): (), op: Op, call: &Call<'_>) -> Outcome {
-        ledger::handle(state, op, call)
+        handlers::handle(state, op, call)
     }
 
     fn check(state: &State) -> Result<(), String> {

@@ -1,6 +1,7 @@
 //! plentymarkets REST payments (seeds/003): create, update, get, the list variants, and the
 //! order and contact relations. The published field patterns are PHP (PCRE) regexes; see [`AMOUNT`].
 
+use super::lifecycle::STATUSES;
 use crate::money::{Amount, Currency};
 use crate::pointer::Pointer;
 use crate::operation::{Body, Input, Method, Operation};
@@ -63,20 +64,6 @@ pub static ZERO_ONE: Pattern = Pattern {
     matcher: is_zero_one,
     decimals: None,
 };
-
-/// The payment statuses of the vendor's plugin interface (11 "duplicated" exists only in newer versions).
-pub const STATUSES: &[(&str, &str)] = &[
-    ("1", "awaiting approval"),
-    ("2", "approved"),
-    ("3", "captured"),
-    ("4", "partially captured"),
-    ("5", "canceled"),
-    ("6", "refused"),
-    ("7", "awaiting renewal"),
-    ("8", "expired"),
-    ("9", "refunded"),
-    ("10", "partially refunded"),
-];
 
 /// `status`: `/^[1-9][0]?$/` also lets 20, 30 … 90 through, which are not statuses: refused by name.
 pub static STATUS: Pattern = Pattern {
