@@ -2,8 +2,6 @@
 //! unknown route, credential, validation), then lists and reads, creates, reversals, updates,
 //! PATCH batches and deletes, with disbursement and the reversal and retry links.
 
-use rust_decimal::RoundingStrategy;
-
 use super::inputs::{self, Change, PaymentFields};
 use super::lifecycle::{LIFECYCLE, LogisenseState};
 use super::operations::Op;
@@ -166,22 +164,7 @@ fn patch(state: &mut State, body: inputs::Patch, path_id: u64, user: u64, now: T
     if fails.is_empty() { Ok(results) } else { Err(fails) }
 }
 
-/// `amount` × `rate`, rounded half away from zero to 2 decimals.
-fn convert(amount: Amount, rate: Amount) -> Option<Amount> {
-    let product = amount.value().checked_mul(rate.value())?;
-    Some(Amount::from_decimal(product.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)))
-}
-
 impl State {
-    /// A reference must name a record.
-    fn must_exist(&self, field: &str, kind: Kind, id: u64) -> Result<(), Fail> {
-        if self.exists(kind, id) {
-            return Ok(());
-        }
-        let message = format!("`{field}` names {} {id}, which does not exist", kind.label());
-        Err(Fail::new(400, "ReferenceNotFound", Some(field), message))
-    }
-
     /// The exchange detail a new payment on `account_id` uses when none is sent.
     fn default_exchange(&self, account_id: u64) -> Result<Option<u64>, Fail> {
         let Some(account) = self.accounts.get(&account_id) else { return Ok(None) };
@@ -198,14 +181,6 @@ impl State {
                 ),
             )
         })
-    }
-
-    /// `amount` in the system currency through the payment's exchange detail.
-    fn base_of(&self, amount: Amount, exchange: Option<u64>) -> Result<Amount, Fail> {
-        match exchange.and_then(|d| self.currency_exchange_details.get(&d)) {
-            None => Ok(amount),
-            Some(d) => convert(amount, d.rate).ok_or_else(overflow),
-        }
     }
 
     /// Disburses what is left of a posted payment to its invoice, or to its account's open invoices oldest first.

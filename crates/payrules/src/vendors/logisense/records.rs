@@ -4,11 +4,12 @@
 
 use std::collections::BTreeMap;
 
+use rust_decimal::RoundingStrategy;
 use serde::{Deserialize, Serialize};
 
 use super::inputs::PaymentFields;
 use super::lifecycle::LogisenseState;
-use super::wire::{Fail, invalid_reference};
+use super::wire::{Fail, invalid_reference, overflow};
 use crate::ledger::Timestamp;
 use crate::money::Amount;
 
@@ -346,6 +347,12 @@ pub(super) const OPTIONAL_REFS: [RefField; 10] = [
     },
 ];
 
+/// `amount` × `rate`, rounded half away from zero to 2 decimals.
+fn convert(amount: Amount, rate: Amount) -> Option<Amount> {
+    let product = amount.value().checked_mul(rate.value())?;
+    Some(Amount::from_decimal(product.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)))
+}
+
 /// The sum of amounts, or `None` when it overflows.
 pub(super) fn sum(mut amounts: impl Iterator<Item = Amount>) -> Option<Amount> {
     amounts.try_fold(Amount::ZERO, Amount::checked_add)
@@ -520,6 +527,15 @@ impl State {
         name.cloned()
     }
 
+    /// A reference must name a record.
+    pub(super) fn must_exist(&self, field: &str, kind: Kind, id: u64) -> Result<(), Fail> {
+        if self.exists(kind, id) {
+            return Ok(());
+        }
+        let message = format!("`{field}` names {} {id}, which does not exist", kind.label());
+        Err(Fail::new(400, "ReferenceNotFound", Some(field), message))
+    }
+
     /// The records a payment names must fit its account.
     pub(super) fn relations(&self, p: &Payment) -> Result<(), Fail> {
         let account = self.accounts.get(&p.account_id).map_or("", |a| a.name.as_str());
@@ -563,6 +579,14 @@ impl State {
         Ok(())
     }
 
+
+    /// `amount` in the system currency through the payment's exchange detail.
+    pub(super) fn base_of(&self, amount: Amount, exchange: Option<u64>) -> Result<Amount, Fail> {
+        match exchange.and_then(|d| self.currency_exchange_details.get(&d)) {
+            None => Ok(amount),
+            Some(d) => convert(amount, d.rate).ok_or_else(overflow),
+        }
+    }
 
     pub(super) fn disbursed_by(&self, payment: u64) -> Amount {
         sum(self.invoice_disbursements.values().filter(|d| d.payment_id == payment).map(|d| d.amount))
