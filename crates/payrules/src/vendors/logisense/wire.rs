@@ -12,7 +12,6 @@ use crate::money::Amount;
 use crate::request::Response;
 
 /// An amount written as LogiSense writes it: a JSON number without trailing zeros.
-#[allow(clippy::trivially_copy_pass_by_ref)] // serde's `serialize_with` passes a reference
 fn plain<S: Serializer>(amount: &Amount, serializer: S) -> Result<S::Ok, S::Error> {
     money_plain(*amount).serialize(serializer)
 }
@@ -226,7 +225,7 @@ pub(super) enum Shape {
 /// A member one shape of an object writes and another leaves out.
 #[derive(Serialize)]
 #[serde(untagged)]
-pub(super) enum Shown<T> {
+enum Shown<T> {
     /// Written, with its value.
     Written(T),
     /// Left out.
