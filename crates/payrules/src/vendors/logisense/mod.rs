@@ -69,11 +69,17 @@
 //! - Paging: `pageNumber` 1 and `pageSize` 20 by default, payments by identity; with
 //!   `excludeTotalCount=true` the `totalCount` is `null`.
 
-mod ledger;
+mod handlers;
+mod inputs;
 mod lifecycle;
 mod operations;
+mod records;
+#[cfg(test)]
+mod tests;
+mod views;
+mod wire;
 
-pub use ledger::State;
+pub use records::State;
 pub use lifecycle::{LIFECYCLE, LogisenseState};
 pub use operations::OPERATIONS;
 pub(crate) use operations::Op;
@@ -99,23 +105,23 @@ impl Vendor for Logisense {
     const AUTH: Auth = Auth::BeforeValidation;
 
     fn begin(state: &mut State, call: &Call<'_>) -> String {
-        ledger::begin(state, call)
+        handlers::begin(state, call)
     }
 
     fn unknown_route(tracking: &String, call: &Call<'_>) -> Response {
-        ledger::unknown_route(tracking, call)
+        handlers::unknown_route(tracking, call)
     }
 
     fn invalid(tracking: &String, call: &Call<'_>) -> Response {
-        ledger::invalid(tracking, call)
+        handlers::invalid(tracking, call)
     }
 
     fn authenticate(state: &State, tracking: &String, call: &Call<'_>) -> Result<u64, Response> {
-        ledger::authenticate(state, tracking, call)
+        handlers::authenticate(state, tracking, call)
     }
 
     fn handle(state: &mut State, tracking: &String, user: u64, op: Op, call: &Call<'_>) -> Outcome {
-        ledger::handle(state, tracking, user, op, call)
+        handlers::handle(state, tracking, user, op, call)
     }
 
     fn check(state: &State) -> Result<(), String> {
