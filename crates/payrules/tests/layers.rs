@@ -58,7 +58,7 @@ fn layer(file: &str) -> u8 {
     if let Some(rest) = file.strip_prefix("vendors/") {
         return match rest.split_once('/') {
             Some((_, "tests.rs")) => u8::MAX, // a vendor's unit tests may use the whole crate
-            None => 2, // vendors/mod.rs
+            None => 2,                        // vendors/mod.rs
             Some((_, "operations.rs" | "lifecycle.rs")) => 1,
             Some(_) => 4,
         };
@@ -107,20 +107,25 @@ fn resolve(files: &BTreeMap<String, String>, path: &[&str]) -> Option<String> {
         let Some(rest) = line.strip_prefix("pub use ").or_else(|| line.strip_prefix("pub(crate) use ")) else {
             continue;
         };
-        let (from, names) = match rest.split_once("::{") {
-            Some((from, names)) => (from, names.trim_end_matches("};").split(',').map(str::trim).collect::<Vec<_>>()),
-            None => {
-                let rest = rest.trim_end_matches(';');
-                let (from, name) = rest.rsplit_once("::").unwrap_or(("", rest));
-                (from, vec![name])
-            }
+        let (from, names): (&str, Vec<&str>) = if let Some((from, names)) = rest.split_once("::{") {
+            (from, names.trim_end_matches("};").split(',').map(str::trim).collect())
+        } else {
+            let rest = rest.trim_end_matches(';');
+            let (from, name) = rest.rsplit_once("::").unwrap_or(("", rest));
+            (from, vec![name])
         };
-        if names.iter().any(|n| n == item || n.rsplit("::").next() == Some(item)) {
-            let base = if file == "lib.rs" { String::new() } else { file.trim_end_matches(".rs").trim_end_matches("/mod").to_owned() };
-            let from = from.strip_prefix("crate::").map(str::to_owned).unwrap_or_else(|| {
-                let from = from.strip_prefix("self::").unwrap_or(from);
-                if base.is_empty() { from.to_owned() } else { format!("{base}/{from}").replace('/', "::") }
-            });
+        if names.iter().any(|n| *n == *item || n.rsplit("::").next() == Some(*item)) {
+            let base = if file == "lib.rs" {
+                String::new()
+            } else {
+                file.trim_end_matches(".rs").trim_end_matches("/mod").replace('/', "::")
+            };
+            let from = if let Some(absolute) = from.strip_prefix("crate::") {
+                absolute.to_owned()
+            } else {
+                let relative = from.strip_prefix("self::").unwrap_or(from);
+                if base.is_empty() { relative.to_owned() } else { format!("{base}::{relative}") }
+            };
             let mut next: Vec<&str> = from.split("::").filter(|s| !s.is_empty()).collect();
             next.push(item);
             return resolve(files, &next).or(Some(file));
@@ -134,7 +139,8 @@ fn crate_paths(text: &str) -> Vec<Vec<String>> {
     let mut out = Vec::new();
     for (at, _) in text.match_indices("crate::") {
         let rest = &text[at + "crate::".len()..];
-        let path: String = rest.chars().take_while(|c| c.is_alphanumeric() || *c == '_' || *c == ':' || *c == '$').collect();
+        let path: String =
+            rest.chars().take_while(|c| c.is_alphanumeric() || *c == '_' || *c == ':' || *c == '$').collect();
         let mut segments: Vec<String> = path.split("::").filter(|s| !s.is_empty()).map(str::to_owned).collect();
         if rest[path.len()..].starts_with('{') {
             // `crate::a::{B, c::D}`: each name of the group.
@@ -155,10 +161,8 @@ fn crate_paths(text: &str) -> Vec<Vec<String>> {
 #[test]
 fn no_module_uses_one_above_it_and_no_vendor_uses_another() {
     let files = sources();
-    let vendors: Vec<String> = files
-        .keys()
-        .filter_map(|f| f.strip_prefix("vendors/")?.strip_suffix("/mod.rs").map(str::to_owned))
-        .collect();
+    let vendors: Vec<String> =
+        files.keys().filter_map(|f| f.strip_prefix("vendors/")?.strip_suffix("/mod.rs").map(str::to_owned)).collect();
     assert!(vendors.len() >= 5, "{vendors:?}");
     let mut wrong = Vec::new();
     for (file, text) in &files {
@@ -180,7 +184,11 @@ fn no_module_uses_one_above_it_and_no_vendor_uses_another() {
             }
             let Some(target) = resolve(&files, &segments) else { continue };
             if layer(&target) > own {
-                wrong.push(format!("{file} (layer {own}) uses crate::{} from {target} (layer {})", path.join("::"), layer(&target)));
+                wrong.push(format!(
+                    "{file} (layer {own}) uses crate::{} from {target} (layer {})",
+                    path.join("::"),
+                    layer(&target)
+                ));
             }
         }
         if let Some(vendor) = &own_vendor {

@@ -7,8 +7,8 @@ mod common;
 
 use std::collections::BTreeSet;
 
+use payrules::Profile;
 use payrules::ledger::{Ledger, SAMPLE_PARTS, SteppingClock, World, view};
-use payrules::{Profile, lifecycle::AnyLifecycle};
 use serde_json::Value;
 
 fn ids() -> Vec<&'static str> {

@@ -3,8 +3,6 @@
 
 use std::borrow::Cow;
 
-use serde_json::{Map, Value};
-
 use crate::json::{Json, Members, member};
 use crate::ledger::Timestamp;
 use crate::money::Amount;
@@ -23,9 +21,6 @@ pub(crate) struct Call<'r> {
     routed: Option<&'r Routed<'r>>,
     /// The time of the request.
     pub(crate) now: Timestamp,
-    /// The body as an object of JSON values (JSON, or form fields as strings), when it is one.
-    /// Built once from the body validation read.
-    pub(crate) body: Option<Map<String, Value>>,
 }
 
 impl<'r> Call<'r> {
@@ -35,10 +30,7 @@ impl<'r> Call<'r> {
         routed: Option<&'r Routed<'r>>,
         now: Timestamp,
     ) -> Self {
-        let body = routed
-            .and_then(|r| r.body.as_deref())
-            .map(|members| members.iter().map(|(k, v)| (k.to_string(), v.to_value())).collect());
-        Call { request, report, routed, now, body }
+        Call { request, report, routed, now }
     }
 
     /// The operation's place in the profile's table, when the request routed to one.
@@ -90,11 +82,6 @@ impl<'r> Call<'r> {
     /// A body member as read (`null` counts as absent).
     pub(crate) fn member(&self, name: &str) -> Option<&Json<'r>> {
         member(self.members()?, name).filter(|v| !matches!(v, Json::Null))
-    }
-
-    /// A body field.
-    pub(crate) fn field(&self, name: &str) -> Option<&Value> {
-        self.body.as_ref()?.get(name).filter(|v| !v.is_null())
     }
 
     /// A body field's text (a string's content or a number's exact text).

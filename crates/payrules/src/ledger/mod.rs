@@ -13,7 +13,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 pub(crate) use crate::ledger::call::Call;
-pub(crate) use crate::ledger::shape::{money, money_plain, value_text};
+pub(crate) use crate::ledger::shape::{money, money_plain};
 pub(crate) use crate::ledger::vendor::Outcome;
 use crate::ledger::vendor::{Vendor, answer};
 use crate::profiles::{Profile, check};

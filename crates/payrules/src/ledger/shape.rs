@@ -1,8 +1,6 @@
 //! Shapes every vendor's ledger shares: a payment as people see it ([`PaymentView`]), the request
 //! an action sends, and money and text written the way the vendors write them.
 
-use std::borrow::Cow;
-
 use serde::Serialize;
 use serde_json::Value;
 
@@ -52,15 +50,6 @@ pub(crate) fn request(profile: Profile, method: &str, path: String, body: serde_
         query: std::collections::BTreeMap::new(),
         headers: std::collections::BTreeMap::new(),
         body,
-    }
-}
-
-/// A value's text: a string's content or a number's exact text.
-pub(crate) fn value_text(value: &Value) -> Option<Cow<'_, str>> {
-    match value {
-        Value::String(s) => Some(Cow::Borrowed(s)),
-        Value::Number(n) => Some(Cow::Borrowed(n.as_str())),
-        _ => None,
     }
 }
 

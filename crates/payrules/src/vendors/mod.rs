@@ -16,13 +16,10 @@
 //!
 //! The registry requires of `vendors::<id>`: `OPERATIONS`, `LIFECYCLE`, `State` and the vendor type.
 
-macro_rules! declare_vendors {
-    ($($module:ident: $variant:ident = $vendor:literal;)*) => {
-        $(
-            #[doc = $vendor]
-            pub mod $module;
-        )*
-    };
-}
-
-vendors!(declare_vendors);
+// The modules are declared by hand (not from the registry) so that rustfmt sees their files; the
+// compiler checks this list against the registry, which names `vendors::<id>` for every vendor.
+pub mod activeplatform;
+pub mod crmcom;
+pub mod komet;
+pub mod logisense;
+pub mod plentymarkets;

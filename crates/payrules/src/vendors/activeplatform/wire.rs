@@ -53,4 +53,3 @@ impl State {
 pub(super) fn failure(status: u16, code: &str, message: &str, call: &Call<'_>) -> Response {
     Response { status, body: json!({ "error": { "code": code, "message": message, "errors": call.report.errors } }) }
 }
-

@@ -24,7 +24,11 @@ pub(super) fn mark_sync(state: &mut State, call: &Call<'_>) -> Outcome {
                 Err(e) => return Err(failure(409, &e.to_string(), call)),
             },
         };
-        payments.push(MarkSyncItem { message, status, payment_id: sent.map_or(serde_json::Value::Null, Json::to_value) });
+        payments.push(MarkSyncItem {
+            message,
+            status,
+            payment_id: sent.map_or(serde_json::Value::Null, Json::to_value),
+        });
     }
     Ok(Response::of(200, &MarkSyncAnswer { status: "1", payments }))
 }

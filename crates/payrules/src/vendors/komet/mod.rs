@@ -18,11 +18,11 @@ pub use operations::OPERATIONS;
 pub(crate) use operations::Op;
 pub use records::{Payment, State};
 
+use crate::Severity;
+use crate::ledger::Call;
 use crate::ledger::vendor::{Auth, Outcome, Vendor};
 use crate::ledger::view::PaymentView;
-use crate::ledger::Call;
 use crate::request::{Request, Response};
-use crate::Severity;
 
 /// Komet Sales, as the ledger drives it.
 #[derive(Debug)]

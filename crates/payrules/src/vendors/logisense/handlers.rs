@@ -76,8 +76,11 @@ pub(super) fn handle(state: &mut State, tracking: &str, user: u64, op: Op, call:
         Op::Get | Op::GetDetail => match state.payments.get(&path_id) {
             None => Err(not_found(path_id)),
             Some(p) => {
-                let instance =
-                    if op == Op::GetDetail { state.detail_json(path_id, p) } else { state.payment_json(path_id, p, Shape::Full) };
+                let instance = if op == Op::GetDetail {
+                    state.detail_json(path_id, p)
+                } else {
+                    state.payment_json(path_id, p, Shape::Full)
+                };
                 Ok(Response::of(200, &Instance { tracking_id: tracking, instance }))
             }
         },
@@ -126,7 +129,13 @@ fn paged(state: &State, call: &Call<'_>, tracking: &str, detail: bool) -> Respon
 }
 
 /// `PATCH Payment/{id}`: every item, atomically; the result items or every failed item.
-fn patch(state: &mut State, body: inputs::Patch, path_id: u64, user: u64, now: Timestamp) -> Result<Vec<Item>, Vec<Fail>> {
+fn patch(
+    state: &mut State,
+    body: inputs::Patch,
+    path_id: u64,
+    user: u64,
+    now: Timestamp,
+) -> Result<Vec<Item>, Vec<Fail>> {
     if !state.payments.contains_key(&path_id) {
         return Err(vec![not_found(path_id)]);
     }
@@ -143,7 +152,12 @@ fn patch(state: &mut State, body: inputs::Patch, path_id: u64, user: u64, now: T
     for item in body.items {
         let mut next = state.clone();
         let changed = |next: &State, identity: u64, action: &'static str| {
-            vec![Item::Changed(Box::new(Changed { identity, action, dto_type_key: "payment", instance: next.instance(identity) }))]
+            vec![Item::Changed(Box::new(Changed {
+                identity,
+                action,
+                dto_type_key: "payment",
+                instance: next.instance(identity),
+            }))]
         };
         let outcome = match item.change {
             Change::Create(create) => next.create(&create, false, user, now).map(|id| changed(&next, id, "created")),
@@ -488,7 +502,6 @@ impl State {
         f.updated = now;
         Ok(())
     }
-
 
     /// `POST Payment/Reverse` and `Payment/Reverse/Vendor`.
     fn reverse(&mut self, body: inputs::Reverse, vendor: bool, user: u64, now: Timestamp) -> Result<u64, Fail> {

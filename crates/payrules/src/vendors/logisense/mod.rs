@@ -79,10 +79,10 @@ mod tests;
 mod views;
 mod wire;
 
-pub use records::State;
 pub use lifecycle::{LIFECYCLE, LogisenseState};
 pub use operations::OPERATIONS;
 pub(crate) use operations::Op;
+pub use records::State;
 
 use crate::ledger::Call;
 use crate::ledger::vendor::{Auth, Outcome, Vendor};

@@ -285,10 +285,20 @@ pub(super) struct RefField {
 
 /// The optional references a create or update writes (reversal and retry links are apart).
 pub(super) const OPTIONAL_REFS: [RefField; 10] = [
-    RefField { field: "cardTypeId", kind: Kind::CardType, sent: |f| f.card_type_id,
-        get: |p| p.card_type_id, set: |p, v| p.card_type_id = v },
-    RefField { field: "invoiceId", kind: Kind::Invoice, sent: |f| f.invoice_id,
-        get: |p| p.invoice_id, set: |p, v| p.invoice_id = v },
+    RefField {
+        field: "cardTypeId",
+        kind: Kind::CardType,
+        sent: |f| f.card_type_id,
+        get: |p| p.card_type_id,
+        set: |p, v| p.card_type_id = v,
+    },
+    RefField {
+        field: "invoiceId",
+        kind: Kind::Invoice,
+        sent: |f| f.invoice_id,
+        get: |p| p.invoice_id,
+        set: |p, v| p.invoice_id = v,
+    },
     RefField {
         field: "currencyExchangeDetailId",
         kind: Kind::Exchange,
@@ -579,7 +589,6 @@ impl State {
         Ok(())
     }
 
-
     /// `amount` in the system currency through the payment's exchange detail.
     pub(super) fn base_of(&self, amount: Amount, exchange: Option<u64>) -> Result<Amount, Fail> {
         match exchange.and_then(|d| self.currency_exchange_details.get(&d)) {
@@ -598,5 +607,4 @@ impl State {
         let paid = sum(self.invoice_disbursements.values().filter(|d| d.invoice_id == invoice_id).map(|d| d.amount));
         paid.and_then(|p| invoice.amount.checked_sub(p)).unwrap_or(Amount::ZERO)
     }
-
 }

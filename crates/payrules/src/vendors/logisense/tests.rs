@@ -30,10 +30,7 @@ fn sample() -> State {
 }
 
 fn ledger() -> crate::ledger::Ledger {
-    crate::ledger::Ledger::with_world(
-        crate::ledger::World::sample(),
-        Box::new(crate::ledger::SteppingClock::default()),
-    )
+    crate::ledger::Ledger::with_world(crate::ledger::World::sample(), Box::new(crate::ledger::SteppingClock::default()))
 }
 
 fn status_of(ledger: &crate::ledger::Ledger, key: &str) -> String {
@@ -52,10 +49,7 @@ fn payments_show_names_currencies_and_links() {
     assert_eq!(one.currency.as_deref(), Some("EUR"));
     assert_eq!(one.status, "reversed");
     let names: Vec<&str> = one.fields.iter().map(|(k, _)| k.as_str()).collect();
-    assert_eq!(
-        names,
-        ["account", "date", "payment type", "payment method", "detail", "check number", "base amount"]
-    );
+    assert_eq!(names, ["account", "date", "payment type", "payment method", "detail", "check number", "base amount"]);
     assert_eq!(one.fields[0].1, "Northwind Traders GmbH");
     assert_eq!(one.fields[1].1, "2021-04-26T15:25:27.587Z");
     assert_eq!(one.fields[3].1, "Visa ending 4242");

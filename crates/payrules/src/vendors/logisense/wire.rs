@@ -81,7 +81,13 @@ struct ErrorBody<'a> {
 }
 
 /// The error body of `errors`, answered with `status`; `auth_only` keeps only the credential's violations.
-pub(super) fn error_response(status: u16, tracking: &str, call: &Call<'_>, errors: &[Fail], auth_only: bool) -> Response {
+pub(super) fn error_response(
+    status: u16,
+    tracking: &str,
+    call: &Call<'_>,
+    errors: &[Fail],
+    auth_only: bool,
+) -> Response {
     let violations = call.report.errors.iter().filter(|v| !auth_only || v.path == "/headers/authorization").collect();
     Response::of(status, &ErrorBody { tracking_id: tracking, kind: "error", errors, violations })
 }

@@ -8,7 +8,7 @@ use super::lifecycle::{LIFECYCLE, PlentyState, action_to};
 use super::operations::Op;
 use super::records::{DECIMALS, Payment, Relation, State, is_four_decimals};
 use super::wire::{
-    ACCESS_DENIED, ACCESS_DENIED_MESSAGE, INVALID_REQUEST, INVALID_REQUEST_MESSAGE, METHOD_NOT_ALLOWED, ListPage,
+    ACCESS_DENIED, ACCESS_DENIED_MESSAGE, INVALID_REQUEST, INVALID_REQUEST_MESSAGE, ListPage, METHOD_NOT_ALLOWED,
     PaymentModel, ROUTE_NOT_FOUND, RelationModel, conflict, invalid, no_route, not_found, refuse, unauthorized,
 };
 use crate::ledger::{Call, Outcome, Timestamp};

@@ -75,10 +75,10 @@ mod records;
 mod views;
 mod wire;
 
-pub use records::{Payment, Relation, State};
 pub use lifecycle::{LIFECYCLE, PlentyState, action_to};
-pub use operations::{AMOUNT, OPERATIONS, STATUS, TRANSACTION_TYPE};
 pub(crate) use operations::Op;
+pub use operations::{AMOUNT, OPERATIONS, STATUS, TRANSACTION_TYPE};
+pub use records::{Payment, Relation, State};
 
 use crate::ledger::Call;
 use crate::ledger::vendor::{Auth, Outcome, Vendor};

@@ -3,8 +3,8 @@
 
 use super::lifecycle::STATUSES;
 use crate::money::{Amount, Currency};
-use crate::pointer::Pointer;
 use crate::operation::{Body, Input, Method, Operation};
+use crate::pointer::Pointer;
 use crate::report::{Code, Violation};
 use crate::rules::{Ctx, Field, Pattern, Token, Ty, Val, date_of};
 

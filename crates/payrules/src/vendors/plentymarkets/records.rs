@@ -13,7 +13,6 @@ use crate::money::{Amount, Currency};
 /// The decimals every amount and exchange ratio has.
 pub(super) const DECIMALS: u32 = 4;
 
-
 /// plentymarkets' records.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -107,7 +106,6 @@ pub struct Relation {
     pub assigned_at: Timestamp,
 }
 
-
 /// A status as its number (`2`), as the API writes it.
 pub(super) mod status_number {
     use serde::{Deserialize, Deserializer, Serializer};
@@ -129,7 +127,6 @@ pub(super) mod status_number {
             .ok_or_else(|| serde::de::Error::custom(format!("{n} is not a plentymarkets payment status (1–10)")))
     }
 }
-
 
 /// Whether an amount keeps the 4-decimal rule: not negative, 1–9 integer digits, exactly 4 decimals.
 pub(super) fn is_four_decimals(a: Amount) -> bool {
@@ -327,7 +324,6 @@ fn check_relations(
     }
     Ok(())
 }
-
 
 #[cfg(test)]
 pub(super) mod tests {
