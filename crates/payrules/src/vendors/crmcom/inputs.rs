@@ -1,8 +1,9 @@
 //! CRM.COM's requests as its handlers read them: one typed input per operation, read once from the
 //! validated [`Call`], and the identifiers that name records.
 //!
-//! A parameter is the body's member of that name (POST) or, where the body has none, the query
-//! parameter (GET). Validation guarantees what an operation requires: every required identifier
+//! A parameter is the body's member of that name where the operation takes a body (POST), and the
+//! query parameter of that name where it does not (GET): a POST's query parameters are not its
+//! fields (validation warns that the vendor ignores them), so they are never read. Validation guarantees what an operation requires: every required identifier
 //! names one record by exactly one allowed field, `life_cycle_state` is DRAFT or POSTED,
 //! `payment_amount` is an amount above zero and `number` a whole number. What is optional stays an
 //! `Option`. Texts are read trimmed, and an empty one counts as absent.
@@ -21,11 +22,11 @@ use crate::ledger::Call;
 use crate::lifecycle::State as _;
 use crate::money::Amount;
 
-/// A parameter's text: the body member's (a string's content or a number's text) or, where the
-/// body has no such member, the query parameter's; trimmed, `None` when empty.
+/// A parameter's text: the body member's (a string's content or a number's text) where the
+/// operation takes a body, else the query parameter's; trimmed, `None` when empty.
 fn text(call: &Call<'_>, name: &str) -> Option<String> {
-    let raw = match call.member(name) {
-        Some(value) => value.text(),
+    let raw = match call.members() {
+        Some(_) => call.member(name).and_then(Json::text),
         None => call.query(name),
     };
     raw.map(str::trim).filter(|t| !t.is_empty()).map(str::to_owned)
@@ -82,8 +83,8 @@ impl Ident {
 
     /// The identifier `param` of the request, when one is sent.
     fn optional(call: &Call<'_>, param: &str) -> Option<Ident> {
-        match call.member(param) {
-            Some(value) => Ident::of(param, value),
+        match call.members() {
+            Some(_) => Ident::of(param, call.member(param)?),
             None => Ident::of_text(param, call.query(param)?),
         }
     }

@@ -188,3 +188,36 @@ fn a_redacted_state_has_no_credentials_and_keeps_its_invariants() {
     twice.redact_tokens();
     assert_eq!(twice, redacted);
 }
+
+#[test]
+fn a_posts_query_parameters_are_ignored_as_validation_says() {
+    // Validation warns that a POST's query parameters are ignored by the vendor; the ledger must
+    // not read them (it once took `received_on` and the identifiers from the query of a POST).
+    let line =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/data/crmcom/scenarios/02-create.in.jsonl"))
+            .unwrap()
+            .lines()
+            .next()
+            .unwrap()
+            .to_owned();
+    let mut plain: crate::Request = serde_json::from_str(&line).unwrap();
+    let body = plain.body.as_object_mut().unwrap();
+    body.remove("received_on");
+    body.remove("description");
+    let mut request = plain.clone();
+    request.query.insert("received_on".to_owned(), "yesterday".to_owned());
+    request.query.insert("description".to_owned(), "from the query".to_owned());
+    let report = crate::validate(&request);
+    assert!(report.valid, "{:?}", report.errors);
+    assert!(report.errors.iter().any(|v| v.path == "/query/received_on" && v.code == crate::Code::UnknownField));
+    let answer = |request: &crate::Request| {
+        let mut ledger = crate::ledger::Ledger::sample(Box::new(crate::ledger::SteppingClock::default()));
+        let response = ledger.handle(request);
+        (response, ledger.snapshot())
+    };
+    let (with_query, state_with) = answer(&request);
+    let (without, state_without) = answer(&plain);
+    assert_eq!(with_query.status, 200, "{}", with_query.body);
+    assert_eq!(with_query, without);
+    assert_eq!(state_with, state_without);
+}

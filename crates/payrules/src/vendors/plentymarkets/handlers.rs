@@ -90,6 +90,15 @@ fn describe(
         let message = format!("`mopId` {mop_id} names no payment method; the methods are {}", known.join(", "));
         return Err(refuse(call, "mopId", Code::Enum, message));
     }
+    // Validation proves `parentId` is digits, not that it fits 64 bits: such an id names no payment
+    // (it was once stored as no parent at all, breaking the split invariant).
+    if input.parent_sent && input.parent_id.is_none() {
+        let text = call.text("parentId").unwrap_or_default();
+        let message = format!(
+            "`parentId` {text} names no payment; a split part (transactionType 3) needs an existing parent payment"
+        );
+        return Err(refuse(call, "parentId", Code::Enum, message));
+    }
     // Not sent: a part stays a part of its parent; a payment that is no longer a split part leaves it.
     let parent_id = if input.parent_sent {
         input.parent_id
@@ -498,5 +507,28 @@ mod tests {
             }
         }
         assert!(seen > 50);
+    }
+
+    /// A split part whose `parentId` is digits too many for an id names no payment: it is refused,
+    /// and the ledger keeps its invariants (it was once stored as a part without a parent).
+    #[test]
+    fn a_parent_id_beyond_any_id_is_refused() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/plentymarkets/scenarios");
+        let text = std::fs::read_to_string(dir.join("04-split.in.jsonl")).unwrap();
+        let part = text.lines().find(|l| l.contains("\"parentId\"")).unwrap();
+        let mut request = Request::from_json(part).unwrap();
+        let body = request.body.as_object_mut().unwrap();
+        body.insert("parentId".to_owned(), serde_json::from_str("99999999999999999999999").unwrap());
+        assert!(crate::validate(&request).valid);
+        let mut ledger = Ledger::sample(Box::new(SteppingClock::default()));
+        let before = ledger.snapshot();
+        let response = ledger.handle(&request);
+        assert_eq!(response.status, 422, "{}", response.body);
+        assert_eq!(
+            response.body["validation_errors"]["parentId"][0].as_str().unwrap(),
+            "`parentId` 99999999999999999999999 names no payment; a split part (transactionType 3) needs an existing parent payment"
+        );
+        assert_eq!(ledger.snapshot(), before);
+        assert_eq!(ledger.world().check(), Ok(()));
     }
 }
