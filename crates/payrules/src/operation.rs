@@ -110,6 +110,55 @@ pub struct Operation {
     pub(crate) cross: Option<CrossCheck>,
 }
 
+impl Operation {
+    /// An operation with no parameters, query, checked headers, body, rules or cross-field check;
+    /// the methods below add them (the one way every vendor writes its table).
+    pub(crate) const fn new(id: &'static str, method: Method, path: &'static str, summary: &'static str) -> Operation {
+        Operation {
+            id,
+            method,
+            path,
+            summary,
+            params: &[],
+            query: &[],
+            headers: &[],
+            body: Body::None,
+            rules: &[],
+            cross: None,
+        }
+    }
+
+    /// With these path parameters.
+    pub(crate) const fn params(self, params: &'static [Field]) -> Operation {
+        Operation { params, ..self }
+    }
+
+    /// With these query parameters.
+    pub(crate) const fn query(self, query: &'static [Field]) -> Operation {
+        Operation { query, ..self }
+    }
+
+    /// With these checked headers.
+    pub(crate) const fn headers(self, headers: &'static [Field]) -> Operation {
+        Operation { headers, ..self }
+    }
+
+    /// With this body.
+    pub(crate) const fn body(self, body: Body) -> Operation {
+        Operation { body, ..self }
+    }
+
+    /// With these rules, for people.
+    pub(crate) const fn rules(self, rules: &'static [&'static str]) -> Operation {
+        Operation { rules, ..self }
+    }
+
+    /// With this cross-field check.
+    pub(crate) const fn cross(self, cross: CrossCheck) -> Operation {
+        Operation { cross: Some(cross), ..self }
+    }
+}
+
 /// What a cross-field rule sees of a request.
 #[derive(Debug)]
 pub(crate) struct Input<'a> {

@@ -394,103 +394,71 @@ fn single_identifier<'j>(value: &'j Json<'_>) -> Option<(&'j str, String)> {
     Some((field.as_ref(), text))
 }
 
-/// A GET operation of CRM.COM: its parameters are in the query.
-macro_rules! get {
-    ($id:literal, $path:literal, $summary:literal, $query:expr) => {
-        Operation {
-            id: $id,
-            method: Method::Get,
-            path: $path,
-            summary: $summary,
-            params: &[],
-            query: $query,
-            headers: &[],
-            body: Body::None,
-            rules: &[],
-            cross: None,
-        }
-    };
-}
-
-/// A POST operation of CRM.COM: its parameters are in a JSON body.
-macro_rules! post {
-    ($id:literal, $path:literal, $summary:literal, $body:expr, $rules:expr, $cross:expr) => {
-        Operation {
-            id: $id,
-            method: Method::Post,
-            path: $path,
-            summary: $summary,
-            params: &[],
-            query: &[],
-            headers: &[],
-            body: Body::Json($body),
-            rules: $rules,
-            cross: $cross,
-        }
-    };
-}
-
 operations! {
     /// CRM.COM's payment operations.
     pub(crate) enum Op in OPERATIONS {
-        Show => get!("crmcom.payments_show", "/payments/show", "Show one payment", SHOW_QUERY),
-        List => get!("crmcom.payments_list", "/payments/list", "List the payments of an accounts receivable", LIST_QUERY),
-        GetLatest => get!(
+        Show => Operation::new("crmcom.payments_show", Method::Get, "/payments/show", "Show one payment")
+            .query(SHOW_QUERY),
+        List => Operation::new(
+            "crmcom.payments_list",
+            Method::Get,
+            "/payments/list",
+            "List the payments of an accounts receivable",
+        )
+            .query(LIST_QUERY),
+        GetLatest => Operation::new(
             "crmcom.payments_get_latest",
+            Method::Get,
             "/payments/get_latest",
             "Get the latest payments of an accounts receivable",
-            GET_LATEST_QUERY
-        ),
-        Create => post!(
+        )
+            .query(GET_LATEST_QUERY),
+        Create => Operation::new(
             "crmcom.payments_create",
+            Method::Post,
             "/payments/create",
             "Create a payment, DRAFT or POSTED",
-            CREATE_BODY,
-            CREATE_RULES,
-            Some(create_cross)
-        ),
-        PayInvoice => post!(
+        )
+            .body(Body::Json(CREATE_BODY))
+            .rules(CREATE_RULES)
+            .cross(create_cross),
+        PayInvoice => Operation::new(
             "crmcom.payments_pay_invoice",
+            Method::Post,
             "/payments/pay_invoice",
             "Create a POSTED payment for the whole outstanding amount of one invoice",
-            PAY_INVOICE_BODY,
-            PAY_INVOICE_RULES,
-            None
-        ),
-        PayBill => post!(
+        )
+            .body(Body::Json(PAY_INVOICE_BODY))
+            .rules(PAY_INVOICE_RULES),
+        PayBill => Operation::new(
             "crmcom.payments_pay_bill",
+            Method::Post,
             "/payments/pay_bill",
             "Create a POSTED payment for the whole outstanding amount of one bill",
-            PAY_BILL_BODY,
-            PAY_BILL_RULES,
-            None
-        ),
-        Post => post!(
-            "crmcom.payments_post",
-            "/payments/post",
-            "Post a DRAFT payment",
-            POST_BODY,
-            &["Only a DRAFT payment can be posted; posting sets posted_on and assigns its number (checked by the ledger)."],
-            None
-        ),
-        Reject => post!(
+        )
+            .body(Body::Json(PAY_BILL_BODY))
+            .rules(PAY_BILL_RULES),
+        Post => Operation::new("crmcom.payments_post", Method::Post, "/payments/post", "Post a DRAFT payment")
+            .body(Body::Json(POST_BODY))
+            .rules(&["Only a DRAFT payment can be posted; posting sets posted_on and assigns its number (checked by the ledger)."]),
+        Reject => Operation::new(
             "crmcom.payments_reject",
+            Method::Post,
             "/payments/reject",
             "Reject a DRAFT payment, giving a reason",
-            REJECT_BODY,
-            &["Only a DRAFT payment can be rejected (checked by the ledger)."],
-            None
-        ),
-        Cancel => post!(
+        )
+            .body(Body::Json(REJECT_BODY))
+            .rules(&["Only a DRAFT payment can be rejected (checked by the ledger)."]),
+        Cancel => Operation::new(
             "crmcom.payments_cancel",
+            Method::Post,
             "/payments/cancel",
             "Cancel a POSTED payment by posting a payment cancellation",
-            CANCEL_BODY,
-            &[
+        )
+            .body(Body::Json(CANCEL_BODY))
+            .rules(&[
                 "Only a POSTED payment can be cancelled, and at most once (checked by the ledger; the seed's \"only draft\" wording is overruled, see SEEDS.md).",
                 "Cancelling creates a POSTED payment cancellation for the same amount and removes the invoice and bill allocations.",
-            ],
-            None
-        ),
+            ]),
     }
 }

@@ -317,50 +317,38 @@ fn patch_cross(input: &Input<'_>, ctx: &mut Ctx) {
     }
 }
 
-/// A `GET` of this profile: Authorization only, no body.
-macro_rules! get {
-    ($id:literal, $path:literal, $summary:literal, $params:expr, $query:expr) => {
-        Operation {
-            id: $id,
-            method: Method::Get,
-            path: $path,
-            summary: $summary,
-            params: $params,
-            query: $query,
-            headers: AUTH,
-            body: Body::None,
-            rules: &[],
-            cross: None,
-        }
-    };
-}
-
 operations! {
     /// `LogiSense`'s payment operations.
     pub(crate) enum Op in OPERATIONS {
-        List => get!("logisense.list_payments", "/Payment", "Retrieve all Payment objects", &[], &[]),
-        ListPaged => get!(
+        List => Operation::new("logisense.list_payments", Method::Get, "/Payment", "Retrieve all Payment objects")
+            .headers(AUTH),
+        ListPaged => Operation::new(
             "logisense.list_payments_paged",
+            Method::Get,
             "/Payment/Paged",
             "Retrieve the Payment objects a page at a time",
-            &[],
-            PAGING
-        ),
-        ListPagedDetail => get!(
+        )
+            .query(PAGING)
+            .headers(AUTH),
+        ListPagedDetail => Operation::new(
             "logisense.list_payments_paged_detail",
+            Method::Get,
             "/Payment/Paged/Detail",
             "Retrieve the Payment objects a page at a time, with invoice disbursements and reversals",
-            &[],
-            PAGING
-        ),
-        Get => get!("logisense.get_payment", "/Payment/{id}", "Retrieve a Payment by its id", ID, &[]),
-        GetDetail => get!(
+        )
+            .query(PAGING)
+            .headers(AUTH),
+        Get => Operation::new("logisense.get_payment", Method::Get, "/Payment/{id}", "Retrieve a Payment by its id")
+            .params(ID)
+            .headers(AUTH),
+        GetDetail => Operation::new(
             "logisense.get_payment_detail",
+            Method::Get,
             "/Payment/{id}/Detail",
             "Retrieve a Payment by its id, with invoice disbursements and reversals",
-            ID,
-            &[]
-        ),
+        )
+            .params(ID)
+            .headers(AUTH),
         Create => Operation {
             id: "logisense.create_payment",
             method: Method::Post,

@@ -212,87 +212,81 @@ fn date_range_cross(input: &Input<'_>, ctx: &mut Ctx) {
 
 const PAYMENT_ID: Field = Field::req("paymentId", Ty::Pattern(&DIGITS), "The ID of the payment");
 
-macro_rules! list {
-    ($id:literal, $path:literal, $summary:literal, $params:expr, $query:expr, $cross:expr) => {
-        Operation {
-            id: $id,
-            method: Method::Get,
-            path: $path,
-            summary: $summary,
-            params: $params,
-            query: $query,
-            headers: AUTH,
-            body: Body::None,
-            rules: &[],
-            cross: $cross,
-        }
-    };
-}
-
 operations! {
     /// plentymarkets' payment operations.
     pub(crate) enum Op in OPERATIONS {
-        List => list!("plentymarkets.list_payments", "/rest/payments", "List payments", &[], PAGING, None),
-        Get => list!("plentymarkets.get_payment", "/rest/payments/{paymentId}", "Get a payment", &[PAYMENT_ID], &[], None),
-        ListByMethod => list!(
+        List => Operation::new("plentymarkets.list_payments", Method::Get, "/rest/payments", "List payments")
+            .query(PAGING)
+            .headers(AUTH),
+        Get => Operation::new("plentymarkets.get_payment", Method::Get, "/rest/payments/{paymentId}", "Get a payment")
+            .params(&[PAYMENT_ID])
+            .headers(AUTH),
+        ListByMethod => Operation::new(
             "plentymarkets.list_payments_by_method",
+            Method::Get,
             "/rest/payments/methods/{methodId}",
             "List payments of a payment method",
-            &[Field::req("methodId", Ty::Pattern(&DIGITS), "The ID of the payment method")],
-            PAGING,
-            None
-        ),
-        ListByStatus => list!(
+        )
+            .params(&[Field::req("methodId", Ty::Pattern(&DIGITS), "The ID of the payment method")])
+            .query(PAGING)
+            .headers(AUTH),
+        ListByStatus => Operation::new(
             "plentymarkets.list_payments_by_status",
+            Method::Get,
             "/rest/payments/status/{statusId}",
             "List payments of a payment status",
-            &[Field::req("statusId", Ty::Pattern(&STATUS), "The ID of the payment status")],
-            PAGING,
-            None
-        ),
-        ListByTransactionType => list!(
+        )
+            .params(&[Field::req("statusId", Ty::Pattern(&STATUS), "The ID of the payment status")])
+            .query(PAGING)
+            .headers(AUTH),
+        ListByTransactionType => Operation::new(
             "plentymarkets.list_payments_by_transaction_type",
+            Method::Get,
             "/rest/payments/transactions/{transactionTypeId}",
             "List payments of a transaction type",
-            &[Field::req("transactionTypeId", Ty::Pattern(&TRANSACTION_TYPE), "The ID of the transaction type")],
-            PAGING,
-            None
-        ),
-        ListByOrder => list!(
+        )
+            .params(&[Field::req("transactionTypeId", Ty::Pattern(&TRANSACTION_TYPE), "The ID of the transaction type")])
+            .query(PAGING)
+            .headers(AUTH),
+        ListByOrder => Operation::new(
             "plentymarkets.list_payments_by_order",
+            Method::Get,
             "/rest/payments/orders/{orderId}",
             "List payments of an order",
-            &[Field::req("orderId", Ty::Pattern(&DIGITS), "The ID of the order")],
-            PAGING,
-            None
-        ),
-        ListByEntryDate => list!(
+        )
+            .params(&[Field::req("orderId", Ty::Pattern(&DIGITS), "The ID of the order")])
+            .query(PAGING)
+            .headers(AUTH),
+        ListByEntryDate => Operation::new(
             "plentymarkets.list_payments_by_entry_date",
+            Method::Get,
             "/rest/payments/entrydate",
             "List payments by entry date",
-            &[],
-            DATE_RANGE,
-            Some(date_range_cross)
-        ),
-        ListByImportDate => list!(
+        )
+            .query(DATE_RANGE)
+            .headers(AUTH)
+            .cross(date_range_cross),
+        ListByImportDate => Operation::new(
             "plentymarkets.list_payments_by_import_date",
+            Method::Get,
             "/rest/payments/importdate",
             "List payments by import date",
-            &[],
-            DATE_RANGE,
-            Some(date_range_cross)
-        ),
-        ListByProperty => list!(
+        )
+            .query(DATE_RANGE)
+            .headers(AUTH)
+            .cross(date_range_cross),
+        ListByProperty => Operation::new(
             "plentymarkets.list_payments_by_property",
+            Method::Get,
             "/rest/payments/property/{propertyTypeId}/{propertyValue}",
             "List payments by property type ID and value",
-            &[
+        )
+            .params(&[
                 Field::req("propertyTypeId", Ty::Pattern(&DIGITS), "The property type ID"),
                 Field::req("propertyValue", Ty::Text { max: None }, "The property value"),
-            ],
-            PAGING,
-            None
-        ),
+            ])
+            .query(PAGING)
+            .headers(AUTH),
         Create => Operation {
             id: "plentymarkets.create_payment",
             method: Method::Post,
