@@ -23,6 +23,11 @@ tests/node_modules/.bin/wasm-opt -O3 --enable-bulk-memory --enable-mutable-globa
   "$out/web/payrules_wasm_bg.wasm" -o "$out/web/payrules_wasm_bg.wasm"
 cp crates/payrules-wasm/npm/package.json crates/payrules-wasm/npm/node.js crates/payrules-wasm/npm/web.js \
   crates/payrules-wasm/npm/index.d.ts crates/payrules-wasm/npm/README.md "$out/"
+# The ProfileId union comes from the registry (crates/payrules/src/registry.rs), never by hand.
+ids=$(sed -n 's/^ *\([a-z0-9_]*\): [A-Za-z0-9_]* = ".*";$/\x27\1\x27/p' crates/payrules/src/registry.rs | paste -sd'|' | sed 's/|/ | /g')
+[ -n "$ids" ] || { echo "no profile ids read from crates/payrules/src/registry.rs"; exit 1; }
+sed -i "s/^export type ProfileId = .*;$/export type ProfileId = $ids;/" "$out/index.d.ts"
+grep -q "^export type ProfileId = $ids;$" "$out/index.d.ts" || { echo "ProfileId was not generated in $out/index.d.ts"; exit 1; }
 (cd target/npm && npm pack ./payrules --pack-destination . --silent >/dev/null)
 ls target/npm/payrules-*.tgz
 raw=$(stat -c %s "$out/web/payrules_wasm_bg.wasm")

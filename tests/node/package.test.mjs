@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 
-import { data, installedPackage, lines, root, scenarios, seeds, vendors } from './lib.mjs';
+import { data, installedPackage, lines, npmDir, root, scenarios, seeds, vendors } from './lib.mjs';
 
 const { module: payrules, dir } = await installedPackage();
 const NOW = { now: '2024-01-01T09:00:00Z' };
@@ -102,6 +102,9 @@ test('a broken contract throws an Error that says why; a domain problem is data'
 test('profiles, allowedActions and diagram', () => {
   const all = payrules.profiles();
   assert.deepEqual(all.map((p) => p.id), vendors());
+  // The package's ProfileId type is the registry's ids (written by scripts/build-npm.sh).
+  const dts = readFileSync(join(npmDir, 'payrules/index.d.ts'), 'utf8');
+  assert.equal(dts.match(/^export type ProfileId = (.*);$/m)[1], vendors().map((v) => `'${v}'`).join(' | '));
   assert.deepEqual(payrules.allowedActions('crmcom', 'DRAFT'), [{ action: 'post', to: 'POSTED' }, { action: 'reject', to: 'REJECTED' }]);
   assert.match(payrules.diagram('crmcom'), /^stateDiagram-v2\n/);
 });

@@ -1,8 +1,11 @@
 // Types of the `payrules` package. They mirror the Rust types of the core crate; a test
 // (crates/payrules-wasm/tests/types.rs) checks every field and name against them.
 
-/** The five payment APIs. */
-export type ProfileId = 'komet' | 'activeplatform' | 'crmcom' | 'plentymarkets' | 'logisense';
+/**
+ * A registered profile's id ('komet' | 'activeplatform' | …). scripts/build-npm.sh replaces
+ * `string` with the union of the registry's ids (crates/payrules/src/registry.rs) in the package.
+ */
+export type ProfileId = string;
 
 /** The stable violation codes (see CONTRIBUTING.md). */
 export type Code =

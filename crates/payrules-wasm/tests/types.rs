@@ -59,8 +59,10 @@ fn unions_match_the_rust_enums() {
     let serialized: BTreeSet<String> =
         Code::ALL.iter().map(|c| serde_json::to_value(c).unwrap().as_str().unwrap().to_owned()).collect();
     assert_eq!(serialized, codes);
-    let profiles: BTreeSet<String> = Profile::ALL.iter().map(|p| p.id().to_owned()).collect();
-    assert_eq!(union("ProfileId"), profiles);
+    // The package's ProfileId union is written from the registry by scripts/build-npm.sh (and
+    // checked in the packed package by tests/node/package.test.mjs); here it is the placeholder.
+    assert!(dts().contains("\nexport type ProfileId = string;\n"), "scripts/build-npm.sh replaces this line");
+    assert!(Profile::ALL.iter().all(|p| p.id().chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())));
     assert!(dts().contains("severity: 'error' | 'warning';"));
     assert_eq!(serde_json::to_value(Severity::Warning).unwrap(), "warning");
 }

@@ -33,8 +33,9 @@ const BILL_ID_FIELDS: &[&str] = &["id", "number", "reference_number"];
 /// The allowed `rejection_reason_identifier` fields: `id`, `name`, `alternative_code`.
 const REJECTION_REASON_ID_FIELDS: &[&str] = &["id", "name", "alternative_code"];
 
-/// The names `fields_set` may list: the payment object's fields (show and create responses).
-const PAYMENT_FIELD_NAMES: &[&str] = &[
+/// The names `fields_set` may list: the payment object's fields (show and create responses),
+/// ending with the 16 user defined fields (`records::UDFS` is that tail).
+pub(super) const PAYMENT_FIELD_NAMES: &[&str] = &[
     "id",
     "number",
     "reference_number",

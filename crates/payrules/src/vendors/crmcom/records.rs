@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::lifecycle::CrmcomState;
+use super::operations::PAYMENT_FIELD_NAMES;
 use crate::ledger::Timestamp;
 use crate::ledger::time::hex32;
 use crate::lifecycle::State as _;
@@ -341,25 +342,9 @@ pub struct Counters {
     pub charge_seed: u64,
 }
 
-/// The user defined fields a payment or a payment cancellation may carry.
-pub(super) const UDFS: [&str; 16] = [
-    "udf_string_1",
-    "udf_string_2",
-    "udf_string_3",
-    "udf_string_4",
-    "udf_string_5",
-    "udf_string_6",
-    "udf_string_7",
-    "udf_string_8",
-    "udf_float_1",
-    "udf_float_2",
-    "udf_float_3",
-    "udf_float_4",
-    "udf_date_1",
-    "udf_date_2",
-    "udf_date_3",
-    "udf_date_4",
-];
+/// The user defined fields a payment or a payment cancellation may carry: the last 16 names
+/// `fields_set` may list (`tests.rs` checks they are the bodies' `udf_` fields, in order).
+pub(super) const UDFS: &[&str] = PAYMENT_FIELD_NAMES.split_at(PAYMENT_FIELD_NAMES.len() - 16).1;
 
 fn sum<'a>(amounts: impl IntoIterator<Item = &'a Amount>) -> Option<Amount> {
     amounts.into_iter().try_fold(Amount::ZERO, |acc, a| acc.checked_add(*a))

@@ -221,3 +221,16 @@ fn a_posts_query_parameters_are_ignored_as_validation_says() {
     assert_eq!(with_query, without);
     assert_eq!(state_with, state_without);
 }
+
+#[test]
+fn the_user_defined_fields_are_named_once() {
+    use super::records::UDFS;
+    assert_eq!(UDFS.len(), 16);
+    assert!(UDFS.iter().all(|n| n.starts_with("udf_")));
+    for op in super::OPERATIONS {
+        if let crate::operation::Body::Json(fields) = op.body {
+            let udfs: Vec<&str> = fields.iter().map(|f| f.name).filter(|n| n.starts_with("udf_")).collect();
+            assert!(udfs.is_empty() || udfs == UDFS, "{}: {udfs:?}", op.id);
+        }
+    }
+}

@@ -217,7 +217,7 @@ impl Serialize for Udfs<'_> {
         use serde::ser::SerializeMap;
         let mut map = serializer.serialize_map(Some(UDFS.len()))?;
         for name in UDFS {
-            map.serialize_entry(name, self.0.get(name).unwrap_or(&Value::Null))?;
+            map.serialize_entry(name, self.0.get(*name).unwrap_or(&Value::Null))?;
         }
         map.end()
     }
