@@ -5,7 +5,9 @@ use std::collections::BTreeMap;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use payrules::ledger::view::{PaymentView, action_request};
+use payrules::ledger::World;
+use payrules::ledger::view::{self, ListQuery, PaymentView, status_label};
+use payrules::vendors::komet::{BatchRow, batch_request, batch_results, batch_token};
 use payrules::{Operation, Profile, Report, Severity, validate_json};
 use wasm_bindgen::JsCast;
 
@@ -124,16 +126,6 @@ fn badge(status: String, label: String) -> impl IntoView {
     view! { <span class=class data-status=status>{label}</span> }
 }
 
-fn status_label(profile: Profile, status: &str) -> String {
-    profile
-        .lifecycle()
-        .table()
-        .states
-        .into_iter()
-        .find(|s| s.name == status)
-        .map_or_else(|| status.to_owned(), |s| s.label.to_owned())
-}
-
 #[component]
 fn PaymentList() -> impl IntoView {
     let c = console();
@@ -148,52 +140,39 @@ fn PaymentList() -> impl IntoView {
         search.set(String::new());
         page.set(0);
     });
-    let all = move || c.payments();
-    let facets = move || {
-        let mut out: Vec<String> = Vec::new();
-        for p in all() {
-            for (k, v) in p.facets {
-                let f = format!("{k}: {v}");
-                if !out.contains(&f) {
-                    out.push(f);
-                }
-            }
-        }
-        out.sort();
-        out
-    };
-    let filtered = move || {
-        let (s, f, q) = (status.get(), facet.get(), search.get().to_lowercase());
-        all()
-            .into_iter()
-            .filter(|p| s.is_empty() || p.status == s)
-            .filter(|p| f.is_empty() || p.facets.iter().any(|(k, v)| format!("{k}: {v}") == f))
-            .filter(|p| {
-                q.is_empty()
-                    || p.label.to_lowercase().contains(&q)
-                    || p.key.to_lowercase().contains(&q)
-                    || p.fields.iter().any(|(_, v)| v.to_lowercase().contains(&q))
-            })
-            .collect::<Vec<_>>()
-    };
-    let pages = move || filtered().len().div_ceil(PAGE).max(1);
+    // The chosen filters and page, as the core lists them (an empty choice is no filter).
+    let shown = Memo::new(move |_| {
+        let query = ListQuery {
+            status: Some(status.get()),
+            facet: Some(facet.get()),
+            search: search.get(),
+            page: page.get(),
+            per_page: PAGE,
+        };
+        let profile = c.profile.get();
+        // No records yet: the list of an empty world (no payments, every status to choose from).
+        c.world.with(|w| match w {
+            Some(w) => view::list(w, profile, &query),
+            None => view::list(&World::default(), profile, &query),
+        })
+    });
+    let list = move || shown.get();
     view! {
         <h2 id="payments-h">"Payments"</h2>
         <div class="filters">
             <label>"Status "
                 <select data-testid="filter-status" on:change=move |ev| { status.set(event_target_value(&ev)); page.set(0); }>
                     <option value="" selected=move || status.get().is_empty()>"all"</option>
-                    {move || c.profile.get().lifecycle().table().states.into_iter().map(|s| {
-                        let name = s.name.to_owned();
+                    {move || list().statuses.into_iter().map(|(name, label)| {
                         let selected = name.clone();
-                        view! { <option value=name selected=move || status.get() == selected>{s.label}</option> }
+                        view! { <option value=name selected=move || status.get() == selected>{label}</option> }
                     }).collect_view()}
                 </select>
             </label>
             <label>"Filter "
                 <select data-testid="filter-facet" on:change=move |ev| { facet.set(event_target_value(&ev)); page.set(0); }>
                     <option value="" selected=move || facet.get().is_empty()>"none"</option>
-                    {move || facets().into_iter().map(|f| {
+                    {move || list().facets.into_iter().map(|f| {
                         let selected = f.clone();
                         view! { <option value=f.clone() selected=move || facet.get() == selected>{f.clone()}</option> }
                     }).collect_view()}
@@ -210,7 +189,7 @@ fn PaymentList() -> impl IntoView {
                 <tbody>
                     {move || {
                         let profile = c.profile.get();
-                        filtered().into_iter().skip(page.get() * PAGE).take(PAGE).map(|p: PaymentView| {
+                        list().items.into_iter().map(|p: PaymentView| {
                             let key = p.key.clone();
                             let key_click = key.clone();
                             let key_sel = key.clone();
@@ -237,9 +216,9 @@ fn PaymentList() -> impl IntoView {
                 </tbody>
             </table>
             <div class="paging" data-testid="paging">
-                <button type="button" disabled=move || page.get() == 0 on:click=move |_| page.update(|p| *p = p.saturating_sub(1))>"Previous"</button>
-                <span>{move || format!("Page {} of {} · {} payments", page.get() + 1, pages(), filtered().len())}</span>
-                <button type="button" disabled=move || { page.get() + 1 >= pages() } on:click=move |_| page.update(|p| *p += 1)>"Next"</button>
+                <button type="button" disabled=move || list().page == 0 on:click=move |_| page.set(list().page.saturating_sub(1))>"Previous"</button>
+                <span>{move || { let l = list(); format!("Page {} of {} · {} payments", l.page + 1, l.pages, l.total) }}</span>
+                <button type="button" disabled=move || { let l = list(); l.page + 1 >= l.pages } on:click=move |_| page.set(list().page + 1)>"Next"</button>
             </div>
         </Show>
     }
@@ -266,44 +245,29 @@ fn detail_view(c: Console, p: &PaymentView) -> impl IntoView {
     let lifecycle = profile.lifecycle();
     let table = lifecycle.table();
     let layout = diagram::layout(&table);
-    let status = p.status.clone();
-    let mut actions: Vec<&'static str> = Vec::new();
-    for t in &table.transitions {
-        if !actions.contains(&t.action) {
-            actions.push(t.action);
-        }
-    }
-    let world = c.world.get_untracked();
-    let key = p.key.clone();
-    let action_views = actions
+    let action_views = c
+        .world
+        .with_untracked(|w| w.as_ref().map(|w| view::actions(w, profile, &p.key)))
+        .unwrap_or_default()
         .into_iter()
-        .map(|action| {
-            let verdict = match lifecycle.apply_named(&status, action) {
-                Err(e) => Err(e.to_string()),
-                Ok(_) => match &world {
-                    Some(w) => action_request(w, profile, &key, action),
-                    None => Err("no records are loaded".to_owned()),
-                },
-            };
-            match verdict {
-                Ok(request) => {
-                    let text = serde_json::to_string(&request).unwrap_or_default();
-                    view! {
-                        <li><button type="button" data-testid=format!("action-{action}")
-                            on:click=move |_| c.incoming.set(Some(text.clone()))>{action}</button></li>
-                    }
-                    .into_any()
+        .map(|view::ActionView { action, verdict }| match verdict {
+            Ok(request) => {
+                let text = serde_json::to_string(&request).unwrap_or_default();
+                view! {
+                    <li><button type="button" data-testid=format!("action-{action}")
+                        on:click=move |_| c.incoming.set(Some(text.clone()))>{action}</button></li>
                 }
-                Err(why) => {
-                    let id = format!("why-{action}");
-                    view! {
-                        <li>
-                            <button type="button" disabled=true data-testid=format!("action-{action}") aria-describedby=id.clone()>{action}</button>
-                            <span class="why" id=id>{why}</span>
-                        </li>
-                    }
-                    .into_any()
+                .into_any()
+            }
+            Err(why) => {
+                let id = format!("why-{action}");
+                view! {
+                    <li>
+                        <button type="button" disabled=true data-testid=format!("action-{action}") aria-describedby=id.clone()>{action}</button>
+                        <span class="why" id=id>{why}</span>
+                    </li>
                 }
+                .into_any()
             }
         })
         .collect_view();
@@ -712,46 +676,18 @@ fn Batch() -> impl IntoView {
     const KEY: &str = "komet:/body/authenticationToken";
     let c = console();
     let ids = RwSignal::new("450545, 451181, 47873233".to_owned());
-    let results = RwSignal::new(Vec::<(String, String, String)>::new());
-    // The company token: one typed before, else the in-browser world's (HTTP mode has none).
-    let token = move || {
-        c.credentials.with(|m| m.get(KEY).cloned()).filter(|t| !t.is_empty()).unwrap_or_else(|| {
-            c.world.with(|w| w.as_ref().and_then(|w| w.komet.company_tokens.first().cloned())).unwrap_or_default()
-        })
-    };
+    let results = RwSignal::new(Vec::<BatchRow>::new());
+    let typed = move || c.credentials.with(|m| m.get(KEY).cloned());
+    // The company token shown: the one typed before, else the in-browser world's (HTTP mode has none).
+    let token = move || c.world.with(|w| batch_token(w.as_ref().map(|w| &w.komet), typed().as_deref()));
     let send = move |_| {
-        let token = token();
-        let list: Vec<String> = ids
-            .get_untracked()
-            .split(|ch: char| ch == ',' || ch.is_whitespace())
-            .filter(|s| !s.is_empty())
-            .map(|s| format!("{{\"paymentId\":{s}}}"))
-            .collect();
-        let text = format!(
-            "{{\"profile\":\"komet\",\"method\":\"POST\",\"path\":\"/api/payment.mark.sync\",\"body\":{{\"authenticationToken\":{},\"payments\":[{}]}}}}",
-            serde_json::Value::String(token),
-            list.join(",")
-        );
+        let request = c
+            .world
+            .with_untracked(|w| batch_request(w.as_ref().map(|w| &w.komet), typed().as_deref(), &ids.get_untracked()));
+        let text = serde_json::to_string(&request).unwrap_or_default();
         spawn_local(async move {
             if let Some(response) = c.send(text).await {
-                let rows = response
-                    .body
-                    .get("payments")
-                    .and_then(|p| p.as_array())
-                    .map(|items| {
-                        items
-                            .iter()
-                            .map(|i| {
-                                (
-                                    i.get("paymentId").map(ToString::to_string).unwrap_or_default(),
-                                    i.get("status").and_then(|s| s.as_str()).unwrap_or_default().to_owned(),
-                                    i.get("message").and_then(|s| s.as_str()).unwrap_or_default().to_owned(),
-                                )
-                            })
-                            .collect()
-                    })
-                    .unwrap_or_default();
-                results.set(rows);
+                results.set(batch_results(&response));
             }
         });
     };
@@ -766,7 +702,7 @@ fn Batch() -> impl IntoView {
         <table class="batch" data-testid="batch-results">
             <thead><tr><th scope="col">"Payment"</th><th scope="col">"Status"</th><th scope="col">"Message"</th></tr></thead>
             <tbody>
-                {move || results.get().into_iter().map(|(id, status, message)| view! {
+                {move || results.get().into_iter().map(|BatchRow { payment_id: id, status, message }| view! {
                     <tr data-testid=format!("batch-row-{id}")><td>{id.clone()}</td><td>{status}</td><td>{message}</td></tr>
                 }).collect_view()}
             </tbody>

@@ -1,6 +1,10 @@
 //! What people see of the ledger: payments in each vendor's own terms, the request that performs a
 //! lifecycle action through the vendor's API, and a world with its credentials taken out. The
-//! console and any other shell read these; none of them knows a vendor's records.
+//! console and any other shell read these; none of them knows a vendor's records. The list a
+//! console shows (filtered, paged, with its facets) and the actions a payment offers, with the
+//! reason for each one refused, are decided here too: shells only render them.
+
+use serde::Serialize;
 
 use crate::ledger::World;
 pub use crate::ledger::shape::{PaymentView, RelationView};
@@ -34,4 +38,122 @@ vendors!(views);
 /// The same world with every credential removed (for exports and the HTTP world view).
 pub fn without_tokens(world: &World) -> World {
     world.without_tokens()
+}
+
+/// What a payment list shows: a status, a facet and a search text to filter by, and a page.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ListQuery {
+    /// Only payments in this status (the vendor's spelling); `None` or empty: every status.
+    pub status: Option<String>,
+    /// Only payments with this facet, written `name: value` as [`PaymentList::facets`] lists it;
+    /// `None` or empty: no facet filter.
+    pub facet: Option<String>,
+    /// Only payments whose label, key or a field's value contains this text, case ignored; empty:
+    /// every payment.
+    pub search: String,
+    /// The page asked for, from 0 (clamped to the last page).
+    pub page: usize,
+    /// Payments on a page (0 counts as 1).
+    pub per_page: usize,
+}
+
+/// One page of a profile's payments, filtered, with what the filters offer.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct PaymentList {
+    /// The payments of the page, in the vendor's order.
+    pub items: Vec<PaymentView>,
+    /// How many payments pass the filters (on every page).
+    pub total: usize,
+    /// The page shown, from 0: the one asked for, at most the last one.
+    pub page: usize,
+    /// How many pages there are (at least 1, even with no payment).
+    pub pages: usize,
+    /// Every facet of the profile's payments (unfiltered), written `name: value`, sorted, each once.
+    pub facets: Vec<String>,
+    /// The profile's statuses in table order: `(name, label)`.
+    pub statuses: Vec<(String, String)>,
+}
+
+/// A facet as the list writes it: `name: value`.
+fn facet_text(name: &str, value: &str) -> String {
+    format!("{name}: {value}")
+}
+
+/// A page of `profile`'s payments filtered as `query` says (status equal, facet among the
+/// payment's, search text in its label, key or a field's value, case ignored).
+pub fn list(world: &World, profile: Profile, query: &ListQuery) -> PaymentList {
+    let all = payments(world, profile);
+    let mut facets: Vec<String> = all.iter().flat_map(|p| p.facets.iter().map(|(k, v)| facet_text(k, v))).collect();
+    facets.sort();
+    facets.dedup();
+    let status = query.status.as_deref().filter(|s| !s.is_empty());
+    let facet = query.facet.as_deref().filter(|f| !f.is_empty());
+    let search = query.search.to_lowercase();
+    let filtered: Vec<PaymentView> = all
+        .into_iter()
+        .filter(|p| status.is_none_or(|s| p.status == s))
+        .filter(|p| facet.is_none_or(|f| p.facets.iter().any(|(k, v)| facet_text(k, v) == f)))
+        .filter(|p| {
+            search.is_empty()
+                || p.label.to_lowercase().contains(&search)
+                || p.key.to_lowercase().contains(&search)
+                || p.fields.iter().any(|(_, v)| v.to_lowercase().contains(&search))
+        })
+        .collect();
+    let per_page = query.per_page.max(1);
+    let total = filtered.len();
+    let pages = total.div_ceil(per_page).max(1);
+    let page = query.page.min(pages - 1);
+    let items = filtered.into_iter().skip(page.saturating_mul(per_page)).take(per_page).collect();
+    let statuses =
+        profile.lifecycle().table().states.into_iter().map(|s| (s.name.to_owned(), s.label.to_owned())).collect();
+    PaymentList { items, total, page, pages, facets, statuses }
+}
+
+/// A status with its meaning, as the lifecycle labels it (`status` itself when it has no label or
+/// the profile has no such status).
+pub fn status_label(profile: Profile, status: &str) -> String {
+    profile
+        .lifecycle()
+        .table()
+        .states
+        .into_iter()
+        .find(|s| s.name == status)
+        .map_or_else(|| status.to_owned(), |s| s.label.to_owned())
+}
+
+/// A lifecycle action as a payment's detail offers it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ActionView {
+    /// The action (`post`, `cancel`, `mark_sync`).
+    pub action: &'static str,
+    /// The request that performs it, or why it cannot be done (the lifecycle's refusal naming the
+    /// status, or why the vendor's API offers no such request).
+    pub verdict: Result<Request, String>,
+}
+
+/// Every action of `profile`'s lifecycle table, in table order (each once), for payment `key`:
+/// the request it sends, or why it is refused.
+pub fn actions(world: &World, profile: Profile, key: &str) -> Vec<ActionView> {
+    let lifecycle = profile.lifecycle();
+    let mut names: Vec<&'static str> = Vec::new();
+    for t in lifecycle.table().transitions {
+        if !names.contains(&t.action) {
+            names.push(t.action);
+        }
+    }
+    let status = payments(world, profile).into_iter().find(|p| p.key == key).map(|p| p.status);
+    names
+        .into_iter()
+        .map(|action| {
+            let verdict = match &status {
+                None => Err(format!("{} has no payment `{key}`", profile.vendor())),
+                Some(status) => match lifecycle.apply_named(status, action) {
+                    Err(e) => Err(e.to_string()),
+                    Ok(_) => action_request(world, profile, key, action),
+                },
+            };
+            ActionView { action, verdict }
+        })
+        .collect()
 }

@@ -17,6 +17,7 @@ pub use lifecycle::{KometState, LIFECYCLE};
 pub use operations::OPERATIONS;
 pub(crate) use operations::Op;
 pub use records::{Payment, State};
+pub use views::{BatchRow, batch_request, batch_results, batch_token};
 
 use crate::Severity;
 use crate::ledger::Call;
