@@ -11,27 +11,27 @@ use crate::report::{Code, Violation};
 use crate::rules::{Ctx, Field, Token, Ty, Val};
 
 /// The allowed `payment_identifier` fields: `id`, `number`, `reference_number`.
-const PAYMENT_ID_FIELDS: &[&str] = &["id", "number", "reference_number"];
+pub(super) const PAYMENT_ID_FIELDS: &[&str] = &["id", "number", "reference_number"];
 /// The allowed `accounts_receivable_identifier` fields: `id`, `number`, `name`.
-const ACCOUNTS_RECEIVABLE_ID_FIELDS: &[&str] = &["id", "number", "name"];
+pub(super) const ACCOUNTS_RECEIVABLE_ID_FIELDS: &[&str] = &["id", "number", "name"];
 /// The allowed `type_identifier` (financial transaction type) fields: `id`, `name`, `alternative_code`.
-const TYPE_ID_FIELDS: &[&str] = &["id", "name", "alternative_code"];
+pub(super) const TYPE_ID_FIELDS: &[&str] = &["id", "name", "alternative_code"];
 /// The allowed `category_identifier` (financial transaction category) fields: `id`, `name`, `code`.
-const CATEGORY_ID_FIELDS: &[&str] = &["id", "name", "code"];
+pub(super) const CATEGORY_ID_FIELDS: &[&str] = &["id", "name", "code"];
 /// The allowed `payment_method_identifier` fields: `id`, `name`, `alternative_code`.
-const PAYMENT_METHOD_ID_FIELDS: &[&str] = &["id", "name", "alternative_code"];
+pub(super) const PAYMENT_METHOD_ID_FIELDS: &[&str] = &["id", "name", "alternative_code"];
 /// The allowed `received_by_user_identifier` fields: `id`, `username`.
-const USER_ID_FIELDS: &[&str] = &["id", "username"];
+pub(super) const USER_ID_FIELDS: &[&str] = &["id", "username"];
 /// The allowed `received_by_unit_identifier` fields: `id`, `name`, `alternative_code`.
-const UNIT_ID_FIELDS: &[&str] = &["id", "name", "alternative_code"];
+pub(super) const UNIT_ID_FIELDS: &[&str] = &["id", "name", "alternative_code"];
 /// The allowed `card_identifier` (payment gateway card) fields: `id`, `number`, `payment_gateway_reference_number`.
-const CARD_ID_FIELDS: &[&str] = &["id", "number", "payment_gateway_reference_number"];
+pub(super) const CARD_ID_FIELDS: &[&str] = &["id", "number", "payment_gateway_reference_number"];
 /// The allowed `invoice_identifier` fields: `id`, `number`, `reference_number`.
-const INVOICE_ID_FIELDS: &[&str] = &["id", "number", "reference_number"];
+pub(super) const INVOICE_ID_FIELDS: &[&str] = &["id", "number", "reference_number"];
 /// The allowed `bill_identifier` fields: `id`, `number`, `reference_number`.
-const BILL_ID_FIELDS: &[&str] = &["id", "number", "reference_number"];
+pub(super) const BILL_ID_FIELDS: &[&str] = &["id", "number", "reference_number"];
 /// The allowed `rejection_reason_identifier` fields: `id`, `name`, `alternative_code`.
-const REJECTION_REASON_ID_FIELDS: &[&str] = &["id", "name", "alternative_code"];
+pub(super) const REJECTION_REASON_ID_FIELDS: &[&str] = &["id", "name", "alternative_code"];
 
 /// The names `fields_set` may list: the payment object's fields (show and create responses),
 /// ending with the 16 user defined fields (`records::UDFS` is that tail).

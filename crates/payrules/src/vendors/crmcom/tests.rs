@@ -234,3 +234,44 @@ fn the_user_defined_fields_are_named_once() {
         }
     }
 }
+
+/// The identifying fields validation allows (operations.rs) are exactly the ones the ledger can
+/// look a record up by (`Named::key` in inputs.rs, `id` being the map key): the two lists agree.
+#[test]
+fn every_identifier_field_validation_allows_finds_its_record() {
+    use super::inputs::Named;
+    use super::operations as ops;
+    fn agree<T: Named>(what: &str, allowed: &[&str], records: &std::collections::BTreeMap<String, T>) {
+        assert!(!records.is_empty(), "the sample has no {what}");
+        // A field is found by where some record has it (a DRAFT payment has no number yet).
+        let found = |field: &str| records.values().any(|r| r.key(field).is_some());
+        for field in allowed.iter().filter(|f| **f != "id") {
+            assert!(found(field), "{what}: validation allows `{field}`, the ledger cannot find by it");
+        }
+        for field in [
+            "number",
+            "name",
+            "code",
+            "alternative_code",
+            "username",
+            "reference_number",
+            "payment_gateway_reference_number",
+        ] {
+            if found(field) {
+                assert!(allowed.contains(&field), "{what}: the ledger finds by `{field}`, validation refuses it");
+            }
+        }
+    }
+    let s = sample();
+    agree("accounts receivable", ops::ACCOUNTS_RECEIVABLE_ID_FIELDS, &s.accounts_receivable);
+    agree("payment method", ops::PAYMENT_METHOD_ID_FIELDS, &s.payment_methods);
+    agree("type", ops::TYPE_ID_FIELDS, &s.types);
+    agree("category", ops::CATEGORY_ID_FIELDS, &s.categories);
+    agree("user", ops::USER_ID_FIELDS, &s.users);
+    agree("unit", ops::UNIT_ID_FIELDS, &s.units);
+    agree("rejection reason", ops::REJECTION_REASON_ID_FIELDS, &s.rejection_reasons);
+    agree("card", ops::CARD_ID_FIELDS, &s.cards);
+    agree("invoice", ops::INVOICE_ID_FIELDS, &s.invoices);
+    agree("bill", ops::BILL_ID_FIELDS, &s.bills);
+    agree("payment", ops::PAYMENT_ID_FIELDS, &s.payments);
+}
