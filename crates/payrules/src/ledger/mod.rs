@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 pub(crate) use crate::ledger::call::Call;
 pub(crate) use crate::ledger::shape::{money, money_plain};
 pub(crate) use crate::ledger::vendor::Outcome;
-use crate::ledger::vendor::{Vendor, answer};
+use crate::ledger::vendor::{Records, Views, answer};
 use crate::profiles::{Profile, check};
 use crate::request::{Request, Response, View};
 pub use time::{Clock, SteppingClock, Timestamp};
@@ -76,7 +76,7 @@ macro_rules! world {
             /// Checks every invariant of every part (money conserved, relations intact).
             pub fn check(&self) -> Result<(), String> {
                 $(
-                    <crate::vendors::$module::$variant as Vendor>::check(&self.$module)
+                    Records::check(&self.$module)
                         .map_err(|e| format!("{}: {e}", stringify!($module)))?;
                 )*
                 Ok(())
@@ -86,7 +86,7 @@ macro_rules! world {
             #[must_use]
             pub fn without_tokens(&self) -> World {
                 let mut w = self.clone();
-                $(<crate::vendors::$module::$variant as Vendor>::redact_tokens(&mut w.$module);)*
+                $(Views::redact_tokens(&mut w.$module);)*
                 w
             }
 

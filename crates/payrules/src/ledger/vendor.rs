@@ -35,10 +35,27 @@ pub(crate) enum Auth {
     AfterValidation,
 }
 
+/// A vendor's records (one part of the [`World`](crate::ledger::World), serialized in snapshots)
+/// and their invariants; written in the vendor's `records.rs`.
+pub(crate) trait Records: Clone + Default + fmt::Debug + PartialEq + Eq + Serialize + DeserializeOwned {
+    /// The invariants of the records (money conserved, relations intact).
+    fn check(&self) -> Result<(), String>;
+}
+
+/// A vendor's records as people see them; written in the vendor's `views.rs`.
+pub(crate) trait Views {
+    /// Every payment as the vendor shows it, in the vendor's order.
+    fn payments(&self) -> Vec<PaymentView>;
+    /// The request that performs a lifecycle action on a payment through the vendor's API.
+    fn action_request(&self, key: &str, action: &str) -> Result<Request, String>;
+    /// Takes every credential out (for exports and the HTTP world view).
+    fn redact_tokens(&mut self);
+}
+
 /// A vendor of the registry, as the ledger drives it.
 pub(crate) trait Vendor {
-    /// Its records: one part of the [`World`](crate::ledger::World), serialized in snapshots.
-    type State: Clone + Default + fmt::Debug + PartialEq + Eq + Serialize + DeserializeOwned;
+    /// Its records, their invariants and views.
+    type State: Records + Views;
     /// Its operations, one variant each, in the order of its operation table.
     type Op: Copy + fmt::Debug + 'static;
     /// Who the credential says is calling (a session, a user), handed to the handler.
@@ -62,15 +79,6 @@ pub(crate) trait Vendor {
     /// Answers a valid, authenticated request of operation `op`.
     fn handle(state: &mut Self::State, env: &Self::Env, caller: Self::Caller, op: Self::Op, call: &Call<'_>)
     -> Outcome;
-
-    /// The invariants of the records (money conserved, relations intact).
-    fn check(state: &Self::State) -> Result<(), String>;
-    /// Every payment as the vendor shows it, in the vendor's order.
-    fn payments(state: &Self::State) -> Vec<PaymentView>;
-    /// The request that performs a lifecycle action on a payment through the vendor's API.
-    fn action_request(state: &Self::State, key: &str, action: &str) -> Result<Request, String>;
-    /// Takes every credential out (for exports and the HTTP world view).
-    fn redact_tokens(state: &mut Self::State);
 }
 
 /// Answers one request for vendor `V`: the preamble in its one order, then the handler, on a copy

@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use crate::ledger::World;
 pub use crate::ledger::shape::{PaymentView, RelationView};
-use crate::ledger::vendor::Vendor;
+use crate::ledger::vendor::Views;
 use crate::profile::Profile;
 use crate::request::Request;
 
@@ -17,7 +17,7 @@ macro_rules! views {
         /// Every payment of a profile, in the vendor's order.
         pub fn payments(world: &World, profile: Profile) -> Vec<PaymentView> {
             match profile {
-                $(Profile::$variant => <crate::vendors::$module::$variant as Vendor>::payments(&world.$module),)*
+                $(Profile::$variant => Views::payments(&world.$module),)*
             }
         }
 
@@ -26,7 +26,7 @@ macro_rules! views {
         pub fn action_request(world: &World, profile: Profile, key: &str, action: &str) -> Result<Request, String> {
             match profile {
                 $(Profile::$variant => {
-                    <crate::vendors::$module::$variant as Vendor>::action_request(&world.$module, key, action)
+                    Views::action_request(&world.$module, key, action)
                 })*
             }
         }

@@ -21,8 +21,7 @@ pub use records::{Payment, State};
 use crate::Severity;
 use crate::ledger::Call;
 use crate::ledger::vendor::{Auth, Outcome, Vendor};
-use crate::ledger::view::PaymentView;
-use crate::request::{Request, Response};
+use crate::request::Response;
 
 /// ActivePlatform, as the ledger drives it.
 #[derive(Debug)]
@@ -61,21 +60,5 @@ impl Vendor for ActivePlatform {
         match op {
             Op::Complete => handlers::complete(state, call),
         }
-    }
-
-    fn check(state: &State) -> Result<(), String> {
-        state.check()
-    }
-
-    fn payments(state: &State) -> Vec<PaymentView> {
-        state.payments()
-    }
-
-    fn action_request(state: &State, key: &str, action: &str) -> Result<Request, String> {
-        state.action_request(key, action)
-    }
-
-    fn redact_tokens(state: &mut State) {
-        state.redact_tokens();
     }
 }

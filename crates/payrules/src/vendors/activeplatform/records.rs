@@ -1,5 +1,6 @@
 //! ActivePlatform's records: manager tokens, the document id setting, payment methods and payments.
 
+use crate::ledger::vendor::Records;
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
@@ -54,8 +55,17 @@ pub struct Payment {
 }
 
 impl State {
+    /// The document id of a payment, from the mask.
+    pub fn document_id(&self, number: u64) -> String {
+        let mask = if self.document_id_mask.is_empty() { "{number}" } else { &self.document_id_mask };
+        let padded = format!("{number:06}");
+        mask.replace("{number:06}", &padded).replace("{number}", &number.to_string())
+    }
+}
+
+impl Records for State {
     /// The invariants: amounts are not negative; a chosen payment method exists.
-    pub fn check(&self) -> Result<(), String> {
+    fn check(&self) -> Result<(), String> {
         for (id, p) in &self.payments {
             if p.total.is_negative() {
                 return Err(format!("payment {id} has a negative total"));
@@ -67,12 +77,5 @@ impl State {
             }
         }
         Ok(())
-    }
-
-    /// The document id of a payment, from the mask.
-    pub fn document_id(&self, number: u64) -> String {
-        let mask = if self.document_id_mask.is_empty() { "{number}" } else { &self.document_id_mask };
-        let padded = format!("{number:06}");
-        mask.replace("{number:06}", &padded).replace("{number}", &number.to_string())
     }
 }

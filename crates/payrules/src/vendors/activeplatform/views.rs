@@ -1,6 +1,7 @@
 //! ActivePlatform as people see it: payments with their document ids and the one action its API
 //! performs.
 
+use crate::ledger::vendor::Views;
 use serde_json::json;
 
 use super::records::State;
@@ -9,9 +10,9 @@ use crate::lifecycle::State as _;
 use crate::profile::Profile;
 use crate::request::Request;
 
-impl State {
+impl Views for State {
     /// The payments as ActivePlatform shows them.
-    pub fn payments(&self) -> Vec<PaymentView> {
+    fn payments(&self) -> Vec<PaymentView> {
         self.payments
             .iter()
             .map(|(id, p)| {
@@ -45,7 +46,7 @@ impl State {
 
     /// `complete` is "Complete a Payment" with the first payment method; the other moves happen
     /// in ActivePlatform itself.
-    pub fn action_request(&self, key: &str, action: &str) -> Result<Request, String> {
+    fn action_request(&self, key: &str, action: &str) -> Result<Request, String> {
         let id: u64 = key.parse().map_err(|_| format!("{key} is not an ActivePlatform payment id"))?;
         match action {
             "complete" => {
@@ -66,7 +67,7 @@ impl State {
     }
 
     /// Takes the credentials out (for exports).
-    pub fn redact_tokens(&mut self) {
+    fn redact_tokens(&mut self) {
         self.manager_tokens.clear();
     }
 }

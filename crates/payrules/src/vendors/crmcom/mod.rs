@@ -54,8 +54,7 @@ pub use records::State;
 
 use crate::ledger::Call;
 use crate::ledger::vendor::{Auth, Outcome, Vendor};
-use crate::ledger::view::PaymentView;
-use crate::request::{Request, Response};
+use crate::request::Response;
 
 /// CRM.COM, as the ledger drives it.
 #[derive(Debug)]
@@ -86,21 +85,5 @@ impl Vendor for Crmcom {
 
     fn handle(state: &mut State, (): &(), session: Session, op: Op, call: &Call<'_>) -> Outcome {
         handlers::handle(state, &session, op, call)
-    }
-
-    fn check(state: &State) -> Result<(), String> {
-        state.check()
-    }
-
-    fn payments(state: &State) -> Vec<PaymentView> {
-        state.payments()
-    }
-
-    fn action_request(state: &State, key: &str, action: &str) -> Result<Request, String> {
-        state.action_request(key, action)
-    }
-
-    fn redact_tokens(state: &mut State) {
-        state.redact_tokens();
     }
 }

@@ -1,6 +1,7 @@
 //! CRM.COM's records (`State`), the numbers it hands out, and their invariants (`check`).
 #![allow(clippy::struct_field_names)] // records keep the vendor's own field names (`payment_amount`, `payment_type_id`)
 
+use crate::ledger::vendor::Records;
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
@@ -351,66 +352,6 @@ fn sum<'a>(amounts: impl IntoIterator<Item = &'a Amount>) -> Option<Amount> {
 }
 
 impl State {
-    /// The invariants: every reference resolves; card ownership holds; for every invoice and bill
-    /// `outstanding = total − allocations` and `0 ≤ outstanding ≤ total`; a payment allocates at
-    /// most its amount, to documents of its own accounts receivable; a REJECTED or CANCELLED payment
-    /// allocates nothing; a CANCELLED payment has exactly one cancellation for the same amount;
-    /// numbers and reference numbers are unique.
-    pub fn check(&self) -> Result<(), String> {
-        for s in self.tokens.values() {
-            if !self.users.contains_key(&s.user) || !self.units.contains_key(&s.unit) {
-                return Err(format!("a token acts as user {} / unit {}, which do not both exist", s.user, s.unit));
-            }
-        }
-        for (id, a) in &self.accounts_receivable {
-            if !self.contacts.contains_key(&a.owner) {
-                return Err(format!("accounts receivable {id} is owned by contact {}, which does not exist", a.owner));
-            }
-        }
-        for (id, c) in &self.cards {
-            if !self.contacts.contains_key(&c.owner) {
-                return Err(format!("card {id} is owned by contact {}, which does not exist", c.owner));
-            }
-        }
-        self.check_documents("invoice", &self.invoices, |p| &p.invoices)?;
-        self.check_documents("bill", &self.bills, |p| &p.bills)?;
-        let mut numbers = BTreeSet::new();
-        let mut references = BTreeSet::new();
-        for (id, p) in &self.payments {
-            self.check_payment(id, p)?;
-            if let Some(n) = &p.number
-                && !numbers.insert(n.as_str())
-            {
-                return Err(format!("payment number {n} is used twice"));
-            }
-            if !references.insert(p.reference_number.as_str()) {
-                return Err(format!("payment reference number {} is used twice", p.reference_number));
-            }
-        }
-        let mut numbers = BTreeSet::new();
-        let mut references = BTreeSet::new();
-        for (id, c) in &self.payment_cancellations {
-            let Some(p) = self.payments.get(&c.payment) else {
-                return Err(format!("payment cancellation {id} cancels payment {}, which does not exist", c.payment));
-            };
-            if p.cancellation.as_deref() != Some(id.as_str()) || c.payment_amount != p.payment_amount {
-                return Err(format!("payment cancellation {id} and payment {} do not match", c.payment));
-            }
-            if c.life_cycle_state != CrmcomState::Posted {
-                return Err(format!("payment cancellation {id} is not POSTED"));
-            }
-            if !self.types.contains_key(&c.kind)
-                || c.category.as_ref().is_some_and(|k| !self.categories.contains_key(k))
-            {
-                return Err(format!("payment cancellation {id} names a type or category that does not exist"));
-            }
-            if !numbers.insert(c.number.as_str()) || !references.insert(c.reference_number.as_str()) {
-                return Err(format!("payment cancellation {id}'s number or reference number is used twice"));
-            }
-        }
-        Ok(())
-    }
-
     fn check_documents(
         &self,
         what: &str,
@@ -579,5 +520,67 @@ impl State {
         self.counters.charge_seed = seed.wrapping_add(1);
         let hex = hex32(seed ^ 0x00C4_A26E).to_ascii_lowercase();
         format!("ch_{}", hex.get(..24).unwrap_or_default())
+    }
+}
+
+impl Records for State {
+    /// The invariants: every reference resolves; card ownership holds; for every invoice and bill
+    /// `outstanding = total − allocations` and `0 ≤ outstanding ≤ total`; a payment allocates at
+    /// most its amount, to documents of its own accounts receivable; a REJECTED or CANCELLED payment
+    /// allocates nothing; a CANCELLED payment has exactly one cancellation for the same amount;
+    /// numbers and reference numbers are unique.
+    fn check(&self) -> Result<(), String> {
+        for s in self.tokens.values() {
+            if !self.users.contains_key(&s.user) || !self.units.contains_key(&s.unit) {
+                return Err(format!("a token acts as user {} / unit {}, which do not both exist", s.user, s.unit));
+            }
+        }
+        for (id, a) in &self.accounts_receivable {
+            if !self.contacts.contains_key(&a.owner) {
+                return Err(format!("accounts receivable {id} is owned by contact {}, which does not exist", a.owner));
+            }
+        }
+        for (id, c) in &self.cards {
+            if !self.contacts.contains_key(&c.owner) {
+                return Err(format!("card {id} is owned by contact {}, which does not exist", c.owner));
+            }
+        }
+        self.check_documents("invoice", &self.invoices, |p| &p.invoices)?;
+        self.check_documents("bill", &self.bills, |p| &p.bills)?;
+        let mut numbers = BTreeSet::new();
+        let mut references = BTreeSet::new();
+        for (id, p) in &self.payments {
+            self.check_payment(id, p)?;
+            if let Some(n) = &p.number
+                && !numbers.insert(n.as_str())
+            {
+                return Err(format!("payment number {n} is used twice"));
+            }
+            if !references.insert(p.reference_number.as_str()) {
+                return Err(format!("payment reference number {} is used twice", p.reference_number));
+            }
+        }
+        let mut numbers = BTreeSet::new();
+        let mut references = BTreeSet::new();
+        for (id, c) in &self.payment_cancellations {
+            let Some(p) = self.payments.get(&c.payment) else {
+                return Err(format!("payment cancellation {id} cancels payment {}, which does not exist", c.payment));
+            };
+            if p.cancellation.as_deref() != Some(id.as_str()) || c.payment_amount != p.payment_amount {
+                return Err(format!("payment cancellation {id} and payment {} do not match", c.payment));
+            }
+            if c.life_cycle_state != CrmcomState::Posted {
+                return Err(format!("payment cancellation {id} is not POSTED"));
+            }
+            if !self.types.contains_key(&c.kind)
+                || c.category.as_ref().is_some_and(|k| !self.categories.contains_key(k))
+            {
+                return Err(format!("payment cancellation {id} names a type or category that does not exist"));
+            }
+            if !numbers.insert(c.number.as_str()) || !references.insert(c.reference_number.as_str()) {
+                return Err(format!("payment cancellation {id}'s number or reference number is used twice"));
+            }
+        }
+        Ok(())
     }
 }

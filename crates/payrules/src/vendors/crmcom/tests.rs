@@ -3,6 +3,7 @@
 
 use super::State;
 use crate::Request;
+use crate::ledger::vendor::{Records as _, Views as _};
 use crate::ledger::{Ledger, SteppingClock};
 
 #[test]

@@ -1,6 +1,7 @@
 //! CRM.COM as people see it: its payments (cancellations as their relations), the request of a
 //! lifecycle action, and the state without credentials.
 
+use crate::ledger::vendor::Views;
 use serde_json::json;
 
 use super::records::{Payment, State};
@@ -22,19 +23,6 @@ fn tail(text: &str, n: usize) -> Option<String> {
 }
 
 impl State {
-    /// The payments as CRM.COM shows them, oldest issued first (then by reference number, the
-    /// order of `payments/list`). Payment cancellations are not listed on their own: each shows as
-    /// the `cancellation` relation of the payment it cancels. CRM.COM records no currency on a
-    /// payment or an accounts receivable, so `currency` is `None`. A card shows masked
-    /// (`Card •••• DXK`), never with its full gateway reference.
-    pub fn payments(&self) -> Vec<PaymentView> {
-        let mut payments: Vec<(&String, &Payment)> = self.payments.iter().collect();
-        payments.sort_by(|a, b| {
-            (a.1.issued_on, &a.1.reference_number, a.0).cmp(&(b.1.issued_on, &b.1.reference_number, b.0))
-        });
-        payments.into_iter().map(|(id, p)| self.payment_view(id, p)).collect()
-    }
-
     fn account_label(&self, id: &str) -> String {
         self.accounts_receivable.get(id).map_or_else(|| id.to_owned(), |a| format!("{} · {}", a.number, a.name))
     }
@@ -95,6 +83,21 @@ impl State {
             relations,
         }
     }
+}
+
+impl Views for State {
+    /// The payments as CRM.COM shows them, oldest issued first (then by reference number, the
+    /// order of `payments/list`). Payment cancellations are not listed on their own: each shows as
+    /// the `cancellation` relation of the payment it cancels. CRM.COM records no currency on a
+    /// payment or an accounts receivable, so `currency` is `None`. A card shows masked
+    /// (`Card •••• DXK`), never with its full gateway reference.
+    fn payments(&self) -> Vec<PaymentView> {
+        let mut payments: Vec<(&String, &Payment)> = self.payments.iter().collect();
+        payments.sort_by(|a, b| {
+            (a.1.issued_on, &a.1.reference_number, a.0).cmp(&(b.1.issued_on, &b.1.reference_number, b.0))
+        });
+        payments.into_iter().map(|(id, p)| self.payment_view(id, p)).collect()
+    }
 
     /// The CRM.COM request that performs `action` on payment `key` (its id), with the first token
     /// filled in and the payment named by its reference number: `post` is `payments/post`,
@@ -103,7 +106,7 @@ impl State {
     /// `verify` has no request: PENDING_VERIFICATION is modelled but never entered by these
     /// operations (SEEDS.md). Whether the payment's state allows the action is left to the API,
     /// which answers 409 naming the state and the allowed actions.
-    pub fn action_request(&self, key: &str, action: &str) -> Result<Request, String> {
+    fn action_request(&self, key: &str, action: &str) -> Result<Request, String> {
         let Some(payment) = self.payments.get(key) else {
             return Err(format!("there is no CRM.COM payment with id {key}"));
         };
@@ -155,7 +158,7 @@ impl State {
     /// (`payment_gateway_reference_number`, `ch_…`) name past charges and cannot charge anything:
     /// they are kept. Contacts' personal data is not a credential and is kept too. Nothing
     /// `check` relies on changes, so a redacted state still passes it.
-    pub fn redact_tokens(&mut self) {
+    fn redact_tokens(&mut self) {
         self.tokens.clear();
         for card in self.cards.values_mut() {
             let reference = &card.payment_gateway_reference_number;

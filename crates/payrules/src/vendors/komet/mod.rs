@@ -22,8 +22,7 @@ pub use views::{BatchRow, batch_request, batch_results, batch_token};
 use crate::Severity;
 use crate::ledger::Call;
 use crate::ledger::vendor::{Auth, Outcome, Vendor};
-use crate::ledger::view::PaymentView;
-use crate::request::{Request, Response};
+use crate::request::Response;
 
 /// Komet Sales, as the ledger drives it.
 #[derive(Debug)]
@@ -62,21 +61,5 @@ impl Vendor for Komet {
         match op {
             Op::MarkSync => handlers::mark_sync(state, call),
         }
-    }
-
-    fn check(state: &State) -> Result<(), String> {
-        state.check()
-    }
-
-    fn payments(state: &State) -> Vec<PaymentView> {
-        state.payments()
-    }
-
-    fn action_request(state: &State, key: &str, action: &str) -> Result<Request, String> {
-        state.action_request(key, action)
-    }
-
-    fn redact_tokens(state: &mut State) {
-        state.redact_tokens();
     }
 }

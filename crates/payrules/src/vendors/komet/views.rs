@@ -1,6 +1,7 @@
 //! Komet Sales as people see it: payments (it records no amounts in this API), the one action
 //! its API performs, and the batch of `payment.mark.sync` a console sends and reads back.
 
+use crate::ledger::vendor::Views;
 use serde::Serialize;
 use serde_json::{Value, json};
 
@@ -9,43 +10,6 @@ use crate::ledger::shape::{self, PaymentView};
 use crate::lifecycle::State as _;
 use crate::profile::Profile;
 use crate::request::{Request, Response};
-
-impl State {
-    /// The payments as Komet Sales shows them.
-    pub fn payments(&self) -> Vec<PaymentView> {
-        self.payments
-            .iter()
-            .map(|(id, p)| PaymentView {
-                key: id.to_string(),
-                label: format!("Payment {id}"),
-                amount: None,
-                currency: None,
-                status: p.status.name().to_owned(),
-                fields: Vec::new(),
-                facets: Vec::new(),
-                relations: Vec::new(),
-            })
-            .collect()
-    }
-
-    /// `mark_sync` is `payment.mark.sync` for this one payment; Komet's API has no cancel.
-    pub fn action_request(&self, key: &str, action: &str) -> Result<Request, String> {
-        let id: u128 = key.parse().map_err(|_| format!("{key} is not a Komet payment id"))?;
-        match action {
-            "mark_sync" => {
-                let token = self.company_tokens.first().cloned().unwrap_or_default();
-                let body = json!({ "authenticationToken": token, "payments": [{ "paymentId": id }] });
-                Ok(shape::request(Profile::Komet, "POST", "/api/payment.mark.sync".to_owned(), body))
-            }
-            other => Err(format!("Komet Sales' API has no request for `{other}`; it happens in Komet Sales itself")),
-        }
-    }
-
-    /// Takes the credentials out (for exports).
-    pub fn redact_tokens(&mut self) {
-        self.company_tokens.clear();
-    }
-}
 
 /// The company token a batch is sent with: the one typed (when not empty), else the world's first
 /// company token, else empty (validation then says it is missing).
@@ -114,4 +78,41 @@ pub fn batch_results(response: &Response) -> Vec<BatchRow> {
                 .collect()
         })
         .unwrap_or_default()
+}
+
+impl Views for State {
+    /// The payments as Komet Sales shows them.
+    fn payments(&self) -> Vec<PaymentView> {
+        self.payments
+            .iter()
+            .map(|(id, p)| PaymentView {
+                key: id.to_string(),
+                label: format!("Payment {id}"),
+                amount: None,
+                currency: None,
+                status: p.status.name().to_owned(),
+                fields: Vec::new(),
+                facets: Vec::new(),
+                relations: Vec::new(),
+            })
+            .collect()
+    }
+
+    /// `mark_sync` is `payment.mark.sync` for this one payment; Komet's API has no cancel.
+    fn action_request(&self, key: &str, action: &str) -> Result<Request, String> {
+        let id: u128 = key.parse().map_err(|_| format!("{key} is not a Komet payment id"))?;
+        match action {
+            "mark_sync" => {
+                let token = self.company_tokens.first().cloned().unwrap_or_default();
+                let body = json!({ "authenticationToken": token, "payments": [{ "paymentId": id }] });
+                Ok(shape::request(Profile::Komet, "POST", "/api/payment.mark.sync".to_owned(), body))
+            }
+            other => Err(format!("Komet Sales' API has no request for `{other}`; it happens in Komet Sales itself")),
+        }
+    }
+
+    /// Takes the credentials out (for exports).
+    fn redact_tokens(&mut self) {
+        self.company_tokens.clear();
+    }
 }

@@ -86,8 +86,7 @@ pub use records::State;
 
 use crate::ledger::Call;
 use crate::ledger::vendor::{Auth, Outcome, Vendor};
-use crate::ledger::view::PaymentView;
-use crate::request::{Request, Response};
+use crate::request::Response;
 
 /// LogiSense Billing, as the ledger drives it.
 #[derive(Debug)]
@@ -122,21 +121,5 @@ impl Vendor for Logisense {
 
     fn handle(state: &mut State, tracking: &String, user: u64, op: Op, call: &Call<'_>) -> Outcome {
         handlers::handle(state, tracking, user, op, call)
-    }
-
-    fn check(state: &State) -> Result<(), String> {
-        state.check()
-    }
-
-    fn payments(state: &State) -> Vec<PaymentView> {
-        state.payments()
-    }
-
-    fn action_request(state: &State, key: &str, action: &str) -> Result<Request, String> {
-        state.action_request(key, action)
-    }
-
-    fn redact_tokens(state: &mut State) {
-        state.redact_tokens();
     }
 }

@@ -2,6 +2,7 @@
 //! and the records payments name), the references a payment makes, and their invariants.
 #![allow(clippy::struct_field_names)] // records keep the vendor's own field names (`payment_amount`, `payment_type_id`)
 
+use crate::ledger::vendor::Records;
 use std::collections::BTreeMap;
 
 use rust_decimal::RoundingStrategy;
@@ -369,98 +370,6 @@ pub(super) fn sum(mut amounts: impl Iterator<Item = Amount>) -> Option<Amount> {
 }
 
 impl State {
-    /// The invariants: every reference names a record (and fits it: same account, same currency);
-    /// disbursements never exceed their payment's amount nor their invoice's amount; a payment is
-    /// reversed at most once, by a reversal on its account for at most its amount, and is then
-    /// `reversed`; a failed payment is retried at most once and is then `retried`; gateway status
-    /// types agree with the status; the identity counters are ahead of every identity.
-    pub fn check(&self) -> Result<(), String> {
-        for user in self.tokens.values() {
-            if !self.users.contains_key(user) {
-                return Err(format!("an access token acts as user {user}, which does not exist"));
-            }
-        }
-        for (id, d) in &self.currency_exchange_details {
-            if !d.rate.is_positive() {
-                return Err(format!("currency exchange detail {id} has a rate that is not above zero"));
-            }
-        }
-        for (id, i) in &self.invoices {
-            if !self.accounts.contains_key(&i.account_id) {
-                return Err(format!("invoice {id} bills account {}, which does not exist", i.account_id));
-            }
-            if i.amount.is_negative() {
-                return Err(format!("invoice {id} has a negative amount"));
-            }
-        }
-        for (id, m) in &self.payment_methods {
-            if !self.accounts.contains_key(&m.account_id) {
-                return Err(format!("payment method {id} belongs to account {}, which does not exist", m.account_id));
-            }
-        }
-        for (&id, p) in &self.payments {
-            self.check_payment(id, p)?;
-        }
-        let mut by_payment: BTreeMap<u64, Amount> = BTreeMap::new();
-        let mut by_invoice: BTreeMap<u64, Amount> = BTreeMap::new();
-        for (id, d) in &self.invoice_disbursements {
-            let Some(p) = self.payments.get(&d.payment_id) else {
-                return Err(format!("disbursement {id} names payment {}, which does not exist", d.payment_id));
-            };
-            let Some(invoice) = self.invoices.get(&d.invoice_id) else {
-                return Err(format!("disbursement {id} names invoice {}, which does not exist", d.invoice_id));
-            };
-            if invoice.account_id != p.account_id {
-                return Err(format!(
-                    "disbursement {id} pays invoice {} of another account than its payment",
-                    d.invoice_id
-                ));
-            }
-            if !d.amount.is_positive() {
-                return Err(format!("disbursement {id} has an amount that is not above zero"));
-            }
-            if !matches!(p.status, LogisenseState::Posted | LogisenseState::Reversed) || p.reverse_payment_id.is_some()
-            {
-                return Err(format!(
-                    "disbursement {id} is of payment {}, which has no money to disburse",
-                    d.payment_id
-                ));
-            }
-            for (map, key) in [(&mut by_payment, d.payment_id), (&mut by_invoice, d.invoice_id)] {
-                let total = map.entry(key).or_insert(Amount::ZERO);
-                *total = total.checked_add(d.amount).ok_or_else(|| format!("disbursement {id} overflows"))?;
-            }
-        }
-        for (id, total) in &by_payment {
-            if let Some(p) = self.payments.get(id)
-                && *total > p.amount
-            {
-                return Err(format!("payment {id} disburses {total}, more than its amount {}", p.amount));
-            }
-        }
-        for (id, total) in &by_invoice {
-            if let Some(i) = self.invoices.get(id)
-                && *total > i.amount
-            {
-                return Err(format!("invoice {id} receives {total}, more than its amount {}", i.amount));
-            }
-        }
-        if let Some(last) = self.payments.keys().next_back()
-            && self.next_payment_identity <= *last
-        {
-            return Err(format!("next_payment_identity {} is not above payment {last}", self.next_payment_identity));
-        }
-        if let Some(last) = self.invoice_disbursements.keys().next_back()
-            && self.next_disbursement_identity <= *last
-        {
-            return Err(format!(
-                "next_disbursement_identity {} is not above disbursement {last}",
-                self.next_disbursement_identity
-            ));
-        }
-        Ok(())
-    }
-
     fn check_payment(&self, id: u64, p: &Payment) -> Result<(), String> {
         if !p.amount.is_positive() {
             return Err(format!("payment {id} has an amount that is not above zero"));
@@ -606,5 +515,99 @@ impl State {
         let Some(invoice) = self.invoices.get(&invoice_id) else { return Amount::ZERO };
         let paid = sum(self.invoice_disbursements.values().filter(|d| d.invoice_id == invoice_id).map(|d| d.amount));
         paid.and_then(|p| invoice.amount.checked_sub(p)).unwrap_or(Amount::ZERO)
+    }
+}
+
+impl Records for State {
+    /// The invariants: every reference names a record (and fits it: same account, same currency);
+    /// disbursements never exceed their payment's amount nor their invoice's amount; a payment is
+    /// reversed at most once, by a reversal on its account for at most its amount, and is then
+    /// `reversed`; a failed payment is retried at most once and is then `retried`; gateway status
+    /// types agree with the status; the identity counters are ahead of every identity.
+    fn check(&self) -> Result<(), String> {
+        for user in self.tokens.values() {
+            if !self.users.contains_key(user) {
+                return Err(format!("an access token acts as user {user}, which does not exist"));
+            }
+        }
+        for (id, d) in &self.currency_exchange_details {
+            if !d.rate.is_positive() {
+                return Err(format!("currency exchange detail {id} has a rate that is not above zero"));
+            }
+        }
+        for (id, i) in &self.invoices {
+            if !self.accounts.contains_key(&i.account_id) {
+                return Err(format!("invoice {id} bills account {}, which does not exist", i.account_id));
+            }
+            if i.amount.is_negative() {
+                return Err(format!("invoice {id} has a negative amount"));
+            }
+        }
+        for (id, m) in &self.payment_methods {
+            if !self.accounts.contains_key(&m.account_id) {
+                return Err(format!("payment method {id} belongs to account {}, which does not exist", m.account_id));
+            }
+        }
+        for (&id, p) in &self.payments {
+            self.check_payment(id, p)?;
+        }
+        let mut by_payment: BTreeMap<u64, Amount> = BTreeMap::new();
+        let mut by_invoice: BTreeMap<u64, Amount> = BTreeMap::new();
+        for (id, d) in &self.invoice_disbursements {
+            let Some(p) = self.payments.get(&d.payment_id) else {
+                return Err(format!("disbursement {id} names payment {}, which does not exist", d.payment_id));
+            };
+            let Some(invoice) = self.invoices.get(&d.invoice_id) else {
+                return Err(format!("disbursement {id} names invoice {}, which does not exist", d.invoice_id));
+            };
+            if invoice.account_id != p.account_id {
+                return Err(format!(
+                    "disbursement {id} pays invoice {} of another account than its payment",
+                    d.invoice_id
+                ));
+            }
+            if !d.amount.is_positive() {
+                return Err(format!("disbursement {id} has an amount that is not above zero"));
+            }
+            if !matches!(p.status, LogisenseState::Posted | LogisenseState::Reversed) || p.reverse_payment_id.is_some()
+            {
+                return Err(format!(
+                    "disbursement {id} is of payment {}, which has no money to disburse",
+                    d.payment_id
+                ));
+            }
+            for (map, key) in [(&mut by_payment, d.payment_id), (&mut by_invoice, d.invoice_id)] {
+                let total = map.entry(key).or_insert(Amount::ZERO);
+                *total = total.checked_add(d.amount).ok_or_else(|| format!("disbursement {id} overflows"))?;
+            }
+        }
+        for (id, total) in &by_payment {
+            if let Some(p) = self.payments.get(id)
+                && *total > p.amount
+            {
+                return Err(format!("payment {id} disburses {total}, more than its amount {}", p.amount));
+            }
+        }
+        for (id, total) in &by_invoice {
+            if let Some(i) = self.invoices.get(id)
+                && *total > i.amount
+            {
+                return Err(format!("invoice {id} receives {total}, more than its amount {}", i.amount));
+            }
+        }
+        if let Some(last) = self.payments.keys().next_back()
+            && self.next_payment_identity <= *last
+        {
+            return Err(format!("next_payment_identity {} is not above payment {last}", self.next_payment_identity));
+        }
+        if let Some(last) = self.invoice_disbursements.keys().next_back()
+            && self.next_disbursement_identity <= *last
+        {
+            return Err(format!(
+                "next_disbursement_identity {} is not above disbursement {last}",
+                self.next_disbursement_identity
+            ));
+        }
+        Ok(())
     }
 }

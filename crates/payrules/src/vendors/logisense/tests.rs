@@ -1,6 +1,7 @@
 //! Unit tests of LogiSense's records, views and action requests, on the sample part.
 
 use super::State;
+use crate::ledger::vendor::{Records as _, Views as _};
 
 #[test]
 fn the_sample_part_is_complete_and_consistent() {

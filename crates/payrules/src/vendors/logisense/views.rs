@@ -1,6 +1,7 @@
 //! LogiSense as people see it: its payments with the names of their references and their links,
 //! the request that performs each lifecycle action, and credential removal.
 
+use crate::ledger::vendor::Views;
 use serde::Serialize;
 use serde_json::{Value, json};
 
@@ -26,13 +27,6 @@ struct RetryBody {
 }
 
 impl State {
-    /// The payments as LogiSense shows them, by identity: the account's currency, the names of the
-    /// references, and the links a `Payment/{id}/Detail` carries (invoice disbursements, the
-    /// reversal) with the reversal and retry links of `reversePaymentId` and `retryPaymentId`.
-    pub fn payments(&self) -> Vec<PaymentView> {
-        self.payments.iter().map(|(&id, p)| self.payment_view(id, p)).collect()
-    }
-
     fn payment_view(&self, id: u64, p: &Payment) -> PaymentView {
         let account = self.name_of(Kind::Account, p.account_id).unwrap_or_else(|| p.account_id.to_string());
         let payment_type =
@@ -94,13 +88,22 @@ impl State {
             relations,
         }
     }
+}
+
+impl Views for State {
+    /// The payments as LogiSense shows them, by identity: the account's currency, the names of the
+    /// references, and the links a `Payment/{id}/Detail` carries (invoice disbursements, the
+    /// reversal) with the reversal and retry links of `reversePaymentId` and `retryPaymentId`.
+    fn payments(&self) -> Vec<PaymentView> {
+        self.payments.iter().map(|(&id, p)| self.payment_view(id, p)).collect()
+    }
 
     /// The request that performs a lifecycle action on a payment, as this ledger implements it:
     /// `reverse` is `POST Payment/Reverse` (the whole amount); `settle` and `decline` are the
     /// gateway's answer, a `PUT Payment/{id}` of a `paymentStatusTypeId` whose status type records
     /// it; `retry` is a `POST Payment/` on the failed payment's account, amount, payment type (and
     /// payment method) with `retryPaymentId`. Each carries `Authorization: Bearer <first token>`.
-    pub fn action_request(&self, key: &str, action: &str) -> Result<Request, String> {
+    fn action_request(&self, key: &str, action: &str) -> Result<Request, String> {
         if !LIFECYCLE.transitions.iter().any(|t| t.action == action) {
             let actions: Vec<&str> = LIFECYCLE.transitions.iter().map(|t| t.action).collect();
             return Err(format!(
@@ -154,7 +157,7 @@ impl State {
 
     /// Takes the credentials out (for exports): every access token goes; the users they acted as
     /// stay (they are records payments name), so the state still passes [`State::check`].
-    pub fn redact_tokens(&mut self) {
+    fn redact_tokens(&mut self) {
         self.tokens.clear();
     }
 }

@@ -469,6 +469,7 @@ fn unrelate(state: &mut State, call: &Call<'_>, kind: Kind) -> Outcome {
 mod tests {
     use super::super::records::tests::sample;
     use crate::Request;
+    use crate::ledger::vendor::Records as _;
     use crate::ledger::{Ledger, SteppingClock, World};
 
     /// Every scenario request keeps the invariants and echoes no token; the answers are the

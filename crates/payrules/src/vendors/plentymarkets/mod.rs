@@ -82,8 +82,7 @@ pub use records::{Payment, Relation, State};
 
 use crate::ledger::Call;
 use crate::ledger::vendor::{Auth, Outcome, Vendor};
-use crate::ledger::view::PaymentView;
-use crate::request::{Request, Response};
+use crate::request::Response;
 
 /// plentymarkets, as the ledger drives it.
 #[derive(Debug)]
@@ -114,21 +113,5 @@ impl Vendor for Plentymarkets {
 
     fn handle(state: &mut State, (): &(), (): (), op: Op, call: &Call<'_>) -> Outcome {
         handlers::handle(state, op, call)
-    }
-
-    fn check(state: &State) -> Result<(), String> {
-        state.check()
-    }
-
-    fn payments(state: &State) -> Vec<PaymentView> {
-        state.payments()
-    }
-
-    fn action_request(state: &State, key: &str, action: &str) -> Result<Request, String> {
-        state.action_request(key, action)
-    }
-
-    fn redact_tokens(state: &mut State) {
-        state.redact_tokens();
     }
 }

@@ -1,5 +1,6 @@
 //! plentymarkets' records (payments, relations, the store's settings) and their invariants.
 
+use crate::ledger::vendor::Records;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
@@ -146,34 +147,6 @@ impl SplitProblem {
 }
 
 impl State {
-    /// The invariants: relations point at existing payments, orders and contacts, one of each per
-    /// payment, relation ids unique; split parts name an existing parent that is not a part, are in
-    /// its currency and sum to at most its amount; amounts and ratios have exactly 4 decimals; hashes
-    /// have 32 characters; every payment method, property type and currency exists; counters are
-    /// ahead of every id.
-    pub fn check(&self) -> Result<(), String> {
-        if self.system_currency.parse::<Currency>().is_err() {
-            return Err(format!("the system currency `{}` is not an ISO 4217 code", self.system_currency));
-        }
-        for (&id, p) in &self.payments {
-            self.check_payment(id, p)?;
-        }
-        let parents: BTreeSet<u64> = self.payments.values().filter_map(|p| p.parent_id).collect();
-        for parent in parents {
-            if let Some(problem) = self.split_problem(parent, None, None) {
-                return Err(problem.message);
-            }
-        }
-        check_relations("order", &self.order_relations, &self.payments, &self.orders, self.next_order_relation_id)?;
-        check_relations(
-            "contact",
-            &self.contact_relations,
-            &self.payments,
-            &self.contacts,
-            self.next_contact_relation_id,
-        )
-    }
-
     fn check_payment(&self, id: u64, p: &Payment) -> Result<(), String> {
         if id >= self.next_payment_id {
             return Err(format!("payment {id} is not below next_payment_id {}", self.next_payment_id));
@@ -325,9 +298,40 @@ fn check_relations(
     Ok(())
 }
 
+impl Records for State {
+    /// The invariants: relations point at existing payments, orders and contacts, one of each per
+    /// payment, relation ids unique; split parts name an existing parent that is not a part, are in
+    /// its currency and sum to at most its amount; amounts and ratios have exactly 4 decimals; hashes
+    /// have 32 characters; every payment method, property type and currency exists; counters are
+    /// ahead of every id.
+    fn check(&self) -> Result<(), String> {
+        if self.system_currency.parse::<Currency>().is_err() {
+            return Err(format!("the system currency `{}` is not an ISO 4217 code", self.system_currency));
+        }
+        for (&id, p) in &self.payments {
+            self.check_payment(id, p)?;
+        }
+        let parents: BTreeSet<u64> = self.payments.values().filter_map(|p| p.parent_id).collect();
+        for parent in parents {
+            if let Some(problem) = self.split_problem(parent, None, None) {
+                return Err(problem.message);
+            }
+        }
+        check_relations("order", &self.order_relations, &self.payments, &self.orders, self.next_order_relation_id)?;
+        check_relations(
+            "contact",
+            &self.contact_relations,
+            &self.payments,
+            &self.contacts,
+            self.next_contact_relation_id,
+        )
+    }
+}
+
 #[cfg(test)]
 pub(super) mod tests {
     use super::State;
+    use crate::ledger::vendor::Records as _;
 
     /// This profile's part of the sample world, read on its own (a part of another profile that
     /// does not read makes `World::sample` empty altogether).

@@ -6,16 +6,12 @@ use super::operations::TRANSACTION_TYPE;
 use super::records::{Payment, State};
 use super::wire::UpdateRequest;
 use crate::ledger::shape::{self as view, PaymentView, RelationView};
+use crate::ledger::vendor::Views;
 use crate::lifecycle::State as _;
 use crate::profiles::Profile;
 use crate::request::Request;
 
 impl State {
-    /// The payments as plentymarkets shows them, by id, deleted ones too (with `deleted: yes`).
-    pub fn payments(&self) -> Vec<PaymentView> {
-        self.payments.iter().map(|(&id, p)| self.payment_view(id, p)).collect()
-    }
-
     fn payment_view(&self, id: u64, p: &Payment) -> PaymentView {
         let method = self.payment_methods.get(&p.mop_id).map_or_else(String::new, |name| format!(" {name}"));
         let transaction_type = p.transaction_type.to_string();
@@ -78,11 +74,18 @@ impl State {
             relations,
         }
     }
+}
+
+impl Views for State {
+    /// The payments as plentymarkets shows them, by id, deleted ones too (with `deleted: yes`).
+    fn payments(&self) -> Vec<PaymentView> {
+        self.payments.iter().map(|(&id, p)| self.payment_view(id, p)).collect()
+    }
 
     /// A lifecycle action is `PUT /rest/payments` with the payment's fields and the status the action
     /// leads to from the payment's status. A converted payment sends its amount and currency as first
     /// sent with `isSystemCurrency: false`, so the ledger converts it to the same amount again.
-    pub fn action_request(&self, key: &str, action: &str) -> Result<Request, String> {
+    fn action_request(&self, key: &str, action: &str) -> Result<Request, String> {
         let id: u64 = key.parse().map_err(|_| format!("{key} is not a plentymarkets payment id"))?;
         let p = self.payments.get(&id).ok_or_else(|| format!("Payment {id} does not exist"))?;
         let to = LIFECYCLE.apply(p.status, action).map_err(|e| e.to_string())?;
@@ -103,7 +106,7 @@ impl State {
     }
 
     /// Takes the credentials (the OAuth access tokens) out, for exports.
-    pub fn redact_tokens(&mut self) {
+    fn redact_tokens(&mut self) {
         self.access_tokens.clear();
     }
 }
@@ -111,6 +114,7 @@ impl State {
 #[cfg(test)]
 mod tests {
     use super::super::records::tests::sample;
+    use crate::ledger::vendor::{Records as _, Views as _};
     use crate::ledger::{Ledger, SteppingClock, World};
 
     fn view(ledger: &Ledger, key: &str) -> crate::ledger::view::PaymentView {
