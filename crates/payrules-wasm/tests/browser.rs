@@ -50,7 +50,7 @@ fn every_validation_vector_gives_the_native_report() {
 #[wasm_bindgen_test]
 fn the_seed_examples_and_originals() {
     let batch: Value = serde_json::from_str(&validate_batch_json(SEED_EXAMPLES.as_bytes()).unwrap()).unwrap();
-    assert_eq!(batch.as_array().unwrap().len(), 17);
+    assert!(batch.as_array().unwrap().len() >= 17);
     assert!(batch.as_array().unwrap().iter().all(|r| r["valid"] == true));
     for line in SEED_ORIGINALS.lines() {
         let report: Value = serde_json::from_str(&validate_json(line).unwrap()).unwrap();

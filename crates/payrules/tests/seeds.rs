@@ -17,7 +17,8 @@ fn load(name: &str) -> Vec<Request> {
 #[test]
 fn every_seed_example_validates() {
     let examples = load("examples.jsonl");
-    assert_eq!(examples.len(), 17, "the seeds hold 17 example requests");
+    // The five vendors of 2026-11 hold 17 (a new vendor adds its own): none may be lost.
+    assert!(examples.len() >= 17, "the seeds hold at least 17 example requests, found {}", examples.len());
     for request in &examples {
         let report = validate(request);
         assert!(report.valid, "{} {}: {:#?}", request.method, request.path, report.errors);
