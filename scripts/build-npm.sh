@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Builds the npm package `payrules` (WebAssembly for Node and browsers) into target/npm/payrules
 # and packs it as target/npm/payrules-<version>.tgz. Installs its tools first when missing.
+# Two modules: validation (crates/payrules-wasm → web/payrules_wasm_bg.wasm, the entry `payrules`)
+# and the ledger (crates/payrules-wasm-ledger → web/ledger/payrules_ledger_bg.wasm, `payrules/ledger`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
@@ -9,20 +11,34 @@ ensure_rust >/dev/null
 ensure_node_deps
 ensure_wasm_bindgen
 
-step "npm package: compile to wasm32"
-cargo build -p payrules-wasm --release --target wasm32-unknown-unknown --locked
+# Validation ships fast (profile release, wasm-opt -O3): opt-level z made its batch 2.4x slower for
+# 17% less gzip, and neither reaches its size goal. The ledger ships small (profile wasm-small:
+# opt-level z, panic abort; wasm-opt -Oz): its size is its goal. BENCHMARKS.md has each lever's
+# numbers; VALIDATION_PROFILE / LEDGER_PROFILE and WASM_OPT_VALIDATION / WASM_OPT_LEDGER override.
+validation_profile="${VALIDATION_PROFILE:-release}"
+ledger_profile="${LEDGER_PROFILE:-wasm-small}"
+step "npm package: compile both modules to wasm32 (validation: $validation_profile, ledger: $ledger_profile)"
+cargo build -p payrules-wasm --profile "$validation_profile" --target wasm32-unknown-unknown --locked
+cargo build -p payrules-wasm-ledger --profile "$ledger_profile" --target wasm32-unknown-unknown --locked
 
 out=target/npm/payrules
 rm -rf "$out" target/npm/payrules-*.tgz
-mkdir -p "$out/web"
-wasm-bindgen --target web --out-dir "$out/web" --out-name payrules_wasm \
-  target/wasm32-unknown-unknown/release/payrules_wasm.wasm
+mkdir -p "$out/web/ledger" "$out/ledger"
 # The npm binaryen (version 132), never Debian's (it emits broken wasm).
-tests/node_modules/.bin/wasm-opt -O3 --enable-bulk-memory --enable-mutable-globals \
-  --enable-nontrapping-float-to-int --enable-sign-ext --enable-multivalue --enable-reference-types \
-  "$out/web/payrules_wasm_bg.wasm" -o "$out/web/payrules_wasm_bg.wasm"
-cp crates/payrules-wasm/npm/package.json crates/payrules-wasm/npm/node.js crates/payrules-wasm/npm/web.js \
-  crates/payrules-wasm/npm/index.d.ts crates/payrules-wasm/npm/README.md "$out/"
+wasm_opt() {
+  tests/node_modules/.bin/wasm-opt "$1" --enable-bulk-memory --enable-mutable-globals \
+    --enable-nontrapping-float-to-int --enable-sign-ext --enable-multivalue --enable-reference-types "$2" -o "$2"
+}
+wasm-bindgen --target web --out-dir "$out/web" --out-name payrules_wasm \
+  target/wasm32-unknown-unknown/"$validation_profile"/payrules_wasm.wasm
+wasm_opt "${WASM_OPT_VALIDATION:--O3}" "$out/web/payrules_wasm_bg.wasm"
+wasm-bindgen --target web --out-dir "$out/web/ledger" --out-name payrules_ledger \
+  target/wasm32-unknown-unknown/"$ledger_profile"/payrules_wasm_ledger.wasm
+wasm_opt "${WASM_OPT_LEDGER:--Oz}" "$out/web/ledger/payrules_ledger_bg.wasm"
+rm -f "$out"/web/*.d.ts "$out"/web/ledger/*.d.ts  # the package's own declarations describe both entries
+npm=crates/payrules-wasm/npm
+cp "$npm/package.json" "$npm/node.js" "$npm/web.js" "$npm/iterable.js" "$npm/index.d.ts" "$npm/README.md" "$out/"
+cp "$npm/ledger/node.js" "$npm/ledger/web.js" "$npm/ledger/index.d.ts" "$out/ledger/"
 # The ProfileId union comes from the registry (crates/payrules/src/registry.rs), never by hand.
 ids=$(sed -n 's/^ *\([a-z0-9_]*\): [A-Za-z0-9_]* = ".*";$/\x27\1\x27/p' crates/payrules/src/registry.rs | paste -sd'|' | sed 's/|/ | /g')
 [ -n "$ids" ] || { echo "no profile ids read from crates/payrules/src/registry.rs"; exit 1; }
@@ -30,6 +46,8 @@ sed -i "s/^export type ProfileId = .*;$/export type ProfileId = $ids;/" "$out/in
 grep -q "^export type ProfileId = $ids;$" "$out/index.d.ts" || { echo "ProfileId was not generated in $out/index.d.ts"; exit 1; }
 (cd target/npm && npm pack ./payrules --pack-destination . --silent >/dev/null)
 ls target/npm/payrules-*.tgz
-raw=$(stat -c %s "$out/web/payrules_wasm_bg.wasm")
-gz=$(gzip -9 -c "$out/web/payrules_wasm_bg.wasm" | wc -c)
-echo "payrules_wasm_bg.wasm: $raw bytes raw, $gz bytes gzip -9"
+for wasm in "$out/web/payrules_wasm_bg.wasm" "$out/web/ledger/payrules_ledger_bg.wasm"; do
+  raw=$(stat -c %s "$wasm")
+  gz=$(gzip -9 -c "$wasm" | wc -c)
+  echo "$(basename "$wasm"): $raw bytes raw, $gz bytes gzip -9"
+done

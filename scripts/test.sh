@@ -45,15 +45,15 @@ step "lints (native)"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
 step "lints (wasm32: the core and the package must build for the browser)"
-cargo clippy -p payrules -p payrules-wasm -p payrules-web --target wasm32-unknown-unknown --locked -- -D warnings
-cargo clippy -p payrules-wasm -p payrules-web --target wasm32-unknown-unknown --tests --locked -- -D warnings
+cargo clippy -p payrules -p payrules-wasm -p payrules-wasm-ledger -p payrules-web --target wasm32-unknown-unknown --locked -- -D warnings
+cargo clippy -p payrules-wasm -p payrules-wasm-ledger -p payrules-web --target wasm32-unknown-unknown --tests --locked -- -D warnings
 
 step "tests (native)"
 INSTA_UPDATE=no cargo test --workspace --locked
 
 step "tests in headless Chromium (wasm-bindgen-test, Debian's Chromium and ChromeDriver)"
 CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner CHROMEDRIVER="$(command -v chromedriver)" \
-  cargo test -p payrules-wasm -p payrules-web --target wasm32-unknown-unknown --locked
+  cargo test -p payrules-wasm -p payrules-wasm-ledger -p payrules-web --target wasm32-unknown-unknown --locked
 
 step "the npm package: build, pack, and test it in Node; parity CLI = Node = Chromium"
 scripts/build-npm.sh

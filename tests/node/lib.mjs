@@ -18,15 +18,21 @@ export function tarball() {
 }
 
 let installed;
-/** The packed package installed into a fresh project; its exports as `import ... from 'payrules'` sees them. */
+/** The packed package installed into a fresh project: `module` as `import … from 'payrules'` sees it,
+ * `ledger` as `import … from 'payrules/ledger'` does. */
 export async function installedPackage() {
   if (installed) return installed;
   const dir = mkdtempSync(join(tmpdir(), 'payrules-node-'));
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'probe', private: true, type: 'module' }));
   execFileSync('npm', ['install', '--no-audit', '--no-fund', '--offline', '--loglevel=error', tarball()], { cwd: dir });
-  // A module inside the project imports the bare name, so Node resolves it through the package's exports map.
+  // A module inside the project imports the bare names, so Node resolves them through the package's exports map.
   writeFileSync(join(dir, 'probe.mjs'), "export * from 'payrules';\nexport { default } from 'payrules';\n");
-  installed = { dir, module: await import(pathToFileURL(join(dir, 'probe.mjs')).href) };
+  writeFileSync(join(dir, 'probe-ledger.mjs'), "export * from 'payrules/ledger';\nexport { default } from 'payrules/ledger';\n");
+  installed = {
+    dir,
+    module: await import(pathToFileURL(join(dir, 'probe.mjs')).href),
+    ledger: await import(pathToFileURL(join(dir, 'probe-ledger.mjs')).href),
+  };
   return installed;
 }
 

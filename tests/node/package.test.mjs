@@ -1,24 +1,43 @@
 // The packed npm package, installed into a fresh project and imported as users import it.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 
 import { data, installedPackage, lines, npmDir, root, scenarios, seeds, vendors } from './lib.mjs';
 
-const { module: payrules, dir } = await installedPackage();
+const { module: payrules, ledger: ledgerEntry, dir } = await installedPackage();
 const NOW = { now: '2024-01-01T09:00:00Z' };
 
-test('import init, { validate, Ledger } from "payrules" works in Node with no flags', async () => {
+test('import init, { validate } from "payrules" and { Ledger } from "payrules/ledger" work in Node with no flags', async () => {
   assert.equal(typeof payrules.default, 'function');
   await payrules.default(); // a no-op in Node, the same call as in browsers
   assert.equal(typeof payrules.validate, 'function');
-  assert.equal(typeof payrules.Ledger, 'function');
+  assert.equal(typeof payrules.validateBatch, 'function');
+  assert.equal(payrules.Ledger, undefined, 'the main entry does not carry the ledger');
+  await ledgerEntry.default();
+  assert.equal(typeof ledgerEntry.Ledger, 'function');
+});
+
+test('the main entry reads only the validation module; payrules/ledger reads only its own', () => {
+  // A fresh Node process records every file read through fs.readFileSync (the entries' only way to load wasm).
+  const probe = (entry) => JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', `
+    import fs from 'node:fs';
+    import { syncBuiltinESMExports } from 'node:module';
+    const read = fs.readFileSync, seen = [];
+    fs.readFileSync = (file, ...rest) => { seen.push(String(file)); return read(file, ...rest); };
+    syncBuiltinESMExports();
+    await import('${entry}');
+    console.log(JSON.stringify(seen.filter((f) => f.endsWith('.wasm')).map((f) => f.split('/payrules/').pop())));
+  `], { cwd: dir, encoding: 'utf8' }));
+  assert.deepEqual(probe('payrules'), ['web/payrules_wasm_bg.wasm']);
+  assert.deepEqual(probe('payrules/ledger'), ['web/ledger/payrules_ledger_bg.wasm']);
 });
 
 test('every scenario file gives the expected responses byte for byte (handleJson)', () => {
   for (const [name, input, expected] of scenarios()) {
-    const ledger = new payrules.Ledger(NOW);
+    const ledger = new ledgerEntry.Ledger(NOW);
     const got = lines(input).map((l) => ledger.handleJson(l) + '\n').join('');
     assert.equal(got, expected, name);
     ledger.free();
@@ -29,8 +48,8 @@ test('the object API answers what the text API answers for the values JavaScript
   // A JS object has already lost number text (90.0 is 90), so the object API is compared with the
   // text API on JSON.stringify of the same object, in two ledgers fed the same requests.
   for (const [name, input] of scenarios()) {
-    const viaObjects = new payrules.Ledger(NOW);
-    const viaText = new payrules.Ledger(NOW);
+    const viaObjects = new ledgerEntry.Ledger(NOW);
+    const viaText = new ledgerEntry.Ledger(NOW);
     lines(input).forEach((line, i) => {
       const request = JSON.parse(line);
       const response = viaObjects.handle(request);
@@ -75,14 +94,32 @@ test('validate keeps decimal text exactly when the body is a JSON string', () =>
   assert.equal(lossy.errors[0].path, '/body/exchangeRatio');
 });
 
-test('validateBatch reads UTF-8 JSON Lines bytes and agrees with validate line by line', () => {
-  const text = seeds('examples.jsonl') + '\n\n' + seeds('originals.jsonl');
-  const reports = payrules.validateBatch(new TextEncoder().encode(text));
-  const each = lines(text).map((l) => JSON.parse(payrules.validateJson(l)));
-  assert.deepEqual(reports, each);
-  assert.equal(reports.filter((r) => r.valid).length, lines(seeds('examples.jsonl')).length);
-  assert.equal(reports.filter((r) => !r.valid).length, lines(seeds('originals.jsonl')).length);
+test('validateBatch reads UTF-8 JSON Lines bytes: verdicts at once, reports on demand', () => {
+  const text = seeds('examples.jsonl') + '\n\n  \n' + seeds('originals.jsonl');
+  const batch = payrules.validateBatch(new TextEncoder().encode(text));
+  const each = lines(text).map((l) => payrules.validateJson(l));
+  // Entries are the non-blank lines, in order: blank and whitespace-only lines get none.
+  assert.equal(batch.length, each.length);
+  assert.ok(batch.invalidLines instanceof Uint32Array);
+  const invalid = each.flatMap((r, i) => (JSON.parse(r).valid ? [] : [i]));
+  assert.deepEqual([...batch.invalidLines], invalid);
+  assert.equal(invalid.length, lines(seeds('originals.jsonl')).length);
+  each.forEach((r, i) => {
+    assert.equal(batch.reportJson(i), r, `entry ${i}: the same bytes as validateJson`);
+    assert.deepEqual(batch.report(i), JSON.parse(r));
+  });
+  // Iterable over every report, and the same reports as the exact-text path.
+  const all = [...batch];
+  assert.deepEqual(all, each.map((r) => JSON.parse(r)));
+  assert.deepEqual(all, JSON.parse(payrules.validateBatchJson(new TextEncoder().encode(text))));
+  assert.equal(all.filter((r) => r.valid).length, lines(seeds('examples.jsonl')).length);
   assert.ok(lines(seeds('examples.jsonl')).length >= 17);
+  assert.throws(() => batch.report(each.length), new RegExp(`the batch has ${each.length} entries`));
+  batch.free();
+  const empty = payrules.validateBatch(new Uint8Array());
+  assert.equal(empty.length, 0);
+  assert.deepEqual([...empty.invalidLines], []);
+  assert.deepEqual([...empty], []);
 });
 
 test('a broken contract throws an Error that says why; a domain problem is data', () => {
@@ -91,8 +128,8 @@ test('a broken contract throws an Error that says why; a domain problem is data'
   assert.throws(() => payrules.validate({ profile: 7, method: 'GET', path: '/' }), /`profile` must be a string/);
   assert.throws(() => payrules.validate({ profile: 'komet', method: 'POST', path: '/', body: { n: 10n } }), /cannot be written as JSON/);
   assert.throws(() => payrules.diagram('stripe'), /unknown profile `stripe`/);
-  assert.throws(() => payrules.Ledger.restore('{"format":"payrules-ledger"}'), /cannot restore the ledger/);
-  assert.throws(() => new payrules.Ledger({ now: 'yesterday' }), /not an RFC 3339/);
+  assert.throws(() => ledgerEntry.Ledger.restore('{"format":"payrules-ledger"}'), /cannot restore the ledger/);
+  assert.throws(() => new ledgerEntry.Ledger({ now: 'yesterday' }), /not an RFC 3339/);
   const unknown = payrules.validate({ profile: 'stripe', method: 'POST', path: '/v1/charges' });
   assert.equal(unknown.valid, false);
   assert.equal(unknown.errors[0].code, 'unknown_route');
@@ -111,19 +148,19 @@ test('profiles, allowedActions and diagram', () => {
 });
 
 test('ledger snapshots restore exactly; Ledger.empty has no records', () => {
-  const ledger = new payrules.Ledger(NOW);
+  const ledger = new ledgerEntry.Ledger(NOW);
   ledger.handle({ profile: 'crmcom', method: 'POST', path: '/payments/post', body: { token: 'B8D7A12E9F91AFADE914B7330AFD08CB', payment_identifier: { reference_number: '117' } } });
   const snap = ledger.snapshot();
-  assert.equal(payrules.Ledger.restore(snap, NOW).snapshot(), snap);
-  const empty = payrules.Ledger.empty(NOW);
+  assert.equal(ledgerEntry.Ledger.restore(snap, NOW).snapshot(), snap);
+  const empty = ledgerEntry.Ledger.empty(NOW);
   const r = empty.handle({ profile: 'komet', method: 'POST', path: '/api/payment.mark.sync', body: { authenticationToken: 'token_info_goes_here', payments: [{ paymentId: 450545 }] } });
   assert.equal(r.status, 401); // no company tokens in an empty world
 });
 
-test('the declarations name exactly the functions the module exports', () => {
-  const generated = readFileSync(join(dir, 'node_modules/payrules/index.d.ts'), 'utf8');
-  const declared = new Set([...generated.matchAll(/export (?:function|class) (\w+)/g)].map((m) => m[1]));
+test('the declarations name exactly the functions each entry exports', () => {
+  const names = (file) => new Set([...readFileSync(join(dir, 'node_modules/payrules', file), 'utf8').matchAll(/export (?:function|class) (\w+)/g)].map((m) => m[1]));
   // `initSync` and `start` (it sets the panic hook) are wasm-bindgen's own machinery, not our API.
-  const exported = new Set(Object.keys(payrules).filter((k) => !['default', 'initSync', 'start'].includes(k)));
-  assert.deepEqual(declared, exported);
+  const exported = (module) => new Set(Object.keys(module).filter((k) => !['default', 'initSync', 'start'].includes(k)));
+  assert.deepEqual(names('index.d.ts'), exported(payrules));
+  assert.deepEqual(names('ledger/index.d.ts'), exported(ledgerEntry));
 });

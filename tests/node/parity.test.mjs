@@ -1,6 +1,7 @@
 // One verdict everywhere: the native CLI, the package in Node and the package in headless
 // Chromium give byte-identical output for every scenario file and a generated batch of 10,000
-// requests over all five profiles.
+// requests over all five profiles. Validation is the main entry's module, the scenarios run in
+// `payrules/ledger`'s; in Chromium the ledger module is fetched only when its entry is imported.
 import assert from 'node:assert/strict';
 import { writeFileSync, mkdirSync, cpSync } from 'node:fs';
 import { join } from 'node:path';
@@ -20,14 +21,22 @@ test('CLI, Node and Chromium agree byte for byte', async () => {
     batch: cli(['validate', '-'], batch),
     scenarios: cases.map(([, input]) => cli(['replay', '--now', NOW, '-'], input)),
   };
-  const { module: payrules } = await installedPackage();
+  const { module: payrules, ledger: ledgerEntry } = await installedPackage();
   const node = {
     batch: lines(batch).map((l) => payrules.validateJson(l) + '\n').join(''),
     scenarios: cases.map(([, input]) => {
-      const ledger = new payrules.Ledger({ now: NOW });
+      const ledger = new ledgerEntry.Ledger({ now: NOW });
       return lines(input).map((l) => ledger.handleJson(l) + '\n').join('');
     }),
   };
+  // The batch result: each entry's report on demand, the same bytes; invalidLines = the invalid ones.
+  const bytes = new TextEncoder().encode(batch);
+  const result = payrules.validateBatch(bytes);
+  const nativeLines = lines(native.batch);
+  assert.equal(result.length, nativeLines.length);
+  assert.equal(Array.from({ length: result.length }, (_, i) => result.reportJson(i) + '\n').join(''), native.batch);
+  assert.deepEqual([...result.invalidLines], nativeLines.flatMap((l, i) => (l.startsWith('{"valid":false') ? [i] : [])));
+  result.free();
   // The batch path (bytes in, one array out) gives the same reports too.
   const viaBatch = JSON.parse(payrules.validateBatchJson(new TextEncoder().encode(batch)));
   assert.deepEqual(viaBatch.map((r) => JSON.stringify(r) + '\n').join(''), node.batch);
@@ -42,20 +51,35 @@ test('CLI, Node and Chromium agree byte for byte', async () => {
   const browser = await chromium();
   try {
     const page = await browser.newPage();
+    const wasmFetched = [];
+    page.on('request', (r) => { if (r.url().endsWith('.wasm')) wasmFetched.push(new URL(r.url()).pathname); });
     await page.goto(`${server.url}/index.html`);
-    const browserOut = await page.evaluate(async ({ NOW }) => {
+    const browserOut = await page.evaluate(async () => {
       const payrules = await import('/payrules/web.js');
       await payrules.default();
-      const { batch, scenarios } = await (await fetch('/inputs.json')).json();
+      const { batch } = await (await fetch('/inputs.json')).json();
       const split = (t) => t.split('\n').filter((l) => l.trim() !== '');
+      const result = payrules.validateBatch(new TextEncoder().encode(batch));
       return {
         batch: split(batch).map((l) => payrules.validateJson(l) + '\n').join(''),
-        scenarios: scenarios.map((input) => {
-          const ledger = new payrules.Ledger({ now: NOW });
-          return split(input).map((l) => ledger.handleJson(l) + '\n').join('');
-        }),
+        viaBatch: Array.from({ length: result.length }, (_, i) => result.reportJson(i) + '\n').join(''),
+        invalidLines: [...result.invalidLines],
       };
+    });
+    assert.deepEqual(wasmFetched, ['/payrules/web/payrules_wasm_bg.wasm'], 'validation alone fetches only its module');
+    const browserScenarios = await page.evaluate(async ({ NOW }) => {
+      const { Ledger } = await import('/payrules/ledger/web.js'); // loads the ledger's module now
+      const { scenarios } = await (await fetch('/inputs.json')).json();
+      const split = (t) => t.split('\n').filter((l) => l.trim() !== '');
+      return scenarios.map((input) => {
+        const ledger = new Ledger({ now: NOW });
+        return split(input).map((l) => ledger.handleJson(l) + '\n').join('');
+      });
     }, { NOW });
+    assert.deepEqual(wasmFetched, ['/payrules/web/payrules_wasm_bg.wasm', '/payrules/web/ledger/payrules_ledger_bg.wasm']);
+    browserOut.scenarios = browserScenarios;
+    assert.equal(browserOut.viaBatch, native.batch, 'Chromium batch result differs from the CLI');
+    assert.deepEqual(browserOut.invalidLines, [...payrules.validateBatch(bytes).invalidLines]);
 
     assert.equal(node.batch, native.batch, 'Node batch differs from the CLI');
     assert.equal(browserOut.batch, native.batch, 'Chromium batch differs from the CLI');

@@ -1,4 +1,5 @@
-// Types of the `payrules` package. They mirror the Rust types of the core crate; a test
+// Types of the `payrules` package's main entry (validation; the ledger's are in ledger/index.d.ts).
+// They mirror the Rust types of the core crate; a test
 // (crates/payrules-wasm/tests/types.rs) checks every field and name against them.
 
 /**
@@ -65,11 +66,6 @@ export interface LifecycleProblem {
   message: string;
 }
 
-/** Options of a ledger: `now` starts a reproducible clock (one second per request). */
-export interface LedgerOptions {
-  now?: string;
-}
-
 /** Loads the engine; in Node it resolves at once. Call it once before anything else in a browser. */
 export default function init(input?: unknown): Promise<unknown>;
 
@@ -77,8 +73,11 @@ export default function init(input?: unknown): Promise<unknown>;
 export function validate(request: Request): Report;
 /** The verdict on a request given as JSON text, as exact JSON text. */
 export function validateJson(text: string): string;
-/** The verdicts on many requests given as UTF-8 JSON Lines, one per non-blank line. */
-export function validateBatch(bytes: Uint8Array): Report[];
+/**
+ * The verdicts on many requests given as UTF-8 JSON Lines: one entry per non-blank line, in order
+ * (blank lines get no entry). Only the verdicts are computed; a report is written when asked for.
+ */
+export function validateBatch(bytes: Uint8Array): BatchResult;
 /** Like `validateBatch`, as exact JSON text (an array). */
 export function validateBatchJson(bytes: Uint8Array): string;
 /** Every profile with its operations, fields and lifecycle. */
@@ -88,20 +87,23 @@ export function allowedActions(profile: ProfileId, state: string): AllowedAction
 /** A profile's lifecycle as a Mermaid state diagram. Throws for an unknown profile. */
 export function diagram(profile: ProfileId): string;
 
-/** A stateful emulation of the five APIs. */
-export class Ledger {
-  /** A ledger on the sample world. */
-  constructor(options?: LedgerOptions);
-  /** A ledger with no records. */
-  static empty(options?: LedgerOptions): Ledger;
-  /** A ledger from a snapshot; throws (and uses nothing) when the snapshot is damaged. */
-  static restore(snapshot: string, options?: LedgerOptions): Ledger;
-  /** Answers a request object. Throws an Error when the argument is not a request object. */
-  handle(request: Request): Response;
-  /** Answers a request given as JSON text, as exact JSON text. */
-  handleJson(text: string): string;
-  /** The whole state as JSON text. */
-  snapshot(): string;
-  /** Frees the ledger's memory now rather than when it is collected. */
+/**
+ * The verdicts on a batch. Entry `i` is the `i`-th non-blank line of the bytes (0-based; blank and
+ * whitespace-only lines are skipped, as in `validateBatchJson` and `payrules validate`), so with no
+ * blank lines it is the 0-based line number. The batch keeps a copy of the bytes inside the module
+ * until it is freed (or collected).
+ */
+export class BatchResult {
+  /** How many entries (non-blank lines). */
+  readonly length: number;
+  /** The indexes of the invalid entries, ascending (a fresh array on each read). */
+  readonly invalidLines: Uint32Array;
+  /** Entry `i`'s full report, written now (the same as `validateJson` of that line). Throws when `i` is out of range. */
+  report(i: number): Report;
+  /** Entry `i`'s report as exact JSON text (the bytes `validateJson` returns for that line). */
+  reportJson(i: number): string;
+  /** Every entry's report, in order (each written when reached). */
+  [Symbol.iterator](): IterableIterator<Report>;
+  /** Frees the batch's memory now rather than when it is collected. */
   free(): void;
 }

@@ -1,8 +1,10 @@
-// Node entry: the module is compiled synchronously from the package's own file on import, so
-// `import { validate } from 'payrules'` works with no flags and no bundler. `init()` is a no-op here,
-// so code written for browsers (`await init()`) runs unchanged.
+// Node entry of `payrules` (validation): the module is compiled synchronously from the package's own
+// file on import, so `import { validate } from 'payrules'` works with no flags and no bundler.
+// `init()` is a no-op here, so code written for browsers (`await init()`) runs unchanged.
+// The ledger is another module, `payrules/ledger`: nothing here loads it.
 import { readFileSync } from 'node:fs';
 import { initSync } from './web/payrules_wasm.js';
+import './iterable.js';
 
 initSync({ module: readFileSync(new URL('./web/payrules_wasm_bg.wasm', import.meta.url)) });
 

@@ -1,8 +1,9 @@
-//! The engine in a real headless browser (Debian's Chromium through ChromeDriver), running the
-//! shared test files through the package's own exports: the same bytes as natively.
+//! The validation module in a real headless browser (Debian's Chromium through ChromeDriver),
+//! running the shared test files through the module's own exports: the same bytes as natively.
+//! (The ledger's scenarios run in `crates/payrules-wasm-ledger/tests/browser.rs`.)
 #![cfg(target_arch = "wasm32")]
 
-use payrules_wasm::{Ledger, validate, validate_batch_json, validate_json};
+use payrules_wasm::{validate, validate_batch, validate_batch_json, validate_json};
 use serde_json::Value;
 use wasm_bindgen::JsValue;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
@@ -10,26 +11,6 @@ use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 wasm_bindgen_test_configure!(run_in_browser);
 
 include!(concat!(env!("OUT_DIR"), "/shared_tests.rs"));
-
-fn options() -> JsValue {
-    let o = js_sys::Object::new();
-    js_sys::Reflect::set(&o, &"now".into(), &"2024-01-01T09:00:00Z".into()).unwrap();
-    o.into()
-}
-
-#[wasm_bindgen_test]
-fn every_scenario_gives_the_expected_responses_byte_for_byte() {
-    assert!(SCENARIOS.len() >= 20, "{} scenarios", SCENARIOS.len());
-    for (name, input, expected) in SCENARIOS {
-        let mut ledger = Ledger::new(Some(options())).unwrap();
-        let mut got = String::new();
-        for line in input.lines().filter(|l| !l.trim().is_empty()) {
-            got.push_str(&ledger.handle_json(line).unwrap());
-            got.push('\n');
-        }
-        assert_eq!(&got, expected, "{name}");
-    }
-}
 
 #[wasm_bindgen_test]
 fn every_validation_vector_gives_the_native_report() {
@@ -68,5 +49,25 @@ fn broken_contracts_throw_domain_problems_return() {
     let report = validate(&unknown).unwrap();
     let valid = js_sys::Reflect::get(&report, &"valid".into()).unwrap();
     assert_eq!(valid.as_bool(), Some(false));
-    assert!(Ledger::restore("{}", None).is_err());
+}
+
+#[wasm_bindgen_test]
+fn the_batch_result_keeps_verdicts_and_writes_reports_on_demand() {
+    let text = format!("{SEED_EXAMPLES}\n\n   \n{SEED_ORIGINALS}");
+    let expected: Vec<String> =
+        text.lines().filter(|l| !l.trim().is_empty()).map(|l| validate_json(l).unwrap()).collect();
+    let batch = validate_batch(text.clone().into_bytes());
+    assert_eq!(batch.length(), expected.len());
+    let invalid: Vec<u32> = (0..expected.len())
+        .filter(|&i| expected[i].starts_with(r#"{"valid":false"#))
+        .map(|i| u32::try_from(i).unwrap())
+        .collect();
+    assert_eq!(batch.invalid_lines(), invalid);
+    assert_eq!(invalid.len(), 6);
+    for (i, want) in expected.iter().enumerate() {
+        assert_eq!(&batch.report_json(u32::try_from(i).unwrap()).unwrap(), want);
+    }
+    assert!(batch.report_json(u32::try_from(expected.len()).unwrap()).is_err());
+    let whole: Value = serde_json::from_str(&validate_batch_json(text.as_bytes()).unwrap()).unwrap();
+    assert_eq!(whole.as_array().unwrap().len(), batch.length());
 }
