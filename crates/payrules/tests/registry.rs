@@ -113,3 +113,12 @@ fn every_vendors_credentials_are_removed_from_exports() {
         assert!(credentials(&redacted, profile).is_empty(), "{profile}: a credential survives without_tokens");
     }
 }
+
+#[test]
+fn an_empty_world_is_consistent_and_round_trips() {
+    // Every vendor's empty part (`Ledger::empty`, a sandbox created empty) must restore.
+    let empty = Ledger::empty(Box::new(SteppingClock::default()));
+    assert_eq!(empty.world().check(), Ok(()));
+    let restored = Ledger::restore(&empty.snapshot(), Box::new(SteppingClock::default())).unwrap();
+    assert_eq!(restored.snapshot(), empty.snapshot());
+}

@@ -302,10 +302,12 @@ impl Records for State {
     /// The invariants: relations point at existing payments, orders and contacts, one of each per
     /// payment, relation ids unique; split parts name an existing parent that is not a part, are in
     /// its currency and sum to at most its amount; amounts and ratios have exactly 4 decimals; hashes
-    /// have 32 characters; every payment method, property type and currency exists; counters are
-    /// ahead of every id.
+    /// have 32 characters; every payment method, property type and currency exists (the system
+    /// currency once there are payments); counters are ahead of every id.
     fn check(&self) -> Result<(), String> {
-        if self.system_currency.parse::<Currency>().is_err() {
+        // An empty store (no payment, no system currency set: `Ledger::empty`) is consistent.
+        let unset = self.system_currency.is_empty() && self.payments.is_empty();
+        if !unset && self.system_currency.parse::<Currency>().is_err() {
             return Err(format!("the system currency `{}` is not an ISO 4217 code", self.system_currency));
         }
         for (&id, p) in &self.payments {
