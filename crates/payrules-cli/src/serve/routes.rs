@@ -93,7 +93,7 @@ async fn log(request: Request, next: Next) -> Response {
     let ms = start.elapsed().as_secs_f64() * 1000.0;
     tracing::info!(
         target: "payrules::request",
-        %sandbox, profile, operation, %method, status = response.status().as_u16(), ms = format_args!("{ms:.2}"),
+        %sandbox, %profile, %operation, %method, status = response.status().as_u16(), ms = format_args!("{ms:.2}"),
     );
     response
 }
