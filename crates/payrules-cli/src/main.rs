@@ -1,47 +1,84 @@
 //! `payrules`: validate payment requests from JSON Lines, list the profiles, draw lifecycles.
 
-mod args;
 mod replay;
 mod serve;
 
 use std::io::{self, BufRead, BufReader, BufWriter, Write};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
+use clap::{Parser, Subcommand, ValueEnum};
 use payrules::Profile;
 
-const USAGE: &str = "\
-payrules — payment requests checked the way five payment APIs judge them
+/// payrules — payment requests checked the way five payment APIs judge them
+#[derive(Debug, Parser)]
+#[command(name = "payrules", version, arg_required_else_help = true, args_override_self = true, after_help = after_help())]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
 
-USAGE:
-    payrules validate [FILE...|-]
-                                 Read JSON Lines of requests (stdin when FILE is - or absent; several
-                                 files one after another) and write one report per line. Exit 0 when
-                                 all are valid, 1 when any is not.
-    payrules profiles            Print every profile, its operations and lifecycle as JSON.
-    payrules diagram PROFILE     Print PROFILE's lifecycle as a Mermaid state diagram.
-    payrules replay [--world FILE] [--now RFC3339] [--save FILE] [FILE|-]
-                                 Apply JSON Lines of requests in order to the sample world (or the
-                                 snapshot FILE) and write one response per line; --save writes the
-                                 resulting snapshot. The clock starts at --now (default
-                                 2024-01-01T09:00:00Z) and moves on one second per request.
-    payrules serve [--addr 127.0.0.1:PORT] [--state FILE] [--world FILE] [--now RFC3339]
-                                 Serve the ledger over HTTP, each profile under /{profile} plus the
-                                 vendor's path, CORS open. --state FILE is read at start and written
-                                 (write-then-rename) after every change, before the response.
-    payrules generate [--kind mixed|plentymarkets-create] [--seed N] [--count N]
-                                 Print a deterministic batch of requests as JSON Lines (the same
-                                 bytes on every machine): the parity and benchmark batches.
-    payrules help                Print this help.
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Read JSON Lines of requests and write one report per line; exit 0 when all are valid, 1 when any is not.
+    Validate {
+        /// Files read one after another as one stream; `-` or none reads stdin.
+        files: Vec<PathBuf>,
+    },
+    /// Print every profile, its operations and lifecycle as JSON.
+    Profiles,
+    /// Print a profile's lifecycle as a Mermaid state diagram.
+    Diagram {
+        /// The profile (see the list below).
+        #[arg(value_parser = parse_profile)]
+        profile: Profile,
+    },
+    /// Apply JSON Lines of requests in order to the sample world and write one response per line.
+    ///
+    /// The clock starts at --now (default 2024-01-01T09:00:00Z) and moves on one second per request.
+    Replay(replay::ReplayArgs),
+    /// Serve the ledger over HTTP: each profile under /{profile} plus the vendor's path, in sandboxes.
+    Serve(serve::ServeArgs),
+    /// Print a deterministic batch of requests as JSON Lines (the same bytes on every machine).
+    Generate {
+        /// Which batch: the mixed parity batch or plentymarkets creates (the benchmark batch).
+        #[arg(long, value_enum, default_value_t = Kind::Mixed)]
+        kind: Kind,
+        /// The seed of the batch.
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        /// How many requests.
+        #[arg(long, default_value_t = 10_000)]
+        count: usize,
+    },
+}
 
-A request is {\"profile\", \"method\", \"path\", \"query\"?, \"headers\"?, \"body\"?}; a body given as a JSON
-string is read as the body's text (keeps decimals exactly, and shows where text is not strict JSON).
-Blank lines are skipped. Profiles: {profiles}.
-Exit status 2: bad usage or unreadable input.";
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum Kind {
+    Mixed,
+    PlentymarketsCreate,
+}
+
+/// The text after the help: the request format, the registered profiles and the exit codes.
+fn after_help() -> String {
+    let profiles: Vec<&str> = Profile::ALL.iter().map(|p| p.id()).collect();
+    format!(
+        "A request is {{\"profile\", \"method\", \"path\", \"query\"?, \"headers\"?, \"body\"?}}; a body given as a JSON\n\
+         string is read as the body's text (keeps decimals exactly, and shows where text is not strict JSON).\n\
+         Blank lines are skipped. Profiles: {}.\n\
+         Exit status: 0 valid, 1 invalid (validate), 2 bad usage or unreadable input.",
+        profiles.join(", ")
+    )
+}
+
+fn parse_profile(text: &str) -> Result<Profile, String> {
+    text.parse().map_err(|e: payrules::profiles::UnknownProfile| e.to_string())
+}
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    match run(&args) {
+    // clap exits 2 on bad usage and 0 for --help, --version and `help`.
+    let cli = Cli::parse();
+    match run(cli.command) {
         Ok(code) => code,
         Err(message) => {
             eprintln!("payrules: {message}");
@@ -51,59 +88,41 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(args: &[&str]) -> Result<ExitCode, String> {
-    match args {
-        ["validate"] | ["validate", "-"] => validate_stream(io::stdin().lock()),
-        ["validate", files @ ..] => {
-            // Several files are read one after another, as one stream (`data/*/seeds/examples.jsonl`).
-            let mut input: Box<dyn BufRead> = Box::new(io::empty());
-            for file in files.iter().rev() {
-                let f = std::fs::File::open(file).map_err(|e| format!("cannot read {file}: {e}"))?;
-                input = Box::new(io::Read::chain(BufReader::with_capacity(1 << 16, f), input));
-            }
-            validate_stream(input)
-        }
-        ["profiles"] => {
+fn run(command: Command) -> Result<ExitCode, String> {
+    match command {
+        Command::Validate { files } => validate_files(&files),
+        Command::Profiles => {
             let json = payrules::profiles::describe_all();
             let text = serde_json::to_string_pretty(&json).map_err(|e| e.to_string())?;
             write_out(&format!("{text}\n"))
         }
-        ["diagram", profile] => {
-            let profile: Profile = profile.parse().map_err(|e: payrules::profiles::UnknownProfile| e.to_string())?;
-            write_out(&profile.lifecycle().mermaid())
-        }
-        ["replay", rest @ ..] => replay::run(rest),
-        ["generate", rest @ ..] => generate(rest),
-        ["serve", rest @ ..] => serve::run(rest),
-        ["help" | "--help" | "-h"] => write_out(&format!("{}\n", usage())),
-        ["--version" | "-V"] => write_out(&format!("payrules {}\n", env!("CARGO_PKG_VERSION"))),
-        [] => Err("no command given".to_owned()),
-        [cmd, ..] => Err(format!(
-            "unknown command or arguments: `{}`",
-            [*cmd].iter().chain(args.iter().skip(1)).copied().collect::<Vec<_>>().join(" ")
-        )),
+        Command::Diagram { profile } => write_out(&profile.lifecycle().mermaid()),
+        Command::Replay(args) => replay::run(&args),
+        Command::Serve(args) => serve::run(&args),
+        Command::Generate { kind, seed, count } => write_out(&match kind {
+            Kind::Mixed => payrules::generate::mixed_batch(seed, count),
+            Kind::PlentymarketsCreate => payrules::generate::plentymarkets_create_batch(seed, count),
+        }),
     }
 }
 
-/// The usage text, with the registered profiles.
-fn usage() -> String {
-    let profiles: Vec<&str> = Profile::ALL.iter().map(|p| p.id()).collect();
-    USAGE.replace("{profiles}", &profiles.join(", "))
-}
-
-fn generate(args: &[&str]) -> Result<ExitCode, String> {
-    let args = args::Args::parse(args, &["kind", "seed", "count"])?;
-    let number = |name: &str, default: u64| -> Result<u64, String> {
-        args.get(name).map_or(Ok(default), |v| v.parse().map_err(|_| format!("--{name} must be a whole number")))
-    };
-    let seed = number("seed", 42)?;
-    let count = usize::try_from(number("count", 10_000)?).map_err(|e| e.to_string())?;
-    let text = match args.get("kind").unwrap_or("mixed") {
-        "mixed" => payrules::generate::mixed_batch(seed, count),
-        "plentymarkets-create" => payrules::generate::plentymarkets_create_batch(seed, count),
-        other => return Err(format!("unknown --kind `{other}`; the kinds are mixed, plentymarkets-create")),
-    };
-    write_out(&text)
+/// Several files are read one after another, as one stream (`data/*/seeds/examples.jsonl`); `-` is stdin.
+fn validate_files(files: &[PathBuf]) -> Result<ExitCode, String> {
+    let is_stdin = |f: &PathBuf| f.as_os_str() == "-";
+    if files.is_empty() || (files.len() == 1 && is_stdin(&files[0])) {
+        return validate_stream(io::stdin().lock());
+    }
+    let mut input: Box<dyn BufRead> = Box::new(io::empty());
+    for file in files.iter().rev() {
+        let next: Box<dyn BufRead> = if is_stdin(file) {
+            Box::new(io::stdin().lock())
+        } else {
+            let f = std::fs::File::open(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+            Box::new(BufReader::with_capacity(1 << 16, f))
+        };
+        input = Box::new(io::Read::chain(next, input));
+    }
+    validate_stream(input)
 }
 
 fn write_out(text: &str) -> Result<ExitCode, String> {

@@ -1,10 +1,27 @@
 //! `payrules replay`: JSON Lines of requests applied in order to a ledger; one response per line.
 
 use std::io::{self, BufRead, BufWriter, Write};
+use std::path::{Path, PathBuf};
 
 use payrules::ledger::{Clock, Ledger, SteppingClock, Timestamp};
 
-use crate::args::Args;
+/// The options of `payrules replay`.
+#[derive(Debug, clap::Args)]
+#[command(args_override_self = true)]
+pub struct ReplayArgs {
+    /// Start from this snapshot instead of the sample world.
+    #[arg(long, value_name = "FILE")]
+    world: Option<PathBuf>,
+    /// The clock's start, RFC 3339 (default 2024-01-01T09:00:00Z).
+    #[arg(long, value_name = "RFC3339")]
+    now: Option<String>,
+    /// Write the resulting snapshot to FILE (write-then-rename).
+    #[arg(long, value_name = "FILE")]
+    save: Option<PathBuf>,
+    /// The JSON Lines of requests; `-` or none reads stdin.
+    #[arg(value_name = "FILE")]
+    input: Option<PathBuf>,
+}
 
 /// The clock of a run: a stepping clock from `--now` (or the default start), one second per request.
 pub fn clock(now: Option<&str>) -> Result<Box<dyn Clock>, String> {
@@ -18,19 +35,20 @@ pub fn clock(now: Option<&str>) -> Result<Box<dyn Clock>, String> {
 }
 
 /// A ledger from `--world FILE` (a snapshot), or the sample world.
-pub fn ledger(world: Option<&str>, clock: Box<dyn Clock>) -> Result<Ledger, String> {
+pub fn ledger(world: Option<&Path>, clock: Box<dyn Clock>) -> Result<Ledger, String> {
     match world {
         None => Ok(Ledger::sample(clock)),
-        Some(file) => {
-            let text = std::fs::read_to_string(file).map_err(|e| format!("cannot read {file}: {e}"))?;
-            Ledger::restore(&text, clock).map_err(|e| format!("{file}: {e}"))
-        }
+        Some(file) => Ledger::restore(&read_snapshot(file)?, clock).map_err(|e| format!("{}: {e}", file.display())),
     }
 }
 
+/// The text of a snapshot file.
+pub fn read_snapshot(file: &Path) -> Result<String, String> {
+    std::fs::read_to_string(file).map_err(|e| format!("cannot read {}: {e}", file.display()))
+}
+
 /// Writes `text` to `file` so that a crash leaves either the old or the new content, never a mix.
-pub fn write_atomically(file: &str, text: &str) -> io::Result<()> {
-    let path = std::path::Path::new(file);
+pub fn write_atomically(path: &Path, text: &str) -> io::Result<()> {
     let tmp = path.with_extension(format!(
         "{}.tmp",
         path.extension().map(|e| e.to_string_lossy().into_owned()).unwrap_or_default()
@@ -48,15 +66,13 @@ pub fn write_atomically(file: &str, text: &str) -> io::Result<()> {
     Ok(())
 }
 
-pub fn run(args: &[&str]) -> Result<std::process::ExitCode, String> {
-    let args = Args::parse(args, &["world", "now", "save"])?;
-    let mut ledger = ledger(args.get("world"), clock(args.get("now"))?)?;
-    let input: Box<dyn BufRead> = match args.positional.as_slice() {
-        [] | ["-"] => Box::new(io::stdin().lock()),
-        [file] => {
-            Box::new(io::BufReader::new(std::fs::File::open(file).map_err(|e| format!("cannot read {file}: {e}"))?))
-        }
-        more => return Err(format!("replay takes one input file, not {}", more.len())),
+pub fn run(args: &ReplayArgs) -> Result<std::process::ExitCode, String> {
+    let mut ledger = ledger(args.world.as_deref(), clock(args.now.as_deref())?)?;
+    let input: Box<dyn BufRead> = match &args.input {
+        Some(file) if file.as_os_str() != "-" => Box::new(io::BufReader::new(
+            std::fs::File::open(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?,
+        )),
+        _ => Box::new(io::stdin().lock()),
     };
     let stdout = io::stdout();
     let mut out = BufWriter::new(stdout.lock());
@@ -70,8 +86,8 @@ pub fn run(args: &[&str]) -> Result<std::process::ExitCode, String> {
         out.write_all(b"\n").map_err(|e| format!("cannot write: {e}"))?;
     }
     out.flush().map_err(|e| format!("cannot write: {e}"))?;
-    if let Some(file) = args.get("save") {
-        write_atomically(file, &ledger.snapshot()).map_err(|e| format!("cannot save {file}: {e}"))?;
+    if let Some(file) = &args.save {
+        write_atomically(file, &ledger.snapshot()).map_err(|e| format!("cannot save {}: {e}", file.display()))?;
     }
     Ok(std::process::ExitCode::SUCCESS)
 }

@@ -87,7 +87,7 @@ struct Server {
 impl Server {
     fn start(extra: &[&str]) -> Server {
         let mut child = Command::new(bin())
-            .args(["serve", "--addr", "127.0.0.1:0", "--now", "2024-01-01T09:00:00Z"])
+            .args(["serve", "--addr", "127.0.0.1:0", "--now", "2024-01-01T09:00:00Z", "--log", "warn"])
             .args(extra)
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
@@ -112,8 +112,12 @@ impl Server {
             Value::String(text) => text.clone(),
             other => other.to_string(),
         };
-        let mut head =
-            format!("{} {path} HTTP/1.1\r\nHost: {}\r\nContent-Length: {}\r\n", request.method, self.addr, body.len());
+        let mut head = format!(
+            "{} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\nContent-Length: {}\r\n",
+            request.method,
+            self.addr,
+            body.len()
+        );
         for (k, v) in &request.headers {
             let _ = write!(head, "{k}: {v}\r\n");
         }
@@ -216,7 +220,11 @@ fn a_killed_server_loses_nothing_it_acknowledged() {
 fn serve_shows_its_world_without_credentials() {
     let server = Server::start(&[]);
     let mut stream = TcpStream::connect(&server.addr).unwrap();
-    stream.write_all(format!("GET /_payrules/world HTTP/1.1\r\nHost: {}\r\n\r\n", server.addr).as_bytes()).unwrap();
+    stream
+        .write_all(
+            format!("GET /_payrules/world HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n", server.addr).as_bytes(),
+        )
+        .unwrap();
     let mut raw = String::new();
     stream.read_to_string(&mut raw).unwrap();
     let (head, body) = raw.split_once("\r\n\r\n").unwrap();

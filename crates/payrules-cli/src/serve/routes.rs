@@ -1,0 +1,345 @@
+//! The routes: `/{profile}/...` to the sandbox's ledger, `/_payrules/...` for the server itself.
+//! Handlers are thin: read the HTTP request, call [`Sandboxes`], write the answer.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{Path, Query, Request, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use tower_http::cors::{AllowHeaders, AllowMethods, AllowOrigin, CorsLayer};
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::timeout::TimeoutLayer;
+
+use super::Limits;
+use super::problem::{self, Problem, json_response};
+use super::sandboxes::{DEFAULT, Origin, Sandboxes, check_name};
+
+/// The header that names a request's sandbox.
+pub const SANDBOX_HEADER: &str = "payrules-sandbox";
+
+/// What the handlers share.
+#[derive(Debug)]
+pub struct App {
+    pub sandboxes: Sandboxes,
+    pub limits: Limits,
+}
+
+type Shared = State<Arc<App>>;
+
+/// The whole service: routes, then the policies as layers (innermost first).
+pub fn router(app: Arc<App>) -> Router {
+    let limits = app.limits;
+    Router::new()
+        .route("/_payrules/health", get(health))
+        .route("/_payrules/world", get(world))
+        .route("/_payrules/sandboxes", get(list).post(create))
+        .route("/_payrules/sandboxes/{name}", get(summary).delete(remove))
+        .route("/_payrules/sandboxes/{name}/snapshot", get(snapshot))
+        .route("/_payrules/sandboxes/{name}/reset", post(reset))
+        .fallback(vendor)
+        .with_state(app)
+        .layer(RequestBodyLimitLayer::new(limits.max_body))
+        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, limits.request_timeout))
+        .layer(middleware::map_response_with_state(limits, problem::fill))
+        .layer(
+            // Open, as the browser console calls from anywhere: preflights are answered here and
+            // allow whatever headers they ask for (Authorization and Payrules-Sandbox among them).
+            CorsLayer::new()
+                .allow_origin(AllowOrigin::any())
+                .allow_methods(AllowMethods::list([
+                    axum::http::Method::GET,
+                    axum::http::Method::POST,
+                    axum::http::Method::PUT,
+                    axum::http::Method::PATCH,
+                    axum::http::Method::DELETE,
+                    axum::http::Method::OPTIONS,
+                ]))
+                .allow_headers(AllowHeaders::mirror_request())
+                .max_age(std::time::Duration::from_mins(10)),
+        )
+        .layer(middleware::from_fn(log))
+}
+
+/// The operation a vendor request was routed to, for the request log.
+#[derive(Debug, Clone, Copy)]
+struct Operation(&'static str);
+
+/// One log line per request: sandbox, profile, operation, status, time. Never a header value
+/// (credentials), the query or the body; of the path only its first segment, and only when it is a
+/// registered profile.
+async fn log(request: Request, next: Next) -> Response {
+    let start = Instant::now();
+    let method = request.method().clone();
+    let sandbox = match sandbox_name(request.headers()) {
+        Ok(name) => name,
+        Err(_) => "(invalid)".to_owned(),
+    };
+    let first = request.uri().path().trim_start_matches('/').split('/').next().unwrap_or_default();
+    let profile = match first.parse::<payrules::Profile>() {
+        Ok(p) => p.id(),
+        Err(_) if first == "_payrules" => "_payrules",
+        Err(_) => "-",
+    };
+    let response = next.run(request).await;
+    let operation = response.extensions().get::<Operation>().map_or("-", |o| o.0);
+    let ms = start.elapsed().as_secs_f64() * 1000.0;
+    tracing::info!(
+        target: "payrules::request",
+        %sandbox, %profile, %operation, %method, status = response.status().as_u16(), ms = format_args!("{ms:.2}"),
+    );
+    response
+}
+
+/// The request's sandbox: its `Payrules-Sandbox` header, or `default`.
+fn sandbox_name(headers: &HeaderMap) -> Result<String, Problem> {
+    let Some(value) = headers.get(SANDBOX_HEADER) else { return Ok(DEFAULT.to_owned()) };
+    let name = value.to_str().unwrap_or_default();
+    check_name(name)?;
+    Ok(name.to_owned())
+}
+
+/// Runs `f` with the app: on the blocking pool when the store does I/O, else right here (the
+/// ledger answers in microseconds).
+async fn blocking<T: Send + 'static>(
+    app: Arc<App>,
+    f: impl FnOnce(&App) -> Result<T, Problem> + Send + 'static,
+) -> Result<T, Problem> {
+    if app.sandboxes.is_durable() {
+        tokio::task::spawn_blocking(move || f(&app))
+            .await
+            .unwrap_or_else(|e| Err(Problem::unavailable(format!("the request failed: {e}"))))
+    } else {
+        f(&app)
+    }
+}
+
+/// Splits a request target as `payrules serve` always did: `/{profile}` + the rest (query kept in
+/// the path, undecoded; the ledger reads it).
+fn split_target(target: &str) -> (String, String) {
+    let target = target.strip_prefix('/').unwrap_or(target);
+    let (profile, rest) = target.split_once('/').unwrap_or((target, ""));
+    match profile.split_once('?') {
+        Some((p, q)) => (p.to_owned(), format!("/?{q}")),
+        None => (profile.to_owned(), format!("/{rest}")),
+    }
+}
+
+/// Reads the whole body as text; over the limit is 413, anything else unreadable 400.
+async fn body_text(body: Body, limit: usize) -> Result<String, Problem> {
+    let bytes = axum::body::to_bytes(body, usize::MAX).await.map_err(|e| {
+        let mut source: Option<&(dyn std::error::Error + 'static)> = Some(&e);
+        while let Some(err) = source {
+            if err.is::<http_body_util::LengthLimitError>() {
+                return Problem::too_large(limit);
+            }
+            source = err.source();
+        }
+        Problem::bad_request("bad_body", format!("the body could not be read: {e}"))
+    })?;
+    String::from_utf8(bytes.into()).map_err(|e| {
+        Problem::bad_request(
+            "bad_body",
+            format!("the body is not UTF-8: invalid byte at {}", e.utf8_error().valid_up_to()),
+        )
+    })
+}
+
+/// Any path but `/_payrules/...`: the vendor request, to the sandbox's ledger.
+async fn vendor(State(app): Shared, request: Request) -> Response {
+    let (parts, body) = request.into_parts();
+    let target = parts.uri.path_and_query().map_or("/", |pq| pq.as_str());
+    let (profile, path) = split_target(target);
+    if profile == "_payrules" {
+        return Problem::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "the payrules endpoints are /_payrules/health, /_payrules/world and /_payrules/sandboxes".to_owned(),
+        )
+        .into_response();
+    }
+    let request = async {
+        let sandbox = sandbox_name(&parts.headers)?;
+        let body = body_text(body, app.limits.max_body).await?;
+        let mut headers = BTreeMap::new();
+        for (name, value) in &parts.headers {
+            let value = std::str::from_utf8(value.as_bytes())
+                .map_err(|_| Problem::bad_request("bad_header", format!("the header {name} is not UTF-8")))?;
+            headers.insert(name.as_str().to_owned(), value.trim().to_owned());
+        }
+        let request = payrules::Request {
+            profile,
+            method: parts.method.as_str().to_owned(),
+            path,
+            query: BTreeMap::new(),
+            headers,
+            // The body's text as sent: decimals stay exact, form bodies stay forms.
+            body: if body.is_empty() { Value::Null } else { Value::String(body) },
+        };
+        Ok::<_, Problem>((sandbox, request))
+    };
+    let (sandbox, request) = match request.await {
+        Ok(read) => read,
+        Err(problem) => return problem.into_response(),
+    };
+    let operation = request
+        .profile
+        .parse::<payrules::Profile>()
+        .ok()
+        .and_then(|p| payrules::profiles::route(p, &request.method, &request.path).ok())
+        .map(|r| Operation(r.operation.id));
+    let answer = blocking(app, move |app| app.sandboxes.handle(&sandbox, &request)).await;
+    let mut response = match answer {
+        Ok(r) => json_response(
+            StatusCode::from_u16(r.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+            &serde_json::to_string(&r.body).unwrap_or_default(),
+        ),
+        Err(problem) => problem.into_response(),
+    };
+    if let Some(operation) = operation {
+        response.extensions_mut().insert(operation);
+    }
+    response
+}
+
+/// `GET /_payrules/health`.
+async fn health(State(app): Shared) -> Response {
+    json_response(StatusCode::OK, &json!({ "status": "ok", "sandboxes": app.sandboxes.count() }).to_string())
+}
+
+/// `GET /_payrules/world`: the request's sandbox's records, credentials removed (the console's
+/// payment list in HTTP mode).
+async fn world(State(app): Shared, headers: HeaderMap) -> Response {
+    let answer = async {
+        let sandbox = sandbox_name(&headers)?;
+        blocking(app, move |app| app.sandboxes.snapshot(&sandbox, false, true)).await
+    };
+    match answer.await {
+        Ok(text) => json_response(StatusCode::OK, &text),
+        Err(problem) => problem.into_response(),
+    }
+}
+
+fn summary_response(status: StatusCode, result: Result<impl serde::Serialize, Problem>) -> Response {
+    match result {
+        Ok(value) => json_response(status, &serde_json::to_string(&value).unwrap_or_default()),
+        Err(problem) => problem.into_response(),
+    }
+}
+
+/// `GET /_payrules/sandboxes`: every sandbox with its number of payments.
+async fn list(State(app): Shared) -> Response {
+    summary_response(StatusCode::OK, Ok(json!({ "sandboxes": app.sandboxes.list() })))
+}
+
+/// `GET /_payrules/sandboxes/{name}`.
+async fn summary(State(app): Shared, Path(name): Path<String>) -> Response {
+    summary_response(StatusCode::OK, check_name(&name).and_then(|()| app.sandboxes.summary(&name)))
+}
+
+/// The body of `POST /_payrules/sandboxes`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Create {
+    name: String,
+    #[serde(default)]
+    from: From,
+    /// The snapshot (`from: "snapshot"`): the document itself, or its text as a string.
+    snapshot: Option<Value>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+enum From {
+    #[default]
+    Sample,
+    Empty,
+    Snapshot,
+}
+
+/// `POST /_payrules/sandboxes`: `{"name", "from": "sample"|"empty"|"snapshot", "snapshot"?}`.
+async fn create(State(app): Shared, body: Body) -> Response {
+    let answer = async {
+        let text = body_text(body, app.limits.max_body).await?;
+        let create: Create = serde_json::from_str(&text)
+            .map_err(|e| Problem::bad_request("bad_body", format!("the body is not a sandbox to create: {e}")))?;
+        let origin = match (create.from, create.snapshot) {
+            (From::Sample, None) => Origin::Sample,
+            (From::Empty, None) => Origin::Empty,
+            (From::Snapshot, Some(Value::String(text))) => Origin::Snapshot(text.into()),
+            (From::Snapshot, Some(document)) => Origin::Snapshot(document.to_string().into()),
+            (From::Snapshot, None) => {
+                return Err(Problem::bad_request("bad_body", "`from: snapshot` needs a `snapshot`".to_owned()));
+            }
+            (_, Some(_)) => {
+                return Err(Problem::bad_request(
+                    "bad_body",
+                    "a `snapshot` is read only with `from: snapshot`".to_owned(),
+                ));
+            }
+        };
+        let name = create.name;
+        blocking(app, move |app| app.sandboxes.create(&name, origin)).await
+    };
+    summary_response(StatusCode::CREATED, answer.await)
+}
+
+#[derive(Debug, Deserialize)]
+struct SnapshotQuery {
+    #[serde(default)]
+    credentials: bool,
+}
+
+/// `GET /_payrules/sandboxes/{name}/snapshot[?credentials=true]`: credentials removed unless asked.
+async fn snapshot(State(app): Shared, Path(name): Path<String>, Query(query): Query<SnapshotQuery>) -> Response {
+    let answer = async {
+        check_name(&name)?;
+        blocking(app, move |app| app.sandboxes.snapshot(&name, query.credentials, false)).await
+    };
+    match answer.await {
+        Ok(text) => json_response(StatusCode::OK, &text),
+        Err(problem) => problem.into_response(),
+    }
+}
+
+/// `POST /_payrules/sandboxes/{name}/reset`: back to the world it was created from.
+async fn reset(State(app): Shared, Path(name): Path<String>) -> Response {
+    let answer = async {
+        check_name(&name)?;
+        blocking(app, move |app| app.sandboxes.reset(&name)).await
+    };
+    summary_response(StatusCode::OK, answer.await)
+}
+
+/// `DELETE /_payrules/sandboxes/{name}`.
+async fn remove(State(app): Shared, Path(name): Path<String>) -> Response {
+    let answer = async {
+        check_name(&name)?;
+        blocking(app, move |app| app.sandboxes.delete(&name)).await
+    };
+    match answer.await {
+        Ok(()) => StatusCode::NO_CONTENT.into_response(),
+        Err(problem) => problem.into_response(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::split_target;
+
+    #[test]
+    fn targets_split_as_before() {
+        let split = |t: &str| split_target(t);
+        assert_eq!(split("/komet/api/x?a=1"), ("komet".to_owned(), "/api/x?a=1".to_owned()));
+        assert_eq!(split("/komet"), ("komet".to_owned(), "/".to_owned()));
+        assert_eq!(split("/komet?a=1"), ("komet".to_owned(), "/?a=1".to_owned()));
+        assert_eq!(split("/"), (String::new(), "/".to_owned()));
+    }
+}
