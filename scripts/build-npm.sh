@@ -38,6 +38,8 @@ wasm_opt "${WASM_OPT_LEDGER:--Oz}" "$out/web/ledger/payrules_ledger_bg.wasm"
 rm -f "$out"/web/*.d.ts "$out"/web/ledger/*.d.ts  # the package's own declarations describe both entries
 npm=crates/payrules-wasm/npm
 cp "$npm/package.json" "$npm/node.js" "$npm/web.js" "$npm/iterable.js" "$npm/index.d.ts" "$npm/README.md" "$out/"
+# profiles(): the descriptions as JSON text in JavaScript, not in the validation module (BENCHMARKS.md).
+cargo run -q -p payrules --example profiles_js --locked > "$out/profiles.js"
 cp "$npm/ledger/node.js" "$npm/ledger/web.js" "$npm/ledger/index.d.ts" "$out/ledger/"
 # The ProfileId union comes from the registry (crates/payrules/src/registry.rs), never by hand.
 ids=$(sed -n 's/^ *\([a-z0-9_]*\): [A-Za-z0-9_]* = ".*";$/\x27\1\x27/p' crates/payrules/src/registry.rs | paste -sd'|' | sed 's/|/ | /g')

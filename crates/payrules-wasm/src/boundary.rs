@@ -11,6 +11,8 @@ pub(crate) fn to_js(text: &str) -> Result<JsValue, JsError> {
     JSON::parse(text).map_err(|e| JsError::new(&format!("payrules produced JSON JavaScript could not read: {e:?}")))
 }
 
+// The ledger's; the validation module writes its JSON without serde (`Report::to_json`).
+#[allow(dead_code)]
 pub(crate) fn serialize<T: serde::Serialize>(value: &T) -> Result<String, JsError> {
     serde_json::to_string(value).map_err(|e| JsError::new(&e.to_string()))
 }

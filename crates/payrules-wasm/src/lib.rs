@@ -6,14 +6,19 @@
 //! argument that is not a request object, an unknown profile) throws an `Error` whose message says
 //! why. Objects cross the boundary as JSON text, read by the core's own reader, so JavaScript gets
 //! the same verdict as native code. The `…Json` variants return the core's exact text: a JavaScript
-//! number cannot hold `12.3400` or `12345678901234567890`.
+//! number cannot hold `12.3400` or `12345678901234567890`. That text is written by the core's own
+//! writers (`Report::to_json`, byte for byte what serde_json writes), so serde_json is not in the module.
+//!
+//! `profiles()` is not in this module: its descriptions are JSON text generated at build time into
+//! the package's `profiles.js` (`crates/payrules/examples/profiles_js.rs`), so the module carries
+//! neither the text nor the serializer of the description types.
 
-use payrules::{Profile, Report};
+use payrules::Profile;
 use wasm_bindgen::prelude::*;
 
 mod boundary;
 
-use boundary::{request_text, serialize, to_js};
+use boundary::{request_text, to_js};
 
 #[wasm_bindgen(start)]
 fn start() {
@@ -24,13 +29,13 @@ fn start() {
 #[wasm_bindgen]
 pub fn validate(request: &JsValue) -> Result<JsValue, JsError> {
     let text = request_text(request, "validate")?;
-    to_js(&validate_json(&text)?)
+    to_js(&validate_json(&text))
 }
 
 /// The verdict on one request given as JSON text, as JSON text (exact: the CLI prints the same bytes).
 #[wasm_bindgen(js_name = validateJson)]
-pub fn validate_json(text: &str) -> Result<String, JsError> {
-    serialize(&payrules::validate_json(text))
+pub fn validate_json(text: &str) -> String {
+    payrules::validate_json(text).to_json()
 }
 
 /// The verdicts on many requests given as UTF-8 JSON Lines: a [`BatchResult`] with one entry per
@@ -109,7 +114,7 @@ impl BatchResult {
     #[wasm_bindgen(js_name = reportJson)]
     pub fn report_json(&self, index: u32) -> Result<String, JsError> {
         match payrules::validate_json_bytes(self.line(index)?) {
-            Some(report) => serialize::<Report>(&report),
+            Some(report) => Ok(report.to_json()),
             None => Err(JsError::new("a batch entry is never a blank line")),
         }
     }
@@ -117,7 +122,7 @@ impl BatchResult {
 
 /// Like `validateBatch`, as exact JSON Lines text (one report per line, as `payrules validate` prints).
 #[wasm_bindgen(js_name = validateBatchJson)]
-pub fn validate_batch_json(bytes: &[u8]) -> Result<String, JsError> {
+pub fn validate_batch_json(bytes: &[u8]) -> String {
     let mut out = String::with_capacity(bytes.len() / 2);
     out.push('[');
     let mut first = true;
@@ -126,16 +131,10 @@ pub fn validate_batch_json(bytes: &[u8]) -> Result<String, JsError> {
             out.push(',');
         }
         first = false;
-        out.push_str(&serialize::<Report>(&report)?);
+        report.write_json(&mut out);
     }
     out.push(']');
-    Ok(out)
-}
-
-/// Every profile with its operations, fields and lifecycle (what `payrules profiles` prints).
-#[wasm_bindgen]
-pub fn profiles() -> Result<JsValue, JsError> {
-    to_js(&serialize(&payrules::profiles::describe_all())?)
+    out
 }
 
 fn profile(name: &str) -> Result<Profile, JsError> {
@@ -147,8 +146,13 @@ fn profile(name: &str) -> Result<Profile, JsError> {
 #[wasm_bindgen(js_name = allowedActions)]
 pub fn allowed_actions(profile_name: &str, state: &str) -> Result<JsValue, JsError> {
     let text = match payrules::allowed_actions(profile(profile_name)?, state) {
-        Ok(actions) => serialize(&actions)?,
-        Err(e) => serialize(&serde_json::json!({ "error": e, "message": e.to_string() }))?,
+        Ok(actions) => payrules::lifecycle::AllowedAction::list_to_json(&actions),
+        Err(e) => {
+            let mut text = format!("{{\"error\":{},\"message\":", e.to_json());
+            payrules::json::write_string(&mut text, &e.to_string());
+            text.push('}');
+            text
+        }
     };
     to_js(&text)
 }

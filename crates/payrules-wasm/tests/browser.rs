@@ -22,7 +22,7 @@ fn every_validation_vector_gives_the_native_report() {
         for (line, want) in lines.iter().zip(expected) {
             let vector: Value = serde_json::from_str(line).unwrap();
             let text = line.split_once("\"request\":").unwrap().1.trim_end().strip_suffix('}').unwrap();
-            let report: Value = serde_json::from_str(&validate_json(text).unwrap()).unwrap();
+            let report: Value = serde_json::from_str(&validate_json(text)).unwrap();
             assert_eq!(&report, &want["report"], "{profile}: {}", vector["name"]);
         }
     }
@@ -30,11 +30,11 @@ fn every_validation_vector_gives_the_native_report() {
 
 #[wasm_bindgen_test]
 fn the_seed_examples_and_originals() {
-    let batch: Value = serde_json::from_str(&validate_batch_json(SEED_EXAMPLES.as_bytes()).unwrap()).unwrap();
+    let batch: Value = serde_json::from_str(&validate_batch_json(SEED_EXAMPLES.as_bytes())).unwrap();
     assert!(batch.as_array().unwrap().len() >= 17);
     assert!(batch.as_array().unwrap().iter().all(|r| r["valid"] == true));
     for line in SEED_ORIGINALS.lines() {
-        let report: Value = serde_json::from_str(&validate_json(line).unwrap()).unwrap();
+        let report: Value = serde_json::from_str(&validate_json(line)).unwrap();
         assert_eq!(report["errors"][0]["code"], "invalid_json");
     }
 }
@@ -54,8 +54,7 @@ fn broken_contracts_throw_domain_problems_return() {
 #[wasm_bindgen_test]
 fn the_batch_result_keeps_verdicts_and_writes_reports_on_demand() {
     let text = format!("{SEED_EXAMPLES}\n\n   \n{SEED_ORIGINALS}");
-    let expected: Vec<String> =
-        text.lines().filter(|l| !l.trim().is_empty()).map(|l| validate_json(l).unwrap()).collect();
+    let expected: Vec<String> = text.lines().filter(|l| !l.trim().is_empty()).map(validate_json).collect();
     let batch = validate_batch(text.clone().into_bytes());
     assert_eq!(batch.length(), expected.len());
     let invalid: Vec<u32> = (0..expected.len())
@@ -68,6 +67,6 @@ fn the_batch_result_keeps_verdicts_and_writes_reports_on_demand() {
         assert_eq!(&batch.report_json(u32::try_from(i).unwrap()).unwrap(), want);
     }
     assert!(batch.report_json(u32::try_from(expected.len()).unwrap()).is_err());
-    let whole: Value = serde_json::from_str(&validate_batch_json(text.as_bytes()).unwrap()).unwrap();
+    let whole: Value = serde_json::from_str(&validate_batch_json(text.as_bytes())).unwrap();
     assert_eq!(whole.as_array().unwrap().len(), batch.length());
 }

@@ -431,9 +431,54 @@ impl<'a> Parser<'a> {
     }
 }
 
+/// Appends `s` as a JSON string, escaped exactly as `serde_json` escapes it: `"` and `\\`, the
+/// short escapes `\\b \\t \\n \\f \\r`, other control characters as `\\u00xx` (lowercase hex),
+/// everything else (DEL, non-ASCII) as it is. A test compares it with `serde_json` on arbitrary text.
+pub fn write_string(out: &mut String, s: &str) {
+    out.push('"');
+    let mut start = 0;
+    for (i, b) in s.bytes().enumerate() {
+        let short = match b {
+            b'"' => "\\\"",
+            b'\\' => "\\\\",
+            0x08 => "\\b",
+            0x0c => "\\f",
+            b'\n' => "\\n",
+            b'\r' => "\\r",
+            b'\t' => "\\t",
+            0..=0x1f => "",
+            _ => continue,
+        };
+        // `i` is at an ASCII byte, so both slices are on character boundaries.
+        out.push_str(s.get(start..i).unwrap_or_default());
+        start = i + 1;
+        if short.is_empty() {
+            out.push_str("\\u00");
+            out.push(char::from_digit(u32::from(b >> 4), 16).unwrap_or('0'));
+            out.push(char::from_digit(u32::from(b & 0xf), 16).unwrap_or('0'));
+        } else {
+            out.push_str(short);
+        }
+    }
+    out.push_str(s.get(start..).unwrap_or_default());
+    out.push('"');
+}
+
+/// Appends `items` as a JSON array of strings (as `serde_json` writes a `Vec<&str>`).
+pub fn write_strings(out: &mut String, items: &[&str]) {
+    out.push('[');
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        write_string(out, item);
+    }
+    out.push(']');
+}
+
 #[cfg(test)]
 mod tests {
-    use super::{Json, parse};
+    use super::{Json, parse, write_string};
 
     #[test]
     fn keeps_numbers_and_borrows_strings() {
@@ -464,5 +509,25 @@ mod tests {
         );
         assert_eq!(parse(&"[".repeat(200)).unwrap_err().reason, "recursion limit exceeded");
         assert_eq!(parse("{1:2}").unwrap_err().reason, "key must be a string");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn strings_are_written_as_serde_json_writes_them(s in "(?s).{0,40}", ctl in proptest::collection::vec(0u8..0x80, 0..20)) {
+            let mixed: String = ctl.iter().map(|&b| char::from(b)).chain(s.chars()).collect();
+            for text in [s.as_str(), mixed.as_str()] {
+                let mut out = String::new();
+                write_string(&mut out, text);
+                proptest::prop_assert_eq!(out, serde_json::to_string(text).unwrap());
+            }
+        }
+    }
+
+    #[test]
+    fn every_ascii_byte_is_written_as_serde_json_writes_it() {
+        let all: String = (0u8..0x80).map(char::from).chain("é😀\u{2028}\u{7f}".chars()).collect();
+        let mut out = String::new();
+        write_string(&mut out, &all);
+        assert_eq!(out, serde_json::to_string(&all).unwrap());
     }
 }

@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::json::write_string;
+
 /// The stable set of violation codes. Adding one is an API change: document it in `CONTRIBUTING.md`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -137,5 +139,76 @@ impl Report {
     pub fn new(operation: Option<&str>, errors: Vec<Violation>) -> Self {
         let valid = !errors.iter().any(|v| v.severity == Severity::Error);
         Self { valid, operation: operation.map(str::to_owned), errors }
+    }
+}
+
+impl Report {
+    /// The report as JSON text: the bytes `serde_json::to_string` writes for it (a test checks it),
+    /// without its machinery, so the npm package's validation module carries no serde_json.
+    pub fn to_json(&self) -> String {
+        let mut out =
+            String::with_capacity(48 + self.errors.iter().map(|v| v.message.len() + v.path.len() + 64).sum::<usize>());
+        self.write_json(&mut out);
+        out
+    }
+
+    /// Appends [`Report::to_json`]'s text to `out`.
+    pub fn write_json(&self, out: &mut String) {
+        out.push_str(if self.valid { "{\"valid\":true,\"operation\":" } else { "{\"valid\":false,\"operation\":" });
+        match &self.operation {
+            Some(op) => write_string(out, op),
+            None => out.push_str("null"),
+        }
+        out.push_str(",\"errors\":[");
+        for (i, v) in self.errors.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            out.push_str("{\"path\":");
+            write_string(out, &v.path);
+            out.push_str(",\"code\":\"");
+            out.push_str(v.code.as_str());
+            out.push_str(match v.severity {
+                Severity::Error => "\",\"severity\":\"error\",\"message\":",
+                Severity::Warning => "\",\"severity\":\"warning\",\"message\":",
+            });
+            write_string(out, &v.message);
+            if let Some(suggestion) = &v.suggestion {
+                out.push_str(",\"suggestion\":");
+                write_string(out, suggestion);
+            }
+            out.push('}');
+        }
+        out.push_str("]}");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Code, Report, Violation};
+
+    fn violation() -> impl proptest::strategy::Strategy<Value = Violation> {
+        use proptest::prelude::*;
+        (any::<String>(), 0..Code::ALL.len(), any::<bool>(), any::<String>(), proptest::option::of(any::<String>()))
+            .prop_map(|(path, code, error, message, suggestion)| {
+                let code = Code::ALL[code];
+                let v =
+                    if error { Violation::error(path, code, message) } else { Violation::warning(path, code, message) };
+                match suggestion {
+                    Some(s) => v.with_suggestion(s),
+                    None => v,
+                }
+            })
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn reports_are_written_as_serde_json_writes_them(
+            operation in proptest::option::of(proptest::prelude::any::<String>()),
+            errors in proptest::collection::vec(violation(), 0..5),
+        ) {
+            let report = Report::new(operation.as_deref(), errors);
+            proptest::prop_assert_eq!(report.to_json(), serde_json::to_string(&report).unwrap());
+        }
     }
 }
