@@ -5,6 +5,10 @@ use std::str::FromStr;
 
 use rust_decimal::Decimal;
 
+#[path = "currency_table.rs"]
+#[rustfmt::skip] // generated (a test compares it with the generator), so left as written
+mod currency_table;
+
 /// An amount read exactly from its text: `12.3400` keeps its four decimals, `0.1` is one tenth.
 ///
 /// Only checked arithmetic is offered: an overflow is an error, never a panic or a wrap.
@@ -146,9 +150,17 @@ impl Amount {
     }
 }
 
-/// An ISO 4217 currency, from the maintained table of the `iso_currency` crate.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct Currency(iso_currency::Currency);
+/// An ISO 4217 currency, from a compact table generated from the maintained `iso_currency` crate
+/// (`currency_table.rs`: codes, minor units and names only; a test checks it equals the crate's).
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Currency(u16);
+
+impl fmt::Debug for Currency {
+    /// `Currency(EUR)`, as when it wrapped `iso_currency::Currency`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("Currency").field(&format_args!("{}", self.code())).finish()
+    }
+}
 
 impl FromStr for Currency {
     type Err = UnknownCurrency;
@@ -156,10 +168,18 @@ impl FromStr for Currency {
     /// Accepts an alphabetic code as ISO 4217 writes it (`EUR`); case matters.
     fn from_str(code: &str) -> Result<Self, Self::Err> {
         if code.len() == 3 && code.bytes().all(|b| b.is_ascii_uppercase()) {
-            iso_currency::Currency::from_code(code).map(Currency).ok_or(UnknownCurrency)
-        } else {
-            Err(UnknownCurrency)
+            let codes = currency_table::CODES.as_bytes();
+            let (mut lo, mut hi) = (0, currency_table::EXPONENTS.len());
+            while lo < hi {
+                let mid = lo + (hi - lo) / 2;
+                match codes.get(mid * 3..mid * 3 + 3).unwrap_or_default().cmp(code.as_bytes()) {
+                    std::cmp::Ordering::Less => lo = mid + 1,
+                    std::cmp::Ordering::Greater => hi = mid,
+                    std::cmp::Ordering::Equal => return u16::try_from(mid).map(Currency).map_err(|_| UnknownCurrency),
+                }
+            }
         }
+        Err(UnknownCurrency)
     }
 }
 
@@ -170,17 +190,21 @@ pub struct UnknownCurrency;
 impl Currency {
     /// The alphabetic code, e.g. `EUR`.
     pub fn code(self) -> &'static str {
-        self.0.code()
+        let i = usize::from(self.0) * 3;
+        currency_table::CODES.get(i..i + 3).unwrap_or_default()
     }
 
     /// The currency's English name.
     pub fn name(self) -> String {
-        self.0.name().to_owned()
+        currency_table::NAMES.get(usize::from(self.0)).copied().unwrap_or_default().to_owned()
     }
 
     /// Its minor units (`EUR` 2, `JPY` 0, `BHD` 3), or `None` where ISO 4217 gives none (`XAU`).
     pub fn exponent(self) -> Option<u16> {
-        self.0.exponent()
+        match currency_table::EXPONENTS.get(usize::from(self.0)) {
+            Some(&e) if e != currency_table::NONE => Some(u16::from(e)),
+            _ => None,
+        }
     }
 }
 
@@ -230,5 +254,69 @@ mod tests {
         assert!("12.34".parse::<Amount>().unwrap().fits_minor_units(2));
         assert!(!"12.345".parse::<Amount>().unwrap().fits_minor_units(2));
         assert!("12.3400".parse::<Amount>().unwrap().fits_minor_units(2));
+    }
+
+    /// The compact table as it must be, generated from the `iso_currency` crate: every three-letter
+    /// upper-case code the crate knows, in order, with its minor units and name.
+    fn generated_table() -> String {
+        let mut codes = String::new();
+        let mut exponents = Vec::new();
+        let mut names = Vec::new();
+        for a in b'A'..=b'Z' {
+            for b in b'A'..=b'Z' {
+                for c in b'A'..=b'Z' {
+                    let code = String::from_utf8(vec![a, b, c]).unwrap();
+                    if let Some(cur) = iso_currency::Currency::from_code(&code) {
+                        assert_eq!(cur.code(), code);
+                        codes.push_str(&code);
+                        exponents.push(
+                            cur.exponent()
+                                .map_or(super::currency_table::NONE, |e| u8::try_from(e).unwrap())
+                                .to_string(),
+                        );
+                        names.push(format!("{:?}", cur.name()));
+                    }
+                }
+            }
+        }
+        format!(
+            "//! Generated from the `iso_currency` crate by `money::tests::the_currency_table_is_the_crates`\n\
+             //! (`PAYRULES_WRITE_CURRENCY_TABLE=1 cargo test -p payrules --lib currency_table` rewrites it): do not edit.\n\
+             //! ISO 4217 alphabetic codes in order, their minor units and English names; nothing else.\n\n\
+             /// Minor units where ISO 4217 gives none (`XAU`).\n\
+             pub(super) const NONE: u8 = u8::MAX;\n\n\
+             /// Every code, three letters each, in alphabetical order.\n\
+             pub(super) const CODES: &str = \"{codes}\";\n\n\
+             /// The minor units of each code, in the same order.\n\
+             pub(super) static EXPONENTS: &[u8] = &[{}];\n\n\
+             /// The English name of each code, in the same order.\n\
+             pub(super) static NAMES: &[&str] = &[\n    {},\n];\n",
+            exponents.join(", "),
+            names.join(",\n    "),
+        )
+    }
+
+    #[test]
+    fn the_currency_table_is_the_crates() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/src/currency_table.rs");
+        let expected = generated_table();
+        if std::env::var_os("PAYRULES_WRITE_CURRENCY_TABLE").is_some() {
+            std::fs::write(path, &expected).unwrap();
+        }
+        assert_eq!(
+            std::fs::read_to_string(path).unwrap(),
+            expected,
+            "run with PAYRULES_WRITE_CURRENCY_TABLE=1 to regenerate"
+        );
+        for code in super::currency_table::CODES.as_bytes().chunks(3) {
+            let code = std::str::from_utf8(code).unwrap();
+            let ours: Currency = code.parse().unwrap();
+            let theirs = iso_currency::Currency::from_code(code).unwrap();
+            assert_eq!(
+                (ours.code(), ours.name(), ours.exponent()),
+                (theirs.code(), theirs.name().to_owned(), theirs.exponent())
+            );
+            assert_eq!(format!("{ours:?}"), format!("Currency({theirs:?})"));
+        }
     }
 }
