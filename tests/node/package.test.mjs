@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 
-import { data, installedPackage, lines, npmDir, root, scenarios, seeds, vendors } from './lib.mjs';
+import { cli, data, installedPackage, lines, npmDir, root, scenarios, seeds, vendors } from './lib.mjs';
 
 const { module: payrules, ledger: ledgerEntry, dir } = await installedPackage();
 const NOW = { now: '2024-01-01T09:00:00Z' };
@@ -145,6 +145,27 @@ test('profiles, allowedActions and diagram', () => {
   assert.equal(dts.match(/^export type ProfileId = (.*);$/m)[1], vendors().map((v) => `'${v}'`).join(' | '));
   assert.deepEqual(payrules.allowedActions('crmcom', 'DRAFT'), [{ action: 'post', to: 'POSTED' }, { action: 'reject', to: 'REJECTED' }]);
   assert.match(payrules.diagram('crmcom'), /^stateDiagram-v2\n/);
+});
+
+test('profiles.js answers as the core does: diagrams as the CLI draws them, every status spelling', () => {
+  // profiles(), allowedActions() and diagram() answer from data the core wrote at build time.
+  for (const p of payrules.profiles()) {
+    assert.equal(payrules.diagram(p.id), cli(['diagram', p.id], ''));
+    const { states, transitions } = p.lifecycle;
+    for (const s of states) {
+      const expected = transitions.filter((t) => t.from === s.name).map((t) => ({ action: t.action, to: t.to }));
+      assert.deepEqual(payrules.allowedActions(p.id, s.name), expected);
+      assert.deepEqual(payrules.allowedActions(p.id, s.label), expected);
+    }
+    assert.deepEqual(payrules.allowedActions(p.id, '__proto__'), {
+      error: { kind: 'unknown_state', profile: p.id, state: '__proto__', known: states.map((s) => s.name) },
+      message: `${p.id} has no status \`__proto__\`; its statuses are ${states.map((s) => s.name).join(', ')}`,
+    });
+  }
+  const answer = payrules.allowedActions('crmcom', 'DRAFT');
+  answer.pop();
+  assert.equal(payrules.allowedActions('crmcom', 'DRAFT').length, 2, 'each call gets its own array');
+  assert.throws(() => payrules.allowedActions('constructor', 'DRAFT'), /^Error: unknown profile `constructor`; the profiles are /);
 });
 
 test('ledger snapshots restore exactly; Ledger.empty has no records', () => {

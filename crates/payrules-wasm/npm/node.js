@@ -9,7 +9,7 @@ import './iterable.js';
 initSync({ module: readFileSync(new URL('./web/payrules_wasm_bg.wasm', import.meta.url)) });
 
 export * from './web/payrules_wasm.js';
-export { profiles } from './profiles.js';
+export { allowedActions, diagram, profiles } from './profiles.js';
 
 /** In Node the engine is ready on import; this resolves at once. */
 export default async function init() {}

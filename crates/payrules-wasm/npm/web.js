@@ -4,4 +4,4 @@ import './iterable.js';
 
 export { default } from './web/payrules_wasm.js';
 export * from './web/payrules_wasm.js';
-export { profiles } from './profiles.js';
+export { allowedActions, diagram, profiles } from './profiles.js';

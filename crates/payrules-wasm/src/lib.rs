@@ -9,11 +9,11 @@
 //! number cannot hold `12.3400` or `12345678901234567890`. That text is written by the core's own
 //! writers (`Report::to_json`, byte for byte what serde_json writes), so serde_json is not in the module.
 //!
-//! `profiles()` is not in this module: its descriptions are JSON text generated at build time into
-//! the package's `profiles.js` (`crates/payrules/examples/profiles_js.rs`), so the module carries
-//! neither the text nor the serializer of the description types.
+//! `profiles()`, `allowedActions()` and `diagram()` are not in this module: their answers are data
+//! generated at build time by the core into the package's `profiles.js`
+//! (`crates/payrules/examples/profiles_js.rs`), so the module carries neither the descriptions nor
+//! the lifecycles' code.
 
-use payrules::Profile;
 use wasm_bindgen::prelude::*;
 
 mod boundary;
@@ -135,30 +135,4 @@ pub fn validate_batch_json(bytes: &[u8]) -> String {
     }
     out.push(']');
     out
-}
-
-fn profile(name: &str) -> Result<Profile, JsError> {
-    name.parse::<Profile>().map_err(|e| JsError::new(&e.to_string()))
-}
-
-/// The actions allowed on a payment of `profile` in `state`: `[{action, to}]`. An unknown profile
-/// throws; a status the profile does not have comes back as `{error: {kind, …}}`.
-#[wasm_bindgen(js_name = allowedActions)]
-pub fn allowed_actions(profile_name: &str, state: &str) -> Result<JsValue, JsError> {
-    let text = match payrules::allowed_actions(profile(profile_name)?, state) {
-        Ok(actions) => payrules::lifecycle::AllowedAction::list_to_json(&actions),
-        Err(e) => {
-            let mut text = format!("{{\"error\":{},\"message\":", e.to_json());
-            payrules::json::write_string(&mut text, &e.to_string());
-            text.push('}');
-            text
-        }
-    };
-    to_js(&text)
-}
-
-/// A profile's lifecycle as a Mermaid state diagram.
-#[wasm_bindgen]
-pub fn diagram(profile_name: &str) -> Result<String, JsError> {
-    Ok(profile(profile_name)?.lifecycle().mermaid())
 }

@@ -464,18 +464,6 @@ pub fn write_string(out: &mut String, s: &str) {
     out.push('"');
 }
 
-/// Appends `items` as a JSON array of strings (as `serde_json` writes a `Vec<&str>`).
-pub fn write_strings(out: &mut String, items: &[&str]) {
-    out.push('[');
-    for (i, item) in items.iter().enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        write_string(out, item);
-    }
-    out.push(']');
-}
-
 #[cfg(test)]
 mod tests {
     use super::{Json, parse, write_string};

@@ -7,8 +7,6 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
-use crate::json::{write_string, write_strings};
-
 /// A vendor's payment status. Implemented by each profile's status enum.
 pub trait State: Copy + Eq + fmt::Debug + Send + Sync + 'static {
     /// Every status, in the order they are listed and drawn.
@@ -183,56 +181,6 @@ pub struct AllowedAction {
     pub to: &'static str,
 }
 
-impl AllowedAction {
-    /// `actions` as JSON text: the bytes `serde_json::to_string` writes (a test checks it).
-    pub fn list_to_json(actions: &[AllowedAction]) -> String {
-        let mut out = String::from("[");
-        for (i, a) in actions.iter().enumerate() {
-            if i > 0 {
-                out.push(',');
-            }
-            out.push_str("{\"action\":");
-            write_string(&mut out, a.action);
-            out.push_str(",\"to\":");
-            write_string(&mut out, a.to);
-            out.push('}');
-        }
-        out.push(']');
-        out
-    }
-}
-
-impl LifecycleError {
-    /// The error as JSON text: the bytes `serde_json::to_string` writes (a test checks it).
-    pub fn to_json(&self) -> String {
-        let mut out = String::new();
-        let (kind, profile, state) = match self {
-            LifecycleError::UnknownState { profile, state, .. } => ("unknown_state", profile, state),
-            LifecycleError::Refused(e) => ("refused", &e.profile, &e.state),
-        };
-        out.push_str("{\"kind\":\"");
-        out.push_str(kind);
-        out.push_str("\",\"profile\":");
-        write_string(&mut out, profile);
-        out.push_str(",\"state\":");
-        write_string(&mut out, state);
-        match self {
-            LifecycleError::UnknownState { known, .. } => {
-                out.push_str(",\"known\":");
-                write_strings(&mut out, known);
-            }
-            LifecycleError::Refused(e) => {
-                out.push_str(",\"action\":");
-                write_string(&mut out, &e.action);
-                out.push_str(",\"allowed\":");
-                write_strings(&mut out, &e.allowed);
-            }
-        }
-        out.push('}');
-        out
-    }
-}
-
 /// A lifecycle seen through status names, whatever the profile's status type.
 pub trait AnyLifecycle: Sync + fmt::Debug {
     /// The table by names.
@@ -298,35 +246,5 @@ impl<S: State> AnyLifecycle for Lifecycle<S> {
             }
         }
         out
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::{AllowedAction, LifecycleError};
-    use crate::Profile;
-
-    #[test]
-    fn answers_are_written_as_serde_json_writes_them() {
-        for p in Profile::ALL {
-            let lifecycle = p.lifecycle();
-            let table = lifecycle.table();
-            let names: Vec<String> =
-                table.states.iter().map(|s| s.name.to_owned()).chain(["nope".into(), "a\"b\\\u{1}é".into()]).collect();
-            for state in &names {
-                match lifecycle.allowed_actions(state) {
-                    Ok(actions) => {
-                        assert_eq!(AllowedAction::list_to_json(&actions), serde_json::to_string(&actions).unwrap())
-                    }
-                    Err(e) => assert_eq!(e.to_json(), serde_json::to_string(&e).unwrap()),
-                }
-                for action in ["post", "x\n\"y", "cancel"] {
-                    if let Err(e) = lifecycle.apply_named(state, action) {
-                        assert!(matches!(e, LifecycleError::Refused(_) | LifecycleError::UnknownState { .. }));
-                        assert_eq!(e.to_json(), serde_json::to_string(&e).unwrap());
-                    }
-                }
-            }
-        }
     }
 }
