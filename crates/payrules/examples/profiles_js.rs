@@ -59,7 +59,7 @@ fn main() {
     println!("const unknownState = {};", parsed(&unknown_state));
     println!("const unknownProfile = {};", parsed(&unknown_profile));
     print!(
-        r#"
+        r"
 const has = (object, key) => Object.prototype.hasOwnProperty.call(object, key);
 
 function known(profile) {{
@@ -89,6 +89,6 @@ export function allowedActions(profile, state) {{
 export function diagram(profile) {{
   return diagrams[known(profile)];
 }}
-"#
+"
     );
 }

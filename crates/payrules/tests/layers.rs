@@ -44,6 +44,7 @@ fn layer(file: &str) -> u8 {
         "pointer.rs",
         "report.rs",
         "money.rs",
+        "currency_table.rs",
         "datetime.rs",
         "request.rs",
         "rules.rs",
