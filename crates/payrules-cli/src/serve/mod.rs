@@ -12,6 +12,8 @@
 //! connection is its own task, so that no client delays another.
 //! SIGTERM or Ctrl-C stops accepting, lets requests in flight finish, flushes the store, exits 0.
 
+mod clock;
+mod database;
 mod problem;
 mod routes;
 mod sandboxes;
@@ -48,8 +50,12 @@ pub struct ServeArgs {
     /// The address to listen on (port 0: any free port; the listening line says which).
     #[arg(long, value_name = "HOST:PORT", default_value = "127.0.0.1:8080")]
     addr: String,
-    /// Keep the `default` sandbox in FILE: read at start when it exists, written (write-then-rename)
-    /// after every change, before the response.
+    /// Keep every sandbox in the SQLite database FILE (created when missing): each change is
+    /// committed (journaled, fsync) before its answer; a restart restores every sandbox exactly.
+    #[arg(long, value_name = "FILE", conflicts_with = "state")]
+    store: Option<PathBuf>,
+    /// Keep only the `default` sandbox, as one snapshot file: read at start when it exists,
+    /// rewritten (write-then-rename) after every change, before the response.
     #[arg(long, value_name = "FILE")]
     state: Option<PathBuf>,
     /// A snapshot that replaces the sample world as the start of every new sandbox.
@@ -90,9 +96,10 @@ pub fn run(args: &ServeArgs) -> Result<ExitCode, String> {
         ),
     };
     let sample = args.world.as_deref().map(crate::replay::read_snapshot).transpose()?;
-    let store: Box<dyn store::Store> = match args.state.clone() {
-        Some(file) => Box::new(store::StateFile::new(file)),
-        None => Box::new(store::Memory),
+    let store: Box<dyn store::Store> = match (&args.store, &args.state) {
+        (Some(file), _) => Box::new(database::Database::open(file)?),
+        (None, Some(file)) => Box::new(store::StateFile::new(file.clone())),
+        (None, None) => Box::new(store::Memory),
     };
     let sandboxes = Sandboxes::open(sample, clocks, store)?;
     let limits = Limits { max_body: args.max_body, request_timeout: Duration::from_secs(args.request_timeout) };

@@ -19,6 +19,7 @@ use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 
 use super::Limits;
+use super::clock::Mode;
 use super::problem::{self, Problem, json_response};
 use super::sandboxes::{DEFAULT, Origin, Sandboxes, check_name};
 
@@ -44,6 +45,7 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/_payrules/sandboxes/{name}", get(summary).delete(remove))
         .route("/_payrules/sandboxes/{name}/snapshot", get(snapshot))
         .route("/_payrules/sandboxes/{name}/reset", post(reset))
+        .route("/_payrules/sandboxes/{name}/clock", get(clock).post(set_clock))
         .fallback(vendor)
         .with_state(app)
         .layer(RequestBodyLimitLayer::new(limits.max_body))
@@ -330,9 +332,125 @@ async fn remove(State(app): Shared, Path(name): Path<String>) -> Response {
     }
 }
 
+fn clock_response(name: &str, result: Result<(Mode, payrules::ledger::Timestamp), Problem>) -> Response {
+    summary_response(
+        StatusCode::OK,
+        result.map(|(mode, now)| json!({ "sandbox": name, "now": now.utc_millis(), "clock": mode })),
+    )
+}
+
+/// `GET /_payrules/sandboxes/{name}/clock`: the sandbox's clock and the time it reads now.
+async fn clock(State(app): Shared, Path(name): Path<String>) -> Response {
+    let answer = check_name(&name).and_then(|()| app.sandboxes.clock(&name));
+    clock_response(&name, answer)
+}
+
+/// The body of `POST /_payrules/sandboxes/{name}/clock`: exactly one of the two.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ClockChange {
+    /// Stop the clock at this RFC 3339 instant.
+    freeze: Option<String>,
+    /// Move the clock on: an ISO 8601 duration (`PT1H`, `P1DT30M`, `-PT5S`) or a number of seconds.
+    advance: Option<Value>,
+}
+
+/// An ISO 8601 duration of days, hours, minutes and seconds (`P1DT2H3M4.5S`, `PT1H`, `P2W`; a
+/// leading `-` goes back), in milliseconds. Years and months are refused: their length varies.
+pub fn parse_duration(text: &str) -> Option<i64> {
+    let (sign, rest) = match text.strip_prefix('-') {
+        Some(rest) => (-1.0, rest),
+        None => (1.0, text.strip_prefix('+').unwrap_or(text)),
+    };
+    let rest = rest.strip_prefix('P').or_else(|| rest.strip_prefix('p'))?;
+    let (mut ms, mut number, mut in_time, mut any) = (0.0_f64, String::new(), false, false);
+    for c in rest.chars() {
+        match c.to_ascii_uppercase() {
+            'T' if number.is_empty() && !in_time => in_time = true,
+            '0'..='9' | '.' | ',' => number.push(if c == ',' { '.' } else { c }),
+            unit => {
+                let value: f64 = number.parse().ok()?;
+                number.clear();
+                let factor = match (unit, in_time) {
+                    ('W', false) => 604_800_000.0,
+                    ('D', false) => 86_400_000.0,
+                    ('H', true) => 3_600_000.0,
+                    ('M', true) => 60_000.0,
+                    ('S', true) => 1000.0,
+                    _ => return None,
+                };
+                ms += value * factor;
+                any = true;
+            }
+        }
+    }
+    if !number.is_empty() || !any {
+        return None;
+    }
+    whole_millis(sign * ms)
+}
+
+/// `ms` rounded to whole milliseconds, within ±9·10¹⁵ (about 285,000 years).
+#[allow(clippy::cast_possible_truncation)] // bounded just before: the cast is exact
+fn whole_millis(ms: f64) -> Option<i64> {
+    let ms = ms.round();
+    (ms.abs() < 9.0e15).then_some(ms as i64)
+}
+
+fn clock_change(text: &str) -> Result<Box<dyn Fn(Mode) -> Mode + Send>, Problem> {
+    let bad = |message: &str| Problem::bad_request("bad_clock", message.to_owned());
+    let change: ClockChange = serde_json::from_str(text)
+        .map_err(|e| Problem::bad_request("bad_body", format!("the body is not a clock change: {e}")))?;
+    match (change.freeze, change.advance) {
+        (Some(at), None) => {
+            let at = payrules::ledger::Timestamp::parse(&at)
+                .ok_or_else(|| bad(&format!("`freeze` wants an RFC 3339 date-time, not `{at}`")))?;
+            Ok(Box::new(move |_| Mode::Frozen { at: at.unix_millis() }))
+        }
+        (None, Some(advance)) => {
+            let ms = match &advance {
+                Value::String(text) => parse_duration(text),
+                Value::Number(n) => n.as_f64().and_then(|s| whole_millis(s * 1000.0)),
+                _ => None,
+            }
+            .ok_or_else(|| {
+                bad(&format!(
+                    "`advance` wants an ISO 8601 duration of days to seconds (`PT1H`, `P1DT30M`, `-PT5S`) or a number of seconds, not {advance}"
+                ))
+            })?;
+            Ok(Box::new(move |mode: Mode| mode.advanced(ms)))
+        }
+        _ => Err(bad("give exactly one of `freeze` (an RFC 3339 date-time) and `advance` (a duration)")),
+    }
+}
+
+/// `POST /_payrules/sandboxes/{name}/clock`: `{"freeze": "RFC3339"}` or `{"advance": "PT1H" | seconds}`.
+async fn set_clock(State(app): Shared, Path(name): Path<String>, body: Body) -> Response {
+    let shown = name.clone();
+    let answer = async {
+        check_name(&name)?;
+        let text = body_text(body, app.limits.max_body).await?;
+        let change = clock_change(&text)?;
+        blocking(app, move |app| app.sandboxes.set_clock(&name, change)).await
+    };
+    clock_response(&shown, answer.await)
+}
+
 #[cfg(test)]
 mod tests {
-    use super::split_target;
+    use super::{parse_duration, split_target};
+
+    #[test]
+    fn durations_are_iso_8601_days_to_seconds() {
+        assert_eq!(parse_duration("PT1H"), Some(3_600_000));
+        assert_eq!(parse_duration("P1DT30M"), Some(86_400_000 + 1_800_000));
+        assert_eq!(parse_duration("-PT1.5S"), Some(-1500));
+        assert_eq!(parse_duration("P2W"), Some(2 * 604_800_000));
+        assert_eq!(parse_duration("P1M"), None);
+        assert_eq!(parse_duration("PT"), None);
+        assert_eq!(parse_duration("1H"), None);
+        assert_eq!(parse_duration("PT5"), None);
+    }
 
     #[test]
     fn targets_split_as_before() {

@@ -3,14 +3,14 @@
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock};
-use std::time::{SystemTime, UNIX_EPOCH};
 
-use payrules::ledger::{Clock, Ledger, SteppingClock, Timestamp};
+use payrules::ledger::{Ledger, Timestamp};
 use payrules::{Profile, Request, Response};
 use serde::Serialize;
 
+use super::clock::{Mode, SandboxClock};
 use super::problem::Problem;
-use super::store::Store;
+use super::store::{Kept, Store};
 
 /// The sandbox of a request without a `Payrules-Sandbox` header.
 pub const DEFAULT: &str = "default";
@@ -31,17 +31,6 @@ pub fn check_name(name: &str) -> Result<(), Problem> {
     }
 }
 
-/// The machine's clock (the CLI may read it; the core may not).
-#[derive(Debug)]
-pub struct SystemClock;
-
-impl Clock for SystemClock {
-    fn now(&mut self) -> Timestamp {
-        let ms = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis());
-        Timestamp::from_unix_millis(i64::try_from(ms).unwrap_or(i64::MAX))
-    }
-}
-
 /// The clock each sandbox gets: the machine's, or (`--now`) its own stepping clock from a start.
 #[derive(Debug, Clone)]
 pub enum Clocks {
@@ -50,10 +39,11 @@ pub enum Clocks {
 }
 
 impl Clocks {
-    fn make(&self) -> Box<dyn Clock> {
+    /// A new sandbox's clock.
+    fn fresh(&self) -> Mode {
         match self {
-            Clocks::System => Box::new(SystemClock),
-            Clocks::SteppingFrom(start) => Box::new(SteppingClock::new(*start, 1000)),
+            Clocks::System => Mode::System { offset_ms: 0 },
+            Clocks::SteppingFrom(start) => Mode::Stepping { next: start.unix_millis(), step_ms: 1000 },
         }
     }
 }
@@ -69,10 +59,14 @@ pub enum Origin {
     Snapshot(Arc<str>),
 }
 
-/// One sandbox: its ledger and where it began.
+/// One sandbox: its ledger, its clock and where it began.
 #[derive(Debug)]
 pub struct Sandbox {
     ledger: Ledger,
+    /// The ledger's clock (it reads a clone).
+    clock: SandboxClock,
+    /// The clock as the store last got it.
+    recorded: Mode,
     origin: Origin,
     /// Deleted while a request waited for its lock: that request looks again.
     gone: bool,
@@ -109,11 +103,12 @@ impl Sandboxes {
     /// The sandboxes kept by `store`, and `default` (from the template when the store has none).
     pub fn open(sample: Option<String>, clocks: Clocks, store: Box<dyn Store>) -> Result<Sandboxes, String> {
         let sandboxes = Sandboxes { map: RwLock::default(), sample: sample.map(Arc::from), clocks, store };
-        sandboxes.ledger_for(&Origin::Sample).map_err(|p| format!("--world: {}", p.message()))?;
-        for (name, text) in sandboxes.store.load()? {
-            let ledger =
-                Ledger::restore(&text, sandboxes.clocks.make()).map_err(|e| format!("sandbox `{name}`: {e}"))?;
-            let sandbox = Sandbox { ledger, origin: Origin::Sample, gone: false };
+        sandboxes
+            .ledger_for(&Origin::Sample, &SandboxClock::new(sandboxes.clocks.fresh()))
+            .map_err(|p| format!("--world: {}", p.message()))?;
+        for kept in sandboxes.store.load()? {
+            let name = kept.name.clone();
+            let sandbox = sandboxes.restore(kept).map_err(|e| format!("the store's sandbox `{name}`: {e}"))?;
             sandboxes.write_map().insert(name, Arc::new(Mutex::new(sandbox)));
         }
         if !sandboxes.read_map().contains_key(DEFAULT) {
@@ -131,7 +126,34 @@ impl Sandboxes {
         self.store.is_durable()
     }
 
+    /// A kept sandbox back: its base, then its journal replayed with the recorded clock readings.
+    fn restore(&self, kept: Kept) -> Result<Sandbox, String> {
+        let Kept { origin, base, clock, journal, .. } = kept;
+        let clock = SandboxClock::new(clock.unwrap_or_else(|| self.clocks.fresh()));
+        let mut ledger = Ledger::restore(&base, clock.boxed()).map_err(|e| e.to_string())?;
+        for entry in journal {
+            if let Some(request) = &entry.request {
+                clock.replay(entry.times);
+                ledger.handle(request);
+            }
+            clock.set_mode(entry.clock);
+        }
+        clock.take_readings();
+        Ok(Sandbox { ledger, recorded: clock.mode(), clock, origin, gone: false })
+    }
+
+    /// Writes every clock that moved without a journaled change (a stepping clock read by a GET).
     pub fn flush(&self) -> Result<(), String> {
+        let all: Vec<(String, Arc<Mutex<Sandbox>>)> =
+            self.read_map().iter().map(|(name, s)| (name.clone(), Arc::clone(s))).collect();
+        for (name, sandbox) in all {
+            let mut guard = lock(&sandbox);
+            let mode = guard.clock.mode();
+            if !guard.gone && mode != guard.recorded {
+                self.store.applied(&name, &guard.ledger, None, &[], mode)?;
+                guard.recorded = mode;
+            }
+        }
         self.store.flush()
     }
 
@@ -147,13 +169,13 @@ impl Sandboxes {
         self.map.write().unwrap_or_else(PoisonError::into_inner)
     }
 
-    fn ledger_for(&self, origin: &Origin) -> Result<Ledger, Problem> {
+    fn ledger_for(&self, origin: &Origin, clock: &SandboxClock) -> Result<Ledger, Problem> {
         let restore = |text: &str| {
-            Ledger::restore(text, self.clocks.make()).map_err(|e| Problem::bad_request("bad_snapshot", e.to_string()))
+            Ledger::restore(text, clock.boxed()).map_err(|e| Problem::bad_request("bad_snapshot", e.to_string()))
         };
         match origin {
-            Origin::Sample => self.sample.as_deref().map_or_else(|| Ok(Ledger::sample(self.clocks.make())), restore),
-            Origin::Empty => Ok(Ledger::empty(self.clocks.make())),
+            Origin::Sample => self.sample.as_deref().map_or_else(|| Ok(Ledger::sample(clock.boxed())), restore),
+            Origin::Empty => Ok(Ledger::empty(clock.boxed())),
             Origin::Snapshot(text) => restore(text),
         }
     }
@@ -195,7 +217,16 @@ impl Sandboxes {
     pub fn handle(&self, name: &str, request: &Request) -> Result<Response, Problem> {
         self.with(name, true, |sandbox| {
             let response = sandbox.ledger.handle(request);
-            self.store.applied(name, &sandbox.ledger, request).map_err(Problem::internal)?;
+            let times = sandbox.clock.take_readings();
+            // A refused request leaves the world as it was (the ledger's contract), and refusals
+            // are 4xx/5xx: only reads that were refused are left out of the journal. Writes are
+            // kept whatever their answer, in case a vendor answers a change with an error status.
+            let read = matches!(request.method.to_ascii_uppercase().as_str(), "GET" | "HEAD" | "OPTIONS");
+            if !read || response.status < 400 {
+                let mode = sandbox.clock.mode();
+                self.store.applied(name, &sandbox.ledger, Some(request), &times, mode).map_err(Problem::internal)?;
+                sandbox.recorded = mode;
+            }
             Ok(response)
         })
     }
@@ -225,8 +256,10 @@ impl Sandboxes {
     /// A new sandbox; `sandbox_exists` (409) when the name is taken.
     pub fn create(&self, name: &str, origin: Origin) -> Result<Summary, Problem> {
         check_name(name)?;
-        let ledger = self.ledger_for(&origin)?;
-        let sandbox = Arc::new(Mutex::new(Sandbox { ledger, origin, gone: false }));
+        let clock = SandboxClock::new(self.clocks.fresh());
+        let ledger = self.ledger_for(&origin, &clock)?;
+        let recorded = clock.mode();
+        let sandbox = Arc::new(Mutex::new(Sandbox { ledger, clock, recorded, origin, gone: false }));
         let guard = lock(&sandbox);
         {
             let mut map = self.write_map();
@@ -239,7 +272,7 @@ impl Sandboxes {
             map.insert(name.to_owned(), Arc::clone(&sandbox));
         }
         let summary = Summary { name: name.to_owned(), payments: payments(&guard.ledger) };
-        if let Err(e) = self.store.replaced(name, &guard.ledger) {
+        if let Err(e) = self.store.replaced(name, &guard.origin, &guard.ledger, guard.recorded) {
             drop(guard); // the map's lock is taken before a sandbox's, never the other way round
             self.write_map().remove(name);
             return Err(Problem::internal(e));
@@ -250,9 +283,31 @@ impl Sandboxes {
     /// Takes the sandbox back to the world it was created from, with a fresh clock.
     pub fn reset(&self, name: &str) -> Result<Summary, Problem> {
         self.with(name, false, |sandbox| {
-            sandbox.ledger = self.ledger_for(&sandbox.origin)?;
-            self.store.replaced(name, &sandbox.ledger).map_err(Problem::internal)?;
+            let clock = SandboxClock::new(self.clocks.fresh());
+            sandbox.ledger = self.ledger_for(&sandbox.origin, &clock)?;
+            sandbox.recorded = clock.mode();
+            sandbox.clock = clock;
+            self.store.replaced(name, &sandbox.origin, &sandbox.ledger, sandbox.recorded).map_err(Problem::internal)?;
             Ok(Summary { name: name.to_owned(), payments: payments(&sandbox.ledger) })
+        })
+    }
+
+    /// The sandbox's clock: its mode and the time it reads now (without moving it).
+    pub fn clock(&self, name: &str) -> Result<(Mode, Timestamp), Problem> {
+        self.with(name, false, |sandbox| {
+            let mode = sandbox.clock.mode();
+            Ok((mode, mode.peek()))
+        })
+    }
+
+    /// Sets the sandbox's clock (a test clock: frozen, or moved on); the store keeps it.
+    pub fn set_clock(&self, name: &str, change: impl Fn(Mode) -> Mode) -> Result<(Mode, Timestamp), Problem> {
+        self.with(name, false, |sandbox| {
+            let mode = change(sandbox.clock.mode());
+            self.store.applied(name, &sandbox.ledger, None, &[], mode).map_err(Problem::internal)?;
+            sandbox.clock.set_mode(mode);
+            sandbox.recorded = mode;
+            Ok((mode, mode.peek()))
         })
     }
 

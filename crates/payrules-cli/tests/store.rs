@@ -1,0 +1,311 @@
+//! `payrules serve --store FILE` over loopback: a store written by one run is reopened by the next
+//! with every sandbox identical; a SIGKILL during concurrent writes loses nothing acknowledged;
+//! test clocks; idempotency keys; the request log; fault injection.
+
+use std::fmt::Write as _;
+use std::io::{self, BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+const CREATE: &str = r#"{"amount":12.3400,"exchangeRatio":1.0000,"mopId":6000,"currency":"EUR","type":"credit","status":1,"transactionType":2,"receivedAt":"2024-01-01T09:45:00+01:00"}"#;
+const TOKEN: &str = "Bearer plenty-scenario-token";
+const PAYMENTS: &str = "/plentymarkets/rest/payments";
+
+fn tempdir() -> PathBuf {
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
+    let dir = std::env::temp_dir().join(format!("payrules-store-test-{}-{nanos}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// A `payrules serve` on a free port; killed when dropped (unless it already exited).
+struct Server {
+    child: Child,
+    addr: String,
+}
+
+impl Server {
+    fn start(extra: &[&str]) -> Server {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_payrules"))
+            .args(["serve", "--addr", "127.0.0.1:0", "--now", "2024-01-01T09:00:00Z", "--log", "warn"])
+            .args(extra)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+        let addr = line.split("http://").nth(1).unwrap().split_whitespace().next().unwrap().to_owned();
+        Server { child, addr }
+    }
+
+    fn connect(&self) -> Conn {
+        let stream = TcpStream::connect(&self.addr).unwrap();
+        stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        Conn { reader: BufReader::new(stream) }
+    }
+
+    /// One request on a new connection: `(status, head, body)`.
+    fn call(&self, method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> (u16, String, String) {
+        let mut conn = self.connect();
+        conn.send(method, path, headers, body).unwrap();
+        conn.read().unwrap()
+    }
+
+    fn json(&self, method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> (u16, Value) {
+        let (status, _, body) = self.call(method, path, headers, body);
+        (status, if body.is_empty() { Value::Null } else { serde_json::from_str(&body).unwrap() })
+    }
+
+    fn create(&self, sandbox: &str) -> Value {
+        let (status, body) =
+            self.json("POST", PAYMENTS, &[("Authorization", TOKEN), ("Payrules-Sandbox", sandbox)], CREATE);
+        assert_eq!(status, 200, "{body}");
+        body
+    }
+
+    fn payments(&self, sandbox: &str) -> u64 {
+        let (status, body) = self.json("GET", &format!("/_payrules/sandboxes/{sandbox}"), &[], "");
+        assert_eq!(status, 200, "{body}");
+        body["payments"].as_u64().unwrap()
+    }
+
+    /// Every sandbox's name and full snapshot (credentials included).
+    fn everything(&self) -> Vec<(String, String)> {
+        let (_, list) = self.json("GET", "/_payrules/sandboxes", &[], "");
+        list["sandboxes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| {
+                let name = s["name"].as_str().unwrap().to_owned();
+                let path = format!("/_payrules/sandboxes/{name}/snapshot?credentials=true");
+                let (status, _, text) = self.call("GET", &path, &[], "");
+                assert_eq!(status, 200, "{text}");
+                (name, text)
+            })
+            .collect()
+    }
+
+    fn signal(&self, signal: &str) {
+        let status = Command::new("kill").args([signal, &self.child.id().to_string()]).status().unwrap();
+        assert!(status.success());
+    }
+
+    /// Waits (bounded) for the process to exit.
+    fn wait_exit(&mut self, within: Duration) {
+        let deadline = Instant::now() + within;
+        while Instant::now() < deadline {
+            if self.child.try_wait().unwrap().is_some() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        panic!("the server did not exit within {within:?}");
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.child.kill().ok();
+        self.child.wait().ok();
+    }
+}
+
+/// A keep-alive client connection that reads responses by their Content-Length.
+struct Conn {
+    reader: BufReader<TcpStream>,
+}
+
+impl Conn {
+    fn send(&mut self, method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> io::Result<()> {
+        let mut head = format!("{method} {path} HTTP/1.1\r\nHost: test\r\nContent-Length: {}\r\n", body.len());
+        for (k, v) in headers {
+            let _ = write!(head, "{k}: {v}\r\n");
+        }
+        head.push_str("\r\n");
+        head.push_str(body);
+        self.reader.get_mut().write_all(head.as_bytes())
+    }
+
+    fn read(&mut self) -> io::Result<(u16, String, String)> {
+        let mut head = String::new();
+        loop {
+            let mut line = String::new();
+            if self.reader.read_line(&mut line)? == 0 {
+                return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "closed"));
+            }
+            if line == "\r\n" {
+                break;
+            }
+            head.push_str(&line);
+        }
+        let status = head.split_whitespace().nth(1).unwrap().parse().unwrap();
+        let length = head
+            .lines()
+            .find_map(|l| l.split_once(':').filter(|(k, _)| k.eq_ignore_ascii_case("content-length")))
+            .map_or(0, |(_, v)| v.trim().parse().unwrap());
+        let mut body = vec![0; length];
+        self.reader.read_exact(&mut body)?;
+        Ok((status, head, String::from_utf8(body).unwrap()))
+    }
+}
+
+#[test]
+fn a_store_is_reopened_with_every_sandbox_identical() {
+    let dir = tempdir();
+    let file = dir.join("sandbox.db");
+    let store = file.to_str().unwrap();
+    let mut first = Server::start(&["--store", store]);
+    // `busy` journals past one fold into a base snapshot (every 1,000 entries) and keeps going.
+    let mut conn = first.connect();
+    for _ in 0..1010 {
+        conn.send("POST", PAYMENTS, &[("Authorization", TOKEN), ("Payrules-Sandbox", "busy")], CREATE).unwrap();
+        assert_eq!(conn.read().unwrap().0, 200);
+    }
+    first.create("a");
+    let (status, _) = first.json("POST", "/_payrules/sandboxes", &[], r#"{"name":"empty","from":"empty"}"#);
+    assert_eq!(status, 201);
+    let (_, _, a) = first.call("GET", "/_payrules/sandboxes/a/snapshot?credentials=true", &[], "");
+    let upload = json!({ "name": "uploaded", "from": "snapshot", "snapshot": a }).to_string();
+    assert_eq!(first.json("POST", "/_payrules/sandboxes", &[], &upload).0, 201);
+    first.create("uploaded");
+    first.create("doomed");
+    assert_eq!(first.call("DELETE", "/_payrules/sandboxes/doomed", &[], "").0, 204);
+    first.create("reset");
+    assert_eq!(first.call("POST", "/_payrules/sandboxes/reset/reset", &[], "").0, 200);
+    // A test clock is kept too.
+    let (status, _) = first.json("POST", "/_payrules/sandboxes/a/clock", &[], r#"{"freeze":"2030-01-01T00:00:00Z"}"#);
+    assert_eq!(status, 200);
+    let before = first.everything();
+    let busy = first.payments("busy");
+    let names: Vec<&str> = before.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(names, ["a", "busy", "default", "empty", "reset", "uploaded"]);
+
+    // A SIGKILL, not a graceful stop: what was committed before each answer is all there is.
+    first.signal("-KILL");
+    first.wait_exit(Duration::from_secs(10));
+    let mut second = Server::start(&["--store", store]);
+    assert_eq!(second.everything(), before);
+    let (_, clock) = second.json("GET", "/_payrules/sandboxes/a/clock", &[], "");
+    assert_eq!(clock["now"], "2030-01-01T00:00:00.000Z");
+    // The stepping clock resumes where it was: the next create is the one an unbroken run makes.
+    let next = second.create("busy");
+    second.signal("-TERM");
+    second.wait_exit(Duration::from_secs(15));
+
+    let third = Server::start(&["--store", store]);
+    let after: Vec<(String, String)> = third.everything();
+    assert_eq!(after.len(), before.len());
+    assert_eq!(third.payments("busy"), busy + 1);
+    // A reset after a restart goes back to the sandbox's own origin (the uploaded snapshot).
+    let (status, summary) = third.json("POST", "/_payrules/sandboxes/uploaded/reset", &[], "");
+    assert_eq!(status, 200, "{summary}");
+    let (_, _, reset) = third.call("GET", "/_payrules/sandboxes/uploaded/snapshot?credentials=true", &[], "");
+    assert_eq!(reset, a);
+
+    // The same history without any restart gives the same next payment.
+    let unbroken = Server::start(&[]);
+    let mut conn = unbroken.connect();
+    for _ in 0..1010 {
+        conn.send("POST", PAYMENTS, &[("Authorization", TOKEN), ("Payrules-Sandbox", "busy")], CREATE).unwrap();
+        assert_eq!(conn.read().unwrap().0, 200);
+    }
+    assert_eq!(unbroken.create("busy"), next);
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn sigkill_during_concurrent_writes_keeps_every_acknowledged_change_and_nothing_else() {
+    const SANDBOXES: usize = 4;
+    const CLIENTS_PER_SANDBOX: usize = 3;
+    let dir = tempdir();
+    let file = dir.join("sandbox.db");
+    let store = file.to_str().unwrap();
+    let mut server = Server::start(&["--store", store]);
+    // Every box starts from the sample world, as `default` did.
+    let before = [server.payments("default"); SANDBOXES];
+    let stop = AtomicBool::new(false);
+    let acked: Vec<Vec<u64>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..SANDBOXES)
+            .map(|b| {
+                let (server, stop) = (&server, &stop);
+                let clients: Vec<_> = (0..CLIENTS_PER_SANDBOX)
+                    .map(|_| {
+                        scope.spawn(move || {
+                            let sandbox = format!("box-{b}");
+                            let mut conn = server.connect();
+                            let mut ok = 0;
+                            while !stop.load(Ordering::Relaxed) {
+                                let headers = [("Authorization", TOKEN), ("Payrules-Sandbox", sandbox.as_str())];
+                                if conn.send("POST", PAYMENTS, &headers, CREATE).is_err() {
+                                    break;
+                                }
+                                match conn.read() {
+                                    Ok((200, _, _)) => ok += 1,
+                                    Ok((status, _, body)) => panic!("{status} {body}"),
+                                    Err(_) => break, // killed with this request in flight
+                                }
+                            }
+                            ok
+                        })
+                    })
+                    .collect();
+                clients
+            })
+            .collect();
+        std::thread::sleep(Duration::from_millis(1500));
+        server.signal("-KILL");
+        stop.store(true, Ordering::Relaxed);
+        handles.into_iter().map(|clients| clients.into_iter().map(|c| c.join().unwrap()).collect()).collect()
+    });
+    server.wait_exit(Duration::from_secs(10));
+    let restarted = Server::start(&["--store", store]);
+    for (b, clients) in acked.iter().enumerate() {
+        let acknowledged: u64 = clients.iter().sum();
+        assert!(acknowledged > 0, "box-{b} got no answer before the kill");
+        let kept = restarted.payments(&format!("box-{b}")) - before[b];
+        // Each client had at most one request in flight when the server died: it may have been
+        // committed without its answer reaching the client, and nothing beyond that may exist.
+        assert!(
+            (acknowledged..=acknowledged + CLIENTS_PER_SANDBOX as u64).contains(&kept),
+            "box-{b}: {acknowledged} acknowledged, {kept} kept"
+        );
+    }
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn test_clocks_freeze_and_advance_the_sandbox_time() {
+    let server = Server::start(&[]);
+    let clock = |body: &str| server.json("POST", "/_payrules/sandboxes/default/clock", &[], body);
+    let (status, frozen) = clock(r#"{"freeze":"2030-05-05T10:00:00Z"}"#);
+    assert_eq!(status, 200, "{frozen}");
+    assert_eq!(frozen["now"], "2030-05-05T10:00:00.000Z");
+    assert_eq!(frozen["clock"]["mode"], "frozen");
+    let made = server.create("default");
+    assert_eq!(made["importedAt"], "2030-05-05T11:00:00+01:00");
+    assert_eq!(server.create("default")["importedAt"], "2030-05-05T11:00:00+01:00", "frozen stays put");
+    let (status, advanced) = clock(r#"{"advance":"PT1H30M"}"#);
+    assert_eq!((status, &advanced["now"]), (200, &json!("2030-05-05T11:30:00.000Z")));
+    assert_eq!(server.create("default")["importedAt"], "2030-05-05T12:30:00+01:00");
+    let (_, advanced) = clock(r#"{"advance":86400}"#);
+    assert_eq!(advanced["now"], "2030-05-06T11:30:00.000Z");
+    let (_, shown) = server.json("GET", "/_payrules/sandboxes/default/clock", &[], "");
+    assert_eq!(shown["now"], "2030-05-06T11:30:00.000Z");
+    // Other sandboxes keep their own clock (the stepping one of `--now`).
+    let other = server.create("elsewhere");
+    assert!(other["importedAt"].as_str().unwrap().starts_with("2024-01-01"), "{other}");
+    for bad in
+        [r#"{"advance":"P1M"}"#, r#"{"freeze":"soon"}"#, r#"{"freeze":"2030-01-01T00:00:00Z","advance":1}"#, "{}"]
+    {
+        let (status, body) = clock(bad);
+        assert_eq!((status, body["errors"][0]["code"].as_str()), (400, Some("bad_clock")), "{bad}: {body}");
+    }
+    assert_eq!(server.json("GET", "/_payrules/sandboxes/nowhere/clock", &[], "").0, 404);
+}
