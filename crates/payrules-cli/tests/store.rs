@@ -309,3 +309,70 @@ fn test_clocks_freeze_and_advance_the_sandbox_time() {
     }
     assert_eq!(server.json("GET", "/_payrules/sandboxes/nowhere/clock", &[], "").0, 404);
 }
+
+#[test]
+fn idempotency_keys_replay_refuse_other_payloads_expire_and_survive_a_restart() {
+    let dir = tempdir();
+    let file = dir.join("sandbox.db");
+    let store = file.to_str().unwrap();
+    let mut server = Server::start(&["--store", store]);
+    let with_key =
+        |key: &'static str| [("Authorization", TOKEN), ("Payrules-Sandbox", "idem"), ("Idempotency-Key", key)];
+    let (status, head, first) = server.call("POST", PAYMENTS, &with_key("order-1"), CREATE);
+    assert_eq!(status, 200, "{first}");
+    assert!(!head.to_ascii_lowercase().contains("idempotent-replayed"), "{head}");
+    let count = server.payments("idem");
+    let (status, head, again) = server.call("POST", PAYMENTS, &with_key("order-1"), CREATE);
+    assert_eq!((status, again.as_str()), (200, first.as_str()));
+    assert!(head.contains("Idempotent-Replayed: true"), "{head}");
+    assert_eq!(server.payments("idem"), count, "a replay changes nothing");
+    // Another body, or other credentials, under the same key: 422.
+    let other = CREATE.replace("12.3400", "99.0000");
+    let (status, body) = server.json("POST", PAYMENTS, &with_key("order-1"), &other);
+    assert_eq!((status, body["errors"][0]["code"].as_str()), (422, Some("idempotency_key_reused")), "{body}");
+    let other_token =
+        [("Authorization", "Bearer another"), ("Payrules-Sandbox", "idem"), ("Idempotency-Key", "order-1")];
+    assert_eq!(server.call("POST", PAYMENTS, &other_token, CREATE).0, 422);
+    // Keys are per sandbox.
+    let elsewhere = [("Authorization", TOKEN), ("Payrules-Sandbox", "idem-2"), ("Idempotency-Key", "order-1")];
+    let (status, head, _) = server.call("POST", PAYMENTS, &elsewhere, CREATE);
+    assert_eq!(status, 200);
+    assert!(!head.contains("Idempotent-Replayed"));
+    // The store keeps a digest of the request, never the credentials.
+    {
+        let db = rusqlite::Connection::open(&file).unwrap();
+        let rows: Vec<(String, String)> = db
+            .prepare("SELECT key, fingerprint FROM idempotency WHERE sandbox = 'idem'")
+            .unwrap()
+            .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0].0, "order-1");
+        assert!(rows[0].1.len() == 64 && rows[0].1.bytes().all(|b| b.is_ascii_hexdigit()), "{rows:?}");
+    }
+
+    // Kept across a kill.
+    server.signal("-KILL");
+    server.wait_exit(Duration::from_secs(10));
+    let server = Server::start(&["--store", store]);
+    let (status, head, again) = server.call("POST", PAYMENTS, &with_key("order-1"), CREATE);
+    assert_eq!((status, again.as_str()), (200, first.as_str()));
+    assert!(head.contains("Idempotent-Replayed: true"), "{head}");
+    // 24 hours of sandbox time later the key is forgotten: the same request makes a new payment.
+    let (status, _) = server.json("POST", "/_payrules/sandboxes/idem/clock", &[], r#"{"advance":"PT24H"}"#);
+    assert_eq!(status, 200);
+    let (status, head, fresh) = server.call("POST", PAYMENTS, &with_key("order-1"), CREATE);
+    assert_eq!(status, 200, "{fresh}");
+    assert!(!head.contains("Idempotent-Replayed"), "{head}");
+    assert_ne!(fresh, first);
+    assert_eq!(server.payments("idem"), count + 1);
+    // GET ignores the header; a key that is too long is refused.
+    let long = "k".repeat(256);
+    let headers = [("Authorization", TOKEN), ("Payrules-Sandbox", "idem"), ("Idempotency-Key", long.as_str())];
+    let (status, body) = server.json("POST", PAYMENTS, &headers, CREATE);
+    assert_eq!((status, body["errors"][0]["code"].as_str()), (400, Some("bad_idempotency_key")));
+    drop(server);
+    std::fs::remove_dir_all(&dir).ok();
+}

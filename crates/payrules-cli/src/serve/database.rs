@@ -22,8 +22,9 @@ use payrules::ledger::{Ledger, Timestamp};
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::clock::Mode;
+use super::sandboxes::KEY_LIFETIME_MS;
 use super::sandboxes::Origin;
-use super::store::{Entry, Kept, Store};
+use super::store::{Change, Entry, Kept, Remembered, Store};
 
 /// A sandbox's journal is folded into a new base snapshot after this many entries.
 pub const SNAPSHOT_EVERY: u64 = 1000;
@@ -43,6 +44,16 @@ CREATE TABLE IF NOT EXISTS journal (
     entry TEXT NOT NULL            -- {request, times, clock} (JSON)
 );
 CREATE INDEX IF NOT EXISTS journal_by_sandbox ON journal (sandbox, id);
+CREATE TABLE IF NOT EXISTS idempotency (
+    sandbox TEXT NOT NULL,
+    key TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,     -- SHA-256 of the request, credentials included (never in clear)
+    status INTEGER NOT NULL,
+    body TEXT NOT NULL,
+    at INTEGER NOT NULL,           -- sandbox time of the first answer (ms)
+    PRIMARY KEY (sandbox, key)
+);
+CREATE INDEX IF NOT EXISTS idempotency_by_time ON idempotency (sandbox, at);
 ";
 
 /// The schema's version, in `meta`.
@@ -111,6 +122,14 @@ fn clock_text(clock: Mode) -> String {
     serde_json::to_string(&clock).unwrap_or_default()
 }
 
+/// An [`Entry`] as written (borrowing the request).
+#[derive(serde::Serialize)]
+struct EntryRef<'a> {
+    request: Option<&'a Request>,
+    times: &'a [Timestamp],
+    clock: Mode,
+}
+
 impl Store for Database {
     fn describe(&self) -> String {
         format!(
@@ -152,7 +171,7 @@ impl Store for Database {
                 };
                 let clock: Mode =
                     serde_json::from_str(&clock).map_err(|e| format!("the store: sandbox `{name}`'s clock: {e}"))?;
-                kept.push(Kept { name, origin, base, clock: Some(clock), journal: Vec::new() });
+                kept.push(Kept { name, origin, base, clock: Some(clock), journal: Vec::new(), keys: Vec::new() });
             }
         }
         let mut counts = HashMap::new();
@@ -174,24 +193,36 @@ impl Store for Database {
                 counts.insert(sandbox.name.clone(), sandbox.journal.len() as u64);
             }
         }
+        {
+            let mut keys = inner
+                .db
+                .prepare("SELECT key, fingerprint, status, body, at FROM idempotency WHERE sandbox = ?1")
+                .map_err(sql("reading the idempotency keys"))?;
+            for sandbox in &mut kept {
+                let rows = keys
+                    .query_map([&sandbox.name], |row| {
+                        Ok((
+                            row.get::<_, String>(0)?,
+                            Remembered {
+                                fingerprint: row.get(1)?,
+                                status: row.get(2)?,
+                                body: row.get(3)?,
+                                at: row.get(4)?,
+                            },
+                        ))
+                    })
+                    .map_err(sql("reading the idempotency keys"))?;
+                for row in rows {
+                    sandbox.keys.push(row.map_err(sql("reading an idempotency key"))?);
+                }
+            }
+        }
         inner.since_base = counts;
         Ok(kept)
     }
 
-    fn applied(
-        &self,
-        sandbox: &str,
-        ledger: &Ledger,
-        request: Option<&Request>,
-        times: &[Timestamp],
-        clock: Mode,
-    ) -> Result<(), String> {
-        #[derive(serde::Serialize)]
-        struct EntryRef<'a> {
-            request: Option<&'a Request>,
-            times: &'a [Timestamp],
-            clock: Mode,
-        }
+    fn applied(&self, sandbox: &str, ledger: &Ledger, change: &Change<'_>) -> Result<(), String> {
+        let &Change { request, times, clock, key } = change;
         let entry = serde_json::to_string(&EntryRef { request, times, clock }).map_err(|e| e.to_string())?;
         let mut inner = self.inner();
         let since = inner.since_base.get(sandbox).copied().unwrap_or(0) + 1;
@@ -210,6 +241,17 @@ impl Store for Database {
                 .and_then(|mut s| s.execute(params![sandbox, entry]))
                 .map_err(sql("journaling a request"))?;
         }
+        if let Some((key, kept)) = key {
+            tx.prepare_cached(
+                "INSERT OR REPLACE INTO idempotency (sandbox, key, fingerprint, status, body, at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )
+            .and_then(|mut s| s.execute(params![sandbox, key, kept.fingerprint, kept.status, kept.body, kept.at]))
+            .map_err(sql("keeping an idempotency key"))?;
+            tx.prepare_cached("DELETE FROM idempotency WHERE sandbox = ?1 AND at <= ?2")
+                .and_then(|mut s| s.execute(params![sandbox, kept.at.saturating_sub(KEY_LIFETIME_MS)]))
+                .map_err(sql("expiring idempotency keys"))?;
+        }
         tx.commit().map_err(sql("committing a change"))?;
         inner.since_base.insert(sandbox.to_owned(), if fold { 0 } else { since });
         Ok(())
@@ -226,6 +268,7 @@ impl Store for Database {
         )
         .map_err(sql("writing a sandbox"))?;
         tx.execute("DELETE FROM journal WHERE sandbox = ?1", [sandbox]).map_err(sql("truncating the journal"))?;
+        tx.execute("DELETE FROM idempotency WHERE sandbox = ?1", [sandbox]).map_err(sql("forgetting its keys"))?;
         tx.commit().map_err(sql("committing a change"))?;
         inner.since_base.insert(sandbox.to_owned(), 0);
         Ok(())
@@ -236,6 +279,7 @@ impl Store for Database {
         let tx = inner.db.transaction().map_err(sql("beginning a change"))?;
         tx.execute("DELETE FROM sandboxes WHERE name = ?1", [sandbox]).map_err(sql("deleting a sandbox"))?;
         tx.execute("DELETE FROM journal WHERE sandbox = ?1", [sandbox]).map_err(sql("deleting a journal"))?;
+        tx.execute("DELETE FROM idempotency WHERE sandbox = ?1", [sandbox]).map_err(sql("forgetting its keys"))?;
         tx.commit().map_err(sql("committing a change"))?;
         inner.since_base.remove(sandbox);
         Ok(())

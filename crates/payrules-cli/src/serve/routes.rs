@@ -21,10 +21,62 @@ use tower_http::timeout::TimeoutLayer;
 use super::Limits;
 use super::clock::Mode;
 use super::problem::{self, Problem, json_response};
-use super::sandboxes::{DEFAULT, Origin, Sandboxes, check_name};
+use super::sandboxes::{DEFAULT, Idempotency, Origin, Sandboxes, check_name};
 
 /// The header that names a request's sandbox.
 pub const SANDBOX_HEADER: &str = "payrules-sandbox";
+/// The header of a request to be answered once (POST, PUT, PATCH, DELETE).
+pub const IDEMPOTENCY_HEADER: &str = "idempotency-key";
+/// The header of an answer given again for its idempotency key.
+pub const REPLAYED_HEADER: &str = "idempotent-replayed";
+
+/// Whether a header may carry a credential (it is then hashed into fingerprints, never kept).
+pub fn is_credential_header(name: &str) -> bool {
+    let name = name.to_ascii_lowercase();
+    name != IDEMPOTENCY_HEADER
+        && ["auth", "token", "key", "secret", "session", "password", "cookie"].iter().any(|w| name.contains(w))
+}
+
+/// A request's idempotency key (none on GET and the like), with the SHA-256 of everything that
+/// makes it the same request: method, target (path and query), body, and the credential headers.
+fn idempotency(method: &str, target: &str, headers: &HeaderMap, body: &str) -> Result<Option<Idempotency>, Problem> {
+    use sha2::{Digest, Sha256};
+    let Some(value) = headers.get(IDEMPOTENCY_HEADER) else { return Ok(None) };
+    if !matches!(method, "POST" | "PUT" | "PATCH" | "DELETE") {
+        return Ok(None);
+    }
+    let key = value.to_str().unwrap_or_default().trim();
+    if key.is_empty() || key.len() > 255 {
+        return Err(Problem::bad_request(
+            "bad_idempotency_key",
+            "an Idempotency-Key is 1 to 255 visible ASCII characters".to_owned(),
+        ));
+    }
+    let mut hash = Sha256::new();
+    let mut part = |bytes: &[u8]| {
+        hash.update((bytes.len() as u64).to_be_bytes());
+        hash.update(bytes);
+    };
+    part(method.as_bytes());
+    part(target.as_bytes());
+    part(body.as_bytes());
+    let mut credentials: Vec<(String, &[u8])> = headers
+        .iter()
+        .filter(|(name, _)| is_credential_header(name.as_str()))
+        .map(|(name, value)| (name.as_str().to_owned(), value.as_bytes()))
+        .collect();
+    credentials.sort();
+    for (name, value) in credentials {
+        part(name.as_bytes());
+        part(value);
+    }
+    let fingerprint = hash.finalize().iter().fold(String::with_capacity(64), |mut hex, byte| {
+        use std::fmt::Write as _;
+        let _ = write!(hex, "{byte:02x}");
+        hex
+    });
+    Ok(Some(Idempotency { key: key.to_owned(), fingerprint }))
+}
 
 /// What the handlers share.
 #[derive(Debug)]
@@ -167,9 +219,11 @@ async fn vendor(State(app): Shared, request: Request) -> Response {
         )
         .into_response();
     }
+    let target = target.to_owned();
     let request = async {
         let sandbox = sandbox_name(&parts.headers)?;
         let body = body_text(body, app.limits.max_body).await?;
+        let idempotency = idempotency(parts.method.as_str(), &target, &parts.headers, &body)?;
         let mut headers = BTreeMap::new();
         for (name, value) in &parts.headers {
             let value = std::str::from_utf8(value.as_bytes())
@@ -185,9 +239,9 @@ async fn vendor(State(app): Shared, request: Request) -> Response {
             // The body's text as sent: decimals stay exact, form bodies stay forms.
             body: if body.is_empty() { Value::Null } else { Value::String(body) },
         };
-        Ok::<_, Problem>((sandbox, request))
+        Ok::<_, Problem>((sandbox, request, idempotency))
     };
-    let (sandbox, request) = match request.await {
+    let (sandbox, request, idempotency) = match request.await {
         Ok(read) => read,
         Err(problem) => return problem.into_response(),
     };
@@ -197,12 +251,18 @@ async fn vendor(State(app): Shared, request: Request) -> Response {
         .ok()
         .and_then(|p| payrules::profiles::route(p, &request.method, &request.path).ok())
         .map(|r| Operation(r.operation.id));
-    let answer = blocking(app, move |app| app.sandboxes.handle(&sandbox, &request)).await;
+    let answer = blocking(app, move |app| app.sandboxes.handle(&sandbox, &request, idempotency.as_ref())).await;
     let mut response = match answer {
-        Ok(r) => json_response(
-            StatusCode::from_u16(r.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
-            &serde_json::to_string(&r.body).unwrap_or_default(),
-        ),
+        Ok(answer) => {
+            let mut response = json_response(
+                StatusCode::from_u16(answer.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+                &answer.body,
+            );
+            if answer.replayed {
+                response.headers_mut().insert(REPLAYED_HEADER, axum::http::HeaderValue::from_static("true"));
+            }
+            response
+        }
         Err(problem) => problem.into_response(),
     };
     if let Some(operation) = operation {

@@ -1,21 +1,23 @@
 //! Sandboxes: isolated ledgers by name, each behind its own lock, so that sandboxes never wait
 //! for each other; the map of names is locked only to find, create or delete one.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock};
 
 use payrules::ledger::{Ledger, Timestamp};
-use payrules::{Profile, Request, Response};
+use payrules::{Profile, Request};
 use serde::Serialize;
 
 use super::clock::{Mode, SandboxClock};
 use super::problem::Problem;
-use super::store::{Kept, Store};
+use super::store::{Change, Kept, Remembered, Store};
 
 /// The sandbox of a request without a `Payrules-Sandbox` header.
 pub const DEFAULT: &str = "default";
 /// At most this many sandboxes at once (each holds a world in memory).
 pub const MAX_SANDBOXES: usize = 1000;
+/// How long an idempotency key is remembered, in sandbox time: 24 hours.
+pub const KEY_LIFETIME_MS: i64 = 24 * 3600 * 1000;
 
 /// Checks a sandbox name: 1–64 of `[A-Za-z0-9_.-]`.
 pub fn check_name(name: &str) -> Result<(), Problem> {
@@ -68,8 +70,54 @@ pub struct Sandbox {
     /// The clock as the store last got it.
     recorded: Mode,
     origin: Origin,
+    /// The idempotency keys remembered, and the same by sandbox time (to expire them in order).
+    keys: HashMap<String, Remembered>,
+    keys_by_time: BTreeSet<(i64, String)>,
     /// Deleted while a request waited for its lock: that request looks again.
     gone: bool,
+}
+
+impl Sandbox {
+    fn new(ledger: Ledger, clock: SandboxClock, origin: Origin) -> Sandbox {
+        let recorded = clock.mode();
+        Sandbox { ledger, clock, recorded, origin, keys: HashMap::new(), keys_by_time: BTreeSet::new(), gone: false }
+    }
+
+    /// Forgets the keys given more than [`KEY_LIFETIME_MS`] before `now` (sandbox time).
+    fn expire_keys(&mut self, now: i64) {
+        while let Some((at, key)) = self.keys_by_time.first().cloned() {
+            if at > now.saturating_sub(KEY_LIFETIME_MS) {
+                break;
+            }
+            self.keys_by_time.pop_first();
+            if self.keys.get(&key).is_some_and(|r| r.at == at) {
+                self.keys.remove(&key);
+            }
+        }
+    }
+
+    fn remember(&mut self, key: String, answer: Remembered) {
+        if let Some(old) = self.keys.get(&key) {
+            self.keys_by_time.remove(&(old.at, key.clone()));
+        }
+        self.keys_by_time.insert((answer.at, key.clone()));
+        self.keys.insert(key, answer);
+    }
+}
+
+/// A request's idempotency key and its fingerprint (a digest; credentials never in clear).
+#[derive(Debug, Clone)]
+pub struct Idempotency {
+    pub key: String,
+    pub fingerprint: String,
+}
+
+/// A vendor's answer, or the one remembered for its idempotency key (`replayed`).
+#[derive(Debug)]
+pub struct Answer {
+    pub status: u16,
+    pub body: String,
+    pub replayed: bool,
 }
 
 /// What the admin API shows of a sandbox.
@@ -128,7 +176,7 @@ impl Sandboxes {
 
     /// A kept sandbox back: its base, then its journal replayed with the recorded clock readings.
     fn restore(&self, kept: Kept) -> Result<Sandbox, String> {
-        let Kept { origin, base, clock, journal, .. } = kept;
+        let Kept { origin, base, clock, journal, keys, .. } = kept;
         let clock = SandboxClock::new(clock.unwrap_or_else(|| self.clocks.fresh()));
         let mut ledger = Ledger::restore(&base, clock.boxed()).map_err(|e| e.to_string())?;
         for entry in journal {
@@ -139,7 +187,11 @@ impl Sandboxes {
             clock.set_mode(entry.clock);
         }
         clock.take_readings();
-        Ok(Sandbox { ledger, recorded: clock.mode(), clock, origin, gone: false })
+        let mut sandbox = Sandbox::new(ledger, clock, origin);
+        for (key, remembered) in keys {
+            sandbox.remember(key, remembered);
+        }
+        Ok(sandbox)
     }
 
     /// Writes every clock that moved without a journaled change (a stepping clock read by a GET).
@@ -150,7 +202,8 @@ impl Sandboxes {
             let mut guard = lock(&sandbox);
             let mode = guard.clock.mode();
             if !guard.gone && mode != guard.recorded {
-                self.store.applied(&name, &guard.ledger, None, &[], mode)?;
+                let change = Change { request: None, times: &[], clock: mode, key: None };
+                self.store.applied(&name, &guard.ledger, &change)?;
                 guard.recorded = mode;
             }
         }
@@ -214,20 +267,53 @@ impl Sandboxes {
     }
 
     /// Answers a vendor request in sandbox `name`; the store has the change before this returns.
-    pub fn handle(&self, name: &str, request: &Request) -> Result<Response, Problem> {
+    /// With an idempotency key seen in the last 24 hours (sandbox time): the same request gets the
+    /// answer remembered, another one a 422.
+    pub fn handle(&self, name: &str, request: &Request, idempotency: Option<&Idempotency>) -> Result<Answer, Problem> {
         self.with(name, true, |sandbox| {
+            if let Some(Idempotency { key, fingerprint }) = idempotency {
+                sandbox.expire_keys(sandbox.clock.mode().peek().unix_millis());
+                if let Some(kept) = sandbox.keys.get(key) {
+                    if kept.fingerprint != *fingerprint {
+                        return Err(Problem::new(
+                            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+                            "idempotency_key_reused",
+                            format!(
+                                "the Idempotency-Key `{key}` was used for another request (method, path, query, body or credentials differ) in the last 24 hours; use a new key"
+                            ),
+                        ));
+                    }
+                    return Ok(Answer { status: kept.status, body: kept.body.clone(), replayed: true });
+                }
+            }
             let response = sandbox.ledger.handle(request);
             let times = sandbox.clock.take_readings();
+            let body = serde_json::to_string(&response.body).unwrap_or_default();
+            let remembered = idempotency.map(|i| {
+                let at = times.first().copied().unwrap_or_else(|| sandbox.clock.mode().peek());
+                let answer =
+                    Remembered { fingerprint: i.fingerprint.clone(), status: response.status, body: body.clone(), at: at.unix_millis() };
+                (i.key.as_str(), answer)
+            });
             // A refused request leaves the world as it was (the ledger's contract), and refusals
             // are 4xx/5xx: only reads that were refused are left out of the journal. Writes are
             // kept whatever their answer, in case a vendor answers a change with an error status.
             let read = matches!(request.method.to_ascii_uppercase().as_str(), "GET" | "HEAD" | "OPTIONS");
-            if !read || response.status < 400 {
+            if !read || response.status < 400 || remembered.is_some() {
                 let mode = sandbox.clock.mode();
-                self.store.applied(name, &sandbox.ledger, Some(request), &times, mode).map_err(Problem::internal)?;
+                let change = Change {
+                    request: Some(request),
+                    times: &times,
+                    clock: mode,
+                    key: remembered.as_ref().map(|(k, r)| (*k, r)),
+                };
+                self.store.applied(name, &sandbox.ledger, &change).map_err(Problem::internal)?;
                 sandbox.recorded = mode;
             }
-            Ok(response)
+            if let Some((key, answer)) = remembered {
+                sandbox.remember(key.to_owned(), answer);
+            }
+            Ok(Answer { status: response.status, body, replayed: false })
         })
     }
 
@@ -258,8 +344,7 @@ impl Sandboxes {
         check_name(name)?;
         let clock = SandboxClock::new(self.clocks.fresh());
         let ledger = self.ledger_for(&origin, &clock)?;
-        let recorded = clock.mode();
-        let sandbox = Arc::new(Mutex::new(Sandbox { ledger, clock, recorded, origin, gone: false }));
+        let sandbox = Arc::new(Mutex::new(Sandbox::new(ledger, clock, origin)));
         let guard = lock(&sandbox);
         {
             let mut map = self.write_map();
@@ -287,6 +372,8 @@ impl Sandboxes {
             sandbox.ledger = self.ledger_for(&sandbox.origin, &clock)?;
             sandbox.recorded = clock.mode();
             sandbox.clock = clock;
+            sandbox.keys.clear();
+            sandbox.keys_by_time.clear();
             self.store.replaced(name, &sandbox.origin, &sandbox.ledger, sandbox.recorded).map_err(Problem::internal)?;
             Ok(Summary { name: name.to_owned(), payments: payments(&sandbox.ledger) })
         })
@@ -304,7 +391,8 @@ impl Sandboxes {
     pub fn set_clock(&self, name: &str, change: impl Fn(Mode) -> Mode) -> Result<(Mode, Timestamp), Problem> {
         self.with(name, false, |sandbox| {
             let mode = change(sandbox.clock.mode());
-            self.store.applied(name, &sandbox.ledger, None, &[], mode).map_err(Problem::internal)?;
+            let change = Change { request: None, times: &[], clock: mode, key: None };
+            self.store.applied(name, &sandbox.ledger, &change).map_err(Problem::internal)?;
             sandbox.clock.set_mode(mode);
             sandbox.recorded = mode;
             Ok((mode, mode.peek()))

@@ -28,6 +28,29 @@ pub struct Kept {
     /// `None`: a fresh clock of the server's kind.
     pub clock: Option<Mode>,
     pub journal: Vec<Entry>,
+    /// The idempotency keys it remembers.
+    pub keys: Vec<(String, Remembered)>,
+}
+
+/// The answer kept for an idempotency key: the request's fingerprint (a SHA-256 of method, path,
+/// query, body and credentials: never the credentials themselves), the answer, and the sandbox
+/// time it was given at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Remembered {
+    pub fingerprint: String,
+    pub status: u16,
+    pub body: String,
+    pub at: i64,
+}
+
+/// One change to keep: a request the ledger handled (`None`: only the clock changed), the clock
+/// readings it made, the clock after it, and the idempotency key it answered.
+#[derive(Debug, Clone, Copy)]
+pub struct Change<'a> {
+    pub request: Option<&'a Request>,
+    pub times: &'a [Timestamp],
+    pub clock: Mode,
+    pub key: Option<(&'a str, &'a Remembered)>,
 }
 
 /// One journal entry: a request the ledger handled (or none: only the clock changed), the clock
@@ -48,16 +71,8 @@ pub trait Store: fmt::Debug + Send + Sync {
     fn is_durable(&self) -> bool;
     /// The sandboxes kept from an earlier run.
     fn load(&self) -> Result<Vec<Kept>, String>;
-    /// `sandbox`'s ledger handled `request` (`None`: only its clock changed), reading `times`;
-    /// `ledger` is the state after it, `clock` the clock after it.
-    fn applied(
-        &self,
-        sandbox: &str,
-        ledger: &Ledger,
-        request: Option<&Request>,
-        times: &[Timestamp],
-        clock: Mode,
-    ) -> Result<(), String>;
+    /// `sandbox` changed as `change` says; `ledger` is the state after it.
+    fn applied(&self, sandbox: &str, ledger: &Ledger, change: &Change<'_>) -> Result<(), String>;
     /// `sandbox` has a new world (created, reset or uploaded) that began at `origin`.
     fn replaced(&self, sandbox: &str, origin: &Origin, ledger: &Ledger, clock: Mode) -> Result<(), String>;
     /// `sandbox` was deleted.
@@ -80,7 +95,7 @@ impl Store for Memory {
     fn load(&self) -> Result<Vec<Kept>, String> {
         Ok(Vec::new())
     }
-    fn applied(&self, _: &str, _: &Ledger, _: Option<&Request>, _: &[Timestamp], _: Mode) -> Result<(), String> {
+    fn applied(&self, _: &str, _: &Ledger, _: &Change<'_>) -> Result<(), String> {
         Ok(())
     }
     fn replaced(&self, _: &str, _: &Origin, _: &Ledger, _: Mode) -> Result<(), String> {
@@ -135,17 +150,17 @@ impl Store for StateFile {
             return Ok(Vec::new());
         }
         let base = read_snapshot(&self.file)?;
-        Ok(vec![Kept { name: DEFAULT.to_owned(), origin: Origin::Sample, base, clock: None, journal: Vec::new() }])
+        Ok(vec![Kept {
+            name: DEFAULT.to_owned(),
+            origin: Origin::Sample,
+            base,
+            clock: None,
+            journal: Vec::new(),
+            keys: Vec::new(),
+        }])
     }
-    fn applied(
-        &self,
-        sandbox: &str,
-        ledger: &Ledger,
-        request: Option<&Request>,
-        _: &[Timestamp],
-        _: Mode,
-    ) -> Result<(), String> {
-        if sandbox == DEFAULT && request.is_some() { self.write(ledger, true) } else { Ok(()) }
+    fn applied(&self, sandbox: &str, ledger: &Ledger, change: &Change<'_>) -> Result<(), String> {
+        if sandbox == DEFAULT && change.request.is_some() { self.write(ledger, true) } else { Ok(()) }
     }
     fn replaced(&self, sandbox: &str, _: &Origin, ledger: &Ledger, _: Mode) -> Result<(), String> {
         if sandbox == DEFAULT { self.write(ledger, false) } else { Ok(()) }
