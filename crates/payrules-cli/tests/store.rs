@@ -376,3 +376,46 @@ fn idempotency_keys_replay_refuse_other_payloads_expire_and_survive_a_restart() 
     drop(server);
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn the_request_log_pages_newest_first_and_never_shows_a_credential() {
+    let server = Server::start(&[]);
+    let log_in = [("Authorization", TOKEN), ("Payrules-Sandbox", "logged")];
+    server.create("logged");
+    let (status, _, _) =
+        server.call("GET", "/plentymarkets/rest/payments?access_token=query-secret-1&itemsPerPage=5", &log_in, "");
+    assert_eq!(status, 200);
+    let body_secret = r#"{"token":"body-secret-2","amount":"oops"}"#;
+    let (status, _, _) = server.call(
+        "POST",
+        PAYMENTS,
+        &[("Authorization", "Bearer header-secret-3"), ("Payrules-Sandbox", "logged")],
+        body_secret,
+    );
+    assert_ne!(status, 200);
+    let (status, page) = server.json("GET", "/_payrules/sandboxes/logged/requests", &[], "");
+    assert_eq!(status, 200, "{page}");
+    assert_eq!(page["total"], 3);
+    let lines = page["requests"].as_array().unwrap();
+    // Newest first: the refused create, the list, the first create.
+    assert_eq!(lines[0]["method"], "POST");
+    assert_eq!(lines[0]["verdict"], "invalid");
+    assert_eq!(lines[1]["method"], "GET");
+    assert_eq!(lines[1]["path"], "/plentymarkets/rest/payments?access_token=[redacted]&itemsPerPage=5");
+    assert_eq!(lines[1]["status"], 200);
+    assert_eq!(lines[2]["operation"], "plentymarkets.create_payment");
+    assert_eq!(lines[2]["profile"], "plentymarkets");
+    assert_eq!(lines[2]["verdict"], "valid");
+    assert_eq!(lines[2]["time"], "2024-01-01T09:00:00.000Z");
+    let text = page.to_string();
+    for secret in ["query-secret-1", "body-secret-2", "header-secret-3", "plenty-scenario-token", "Bearer"] {
+        assert!(!text.contains(secret), "{secret} in {text}");
+    }
+    let (_, second) = server.json("GET", "/_payrules/sandboxes/logged/requests?page=2&per_page=2", &[], "");
+    assert_eq!(second["requests"].as_array().unwrap().len(), 1);
+    assert_eq!(second["requests"][0]["method"], "POST");
+    assert_eq!(second["requests"][0]["status"], 200);
+    let (status, body) = server.json("GET", "/_payrules/sandboxes/logged/requests?per_page=0", &[], "");
+    assert_eq!((status, body["errors"][0]["code"].as_str()), (400, Some("bad_page")));
+    assert_eq!(server.json("GET", "/_payrules/sandboxes/nowhere/requests", &[], "").0, 404);
+}

@@ -21,7 +21,7 @@ use tower_http::timeout::TimeoutLayer;
 use super::Limits;
 use super::clock::Mode;
 use super::problem::{self, Problem, json_response};
-use super::sandboxes::{DEFAULT, Idempotency, Origin, Sandboxes, check_name};
+use super::sandboxes::{DEFAULT, Idempotency, Logged, Origin, Sandboxes, check_name};
 
 /// The header that names a request's sandbox.
 pub const SANDBOX_HEADER: &str = "payrules-sandbox";
@@ -35,6 +35,22 @@ pub fn is_credential_header(name: &str) -> bool {
     let name = name.to_ascii_lowercase();
     name != IDEMPOTENCY_HEADER
         && ["auth", "token", "key", "secret", "session", "password", "cookie"].iter().any(|w| name.contains(w))
+}
+
+/// The request target for the request log: the path as sent, and of the query every name but the
+/// values of credential-like names (`token`, `api_key`, `session`, …: `[redacted]`).
+pub fn redact_target(target: &str) -> String {
+    let Some((path, query)) = target.split_once('?') else { return target.to_owned() };
+    let pairs: Vec<String> = query
+        .split('&')
+        .map(|pair| match pair.split_once('=') {
+            Some((name, _)) if is_credential_header(name) || name.to_ascii_lowercase().contains("sign") => {
+                format!("{name}=[redacted]")
+            }
+            _ => pair.to_owned(),
+        })
+        .collect();
+    format!("{path}?{}", pairs.join("&"))
 }
 
 /// A request's idempotency key (none on GET and the like), with the SHA-256 of everything that
@@ -98,6 +114,7 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/_payrules/sandboxes/{name}/snapshot", get(snapshot))
         .route("/_payrules/sandboxes/{name}/reset", post(reset))
         .route("/_payrules/sandboxes/{name}/clock", get(clock).post(set_clock))
+        .route("/_payrules/sandboxes/{name}/requests", get(requests))
         .fallback(vendor)
         .with_state(app)
         .layer(RequestBodyLimitLayer::new(limits.max_body))
@@ -251,7 +268,24 @@ async fn vendor(State(app): Shared, request: Request) -> Response {
         .ok()
         .and_then(|p| payrules::profiles::route(p, &request.method, &request.path).ok())
         .map(|r| Operation(r.operation.id));
-    let answer = blocking(app, move |app| app.sandboxes.handle(&sandbox, &request, idempotency.as_ref())).await;
+    let line = Logged {
+        time: String::new(),
+        method: request.method.clone(),
+        path: redact_target(&target),
+        profile: request.profile.clone(),
+        operation: operation.map(|o| o.0),
+        verdict: if payrules::validate(&request).valid { "valid" } else { "invalid" },
+        status: 0,
+        replayed: false,
+    };
+    let name = sandbox.clone();
+    let answer =
+        blocking(Arc::clone(&app), move |app| app.sandboxes.handle(&sandbox, &request, idempotency.as_ref())).await;
+    let (status, replayed, at) = match &answer {
+        Ok(a) => (a.status, a.replayed, a.at),
+        Err(problem) => (problem.status.as_u16(), false, None),
+    };
+    app.sandboxes.log(&name, at, Logged { status, replayed, ..line });
     let mut response = match answer {
         Ok(answer) => {
             let mut response = json_response(
@@ -494,6 +528,28 @@ async fn set_clock(State(app): Shared, Path(name): Path<String>, body: Body) -> 
         blocking(app, move |app| app.sandboxes.set_clock(&name, change)).await
     };
     clock_response(&shown, answer.await)
+}
+
+#[derive(Debug, Deserialize)]
+struct PageQuery {
+    page: Option<usize>,
+    per_page: Option<usize>,
+}
+
+/// `GET /_payrules/sandboxes/{name}/requests?page=&per_page=`: the request log, newest first.
+async fn requests(State(app): Shared, Path(name): Path<String>, Query(query): Query<PageQuery>) -> Response {
+    let answer = check_name(&name).and_then(|()| {
+        let page = query.page.unwrap_or(1);
+        let per_page = query.per_page.unwrap_or(50);
+        if page == 0 || !(1..=500).contains(&per_page) {
+            return Err(Problem::bad_request(
+                "bad_page",
+                "`page` counts from 1; `per_page` is 1 to 500 (50 unless given)".to_owned(),
+            ));
+        }
+        app.sandboxes.requests(&name, page, per_page)
+    });
+    summary_response(StatusCode::OK, answer)
 }
 
 #[cfg(test)]

@@ -1,7 +1,7 @@
 //! Sandboxes: isolated ledgers by name, each behind its own lock, so that sandboxes never wait
 //! for each other; the map of names is locked only to find, create or delete one.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock};
 
 use payrules::ledger::{Ledger, Timestamp};
@@ -16,6 +16,8 @@ use super::store::{Change, Kept, Remembered, Store};
 pub const DEFAULT: &str = "default";
 /// At most this many sandboxes at once (each holds a world in memory).
 pub const MAX_SANDBOXES: usize = 1000;
+/// The most requests a sandbox's request log shows (the oldest go first).
+pub const LOG_LENGTH: usize = 1000;
 /// How long an idempotency key is remembered, in sandbox time: 24 hours.
 pub const KEY_LIFETIME_MS: i64 = 24 * 3600 * 1000;
 
@@ -73,6 +75,8 @@ pub struct Sandbox {
     /// The idempotency keys remembered, and the same by sandbox time (to expire them in order).
     keys: HashMap<String, Remembered>,
     keys_by_time: BTreeSet<(i64, String)>,
+    /// The last [`LOG_LENGTH`] vendor requests, oldest first (in memory only).
+    log: VecDeque<Logged>,
     /// Deleted while a request waited for its lock: that request looks again.
     gone: bool,
 }
@@ -80,7 +84,16 @@ pub struct Sandbox {
 impl Sandbox {
     fn new(ledger: Ledger, clock: SandboxClock, origin: Origin) -> Sandbox {
         let recorded = clock.mode();
-        Sandbox { ledger, clock, recorded, origin, keys: HashMap::new(), keys_by_time: BTreeSet::new(), gone: false }
+        Sandbox {
+            ledger,
+            clock,
+            recorded,
+            origin,
+            keys: HashMap::new(),
+            keys_by_time: BTreeSet::new(),
+            log: VecDeque::new(),
+            gone: false,
+        }
     }
 
     /// Forgets the keys given more than [`KEY_LIFETIME_MS`] before `now` (sandbox time).
@@ -118,6 +131,34 @@ pub struct Answer {
     pub status: u16,
     pub body: String,
     pub replayed: bool,
+    /// The sandbox time the ledger read for it (none when replayed).
+    pub at: Option<Timestamp>,
+}
+
+/// One line of a sandbox's request log: never a credential (the path's credential query values
+/// are redacted by the caller; no header or body is kept).
+#[derive(Debug, Clone, Serialize)]
+pub struct Logged {
+    /// Sandbox time.
+    pub time: String,
+    pub method: String,
+    pub path: String,
+    pub profile: String,
+    pub operation: Option<&'static str>,
+    /// `valid` or `invalid`: the stateless validation's verdict.
+    pub verdict: &'static str,
+    pub status: u16,
+    pub replayed: bool,
+}
+
+/// A page of a request log, newest first.
+#[derive(Debug, Serialize)]
+pub struct LogPage {
+    pub sandbox: String,
+    pub page: usize,
+    pub per_page: usize,
+    pub total: usize,
+    pub requests: Vec<Logged>,
 }
 
 /// What the admin API shows of a sandbox.
@@ -283,7 +324,7 @@ impl Sandboxes {
                             ),
                         ));
                     }
-                    return Ok(Answer { status: kept.status, body: kept.body.clone(), replayed: true });
+                    return Ok(Answer { status: kept.status, body: kept.body.clone(), replayed: true, at: None });
                 }
             }
             let response = sandbox.ledger.handle(request);
@@ -313,7 +354,7 @@ impl Sandboxes {
             if let Some((key, answer)) = remembered {
                 sandbox.remember(key.to_owned(), answer);
             }
-            Ok(Answer { status: response.status, body, replayed: false })
+            Ok(Answer { status: response.status, body, replayed: false, at: times.first().copied() })
         })
     }
 
@@ -376,6 +417,33 @@ impl Sandboxes {
             sandbox.keys_by_time.clear();
             self.store.replaced(name, &sandbox.origin, &sandbox.ledger, sandbox.recorded).map_err(Problem::internal)?;
             Ok(Summary { name: name.to_owned(), payments: payments(&sandbox.ledger) })
+        })
+    }
+
+    /// Adds a line to the sandbox's request log (`at`: the time the ledger read, else now).
+    pub fn log(&self, name: &str, at: Option<Timestamp>, mut line: Logged) {
+        let _ = self.with(name, false, |sandbox| {
+            line.time = at.unwrap_or_else(|| sandbox.clock.mode().peek()).utc_millis();
+            if sandbox.log.len() >= LOG_LENGTH {
+                sandbox.log.pop_front();
+            }
+            sandbox.log.push_back(line.clone());
+            Ok(())
+        });
+    }
+
+    /// Page `page` (from 1) of the request log, `per_page` lines, newest first.
+    pub fn requests(&self, name: &str, page: usize, per_page: usize) -> Result<LogPage, Problem> {
+        self.with(name, false, |sandbox| {
+            let requests = sandbox
+                .log
+                .iter()
+                .rev()
+                .skip(page.saturating_sub(1).saturating_mul(per_page))
+                .take(per_page)
+                .cloned()
+                .collect();
+            Ok(LogPage { sandbox: name.to_owned(), page, per_page, total: sandbox.log.len(), requests })
         })
     }
 
