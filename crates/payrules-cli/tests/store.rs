@@ -419,3 +419,62 @@ fn the_request_log_pages_newest_first_and_never_shows_a_credential() {
     assert_eq!((status, body["errors"][0]["code"].as_str()), (400, Some("bad_page")));
     assert_eq!(server.json("GET", "/_payrules/sandboxes/nowhere/requests", &[], "").0, 404);
 }
+
+#[test]
+fn fault_rules_answer_delay_drop_repeat_by_seed_and_clear() {
+    let server = Server::start(&[]);
+    let headers = [("Authorization", TOKEN), ("Payrules-Sandbox", "flaky")];
+    server.create("flaky");
+    let count = server.payments("flaky");
+    let add = |rule: &str| {
+        let (status, body) = server.json("POST", "/_payrules/sandboxes/flaky/faults", &[], rule);
+        assert_eq!(status, 201, "{rule}: {body}");
+        body
+    };
+    // An answer: the ledger never sees the request.
+    add(
+        r#"{"profile":"plentymarkets","method":"post","path":"/rest/payments","action":{"answer":{"status":503,"body":{"error":"down"}}}}"#,
+    );
+    let (status, body) = server.json("POST", PAYMENTS, &headers, CREATE);
+    assert_eq!((status, body), (503, json!({"error": "down"})));
+    assert_eq!(server.payments("flaky"), count);
+    // Other methods, paths and sandboxes are untouched.
+    assert_eq!(server.call("GET", PAYMENTS, &headers, "").0, 200);
+    server.create("steady");
+    assert_eq!(server.call("DELETE", "/_payrules/sandboxes/flaky/faults", &[], "").0, 204);
+    assert_eq!(server.json("GET", "/_payrules/sandboxes/flaky/faults", &[], "").1["faults"], json!([]));
+
+    // Latency, then the usual answer.
+    add(r#"{"path":"/rest/payments","action":{"latency":{"ms":300}}}"#);
+    let start = Instant::now();
+    assert_eq!(server.call("POST", PAYMENTS, &headers, CREATE).0, 200);
+    assert!(start.elapsed() >= Duration::from_millis(300), "{:?}", start.elapsed());
+    assert_eq!(server.call("DELETE", "/_payrules/sandboxes/flaky/faults", &[], "").0, 204);
+
+    // A dropped connection: closed without an answer, nothing changed.
+    add(r#"{"method":"POST","action":"drop"}"#);
+    let before = server.payments("flaky");
+    let mut conn = server.connect();
+    conn.send("POST", PAYMENTS, &headers, CREATE).unwrap();
+    assert!(conn.read().is_err(), "the connection should close without an answer");
+    assert_eq!(server.payments("flaky"), before);
+    let (_, log) = server.json("GET", "/_payrules/sandboxes/flaky/requests?per_page=1", &[], "");
+    assert_eq!(log["requests"][0]["status"], 0);
+    assert_eq!(server.call("DELETE", "/_payrules/sandboxes/flaky/faults", &[], "").0, 204);
+
+    // A probability: the same seed gives the same hits.
+    let rule = r#"{"profile":"plentymarkets","action":{"answer":{"status":500}},"probability":0.5,"seed":42}"#;
+    let run = || {
+        add(rule);
+        let statuses: Vec<u16> = (0..24).map(|_| server.call("GET", PAYMENTS, &headers, "").0).collect();
+        assert_eq!(server.call("DELETE", "/_payrules/sandboxes/flaky/faults", &[], "").0, 204);
+        statuses
+    };
+    let first = run();
+    assert_eq!(first, run());
+    assert!(first.contains(&500) && first.contains(&200), "{first:?}");
+    let (_, _, problem) =
+        server.call("POST", "/_payrules/sandboxes/flaky/faults", &[], r#"{"action":{"answer":{"status":700}}}"#);
+    assert!(problem.contains("bad_fault"), "{problem}");
+    assert_eq!(server.call("POST", "/_payrules/sandboxes/nowhere/faults", &[], r#"{"action":"drop"}"#).0, 404);
+}

@@ -14,6 +14,7 @@
 
 mod clock;
 mod database;
+mod faults;
 mod problem;
 mod routes;
 mod sandboxes;
@@ -27,7 +28,6 @@ use std::time::Duration;
 
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
-use hyper_util::service::TowerToHyperService;
 use payrules::ledger::Timestamp;
 use tokio::net::TcpListener;
 use tracing_subscriber::filter::LevelFilter;
@@ -144,7 +144,22 @@ async fn serve(addr: &str, app: Arc<App>) -> Result<ExitCode, String> {
                     }
                 };
                 tcp.set_nodelay(true).ok();
-                let connection = http.serve_connection(TokioIo::new(tcp), TowerToHyperService::new(service.clone()));
+                let router = service.clone();
+                // A response marked by a `drop` fault ends the connection without being written
+                // (hyper closes a connection whose service fails).
+                let per_request = hyper::service::service_fn(move |request: hyper::Request<hyper::body::Incoming>| {
+                    let mut router = router.clone();
+                    async move {
+                        let response = tower_service::Service::call(&mut router, request)
+                            .await
+                            .unwrap_or_else(|never| match never {});
+                        if response.extensions().get::<routes::DropConnection>().is_some() {
+                            return Err(routes::DropConnection);
+                        }
+                        Ok(response)
+                    }
+                });
+                let connection = http.serve_connection(TokioIo::new(tcp), per_request);
                 let connection = graceful.watch(connection);
                 tokio::spawn(async move {
                     if let Err(e) = connection.await {

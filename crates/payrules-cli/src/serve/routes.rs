@@ -20,6 +20,7 @@ use tower_http::timeout::TimeoutLayer;
 
 use super::Limits;
 use super::clock::Mode;
+use super::faults::{Action, Rule};
 use super::problem::{self, Problem, json_response};
 use super::sandboxes::{DEFAULT, Idempotency, Logged, Origin, Sandboxes, check_name};
 
@@ -115,6 +116,7 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/_payrules/sandboxes/{name}/reset", post(reset))
         .route("/_payrules/sandboxes/{name}/clock", get(clock).post(set_clock))
         .route("/_payrules/sandboxes/{name}/requests", get(requests))
+        .route("/_payrules/sandboxes/{name}/faults", get(faults).post(add_fault).delete(clear_faults))
         .fallback(vendor)
         .with_state(app)
         .layer(RequestBodyLimitLayer::new(limits.max_body))
@@ -139,6 +141,18 @@ pub fn router(app: Arc<App>) -> Router {
         .layer(middleware::from_fn(log))
 }
 
+/// Marks a response that must not be sent: the connection is dropped instead (a `drop` fault).
+#[derive(Debug, Clone, Copy)]
+pub struct DropConnection;
+
+impl std::fmt::Display for DropConnection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("dropped by a fault rule")
+    }
+}
+
+impl std::error::Error for DropConnection {}
+
 /// The operation a vendor request was routed to, for the request log.
 #[derive(Debug, Clone, Copy)]
 struct Operation(&'static str);
@@ -161,10 +175,12 @@ async fn log(request: Request, next: Next) -> Response {
     };
     let response = next.run(request).await;
     let operation = response.extensions().get::<Operation>().map_or("-", |o| o.0);
+    let dropped = response.extensions().get::<DropConnection>().is_some();
     let ms = start.elapsed().as_secs_f64() * 1000.0;
     tracing::info!(
         target: "payrules::request",
-        %sandbox, %profile, %operation, %method, status = response.status().as_u16(), ms = format_args!("{ms:.2}"),
+        %sandbox, %profile, %operation, %method, status = if dropped { 0 } else { response.status().as_u16() },
+        ms = format_args!("{ms:.2}"),
     );
     response
 }
@@ -279,6 +295,31 @@ async fn vendor(State(app): Shared, request: Request) -> Response {
         replayed: false,
     };
     let name = sandbox.clone();
+    let tag = |mut response: Response| {
+        if let Some(operation) = operation {
+            response.extensions_mut().insert(operation);
+        }
+        response
+    };
+    match app.sandboxes.fault(&name, &line.profile, &line.method, &request.path) {
+        None => {}
+        Some(Action::Latency { ms }) => tokio::time::sleep(std::time::Duration::from_millis(ms)).await,
+        Some(Action::Answer { status, body }) => {
+            app.sandboxes.log(&name, None, Logged { status, ..line });
+            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            return tag(match body {
+                Some(body) => json_response(status, &body.to_string()),
+                None => Problem::new(status, "injected_fault", "answered by a fault rule of this sandbox".to_owned())
+                    .into_response(),
+            });
+        }
+        Some(Action::Drop) => {
+            app.sandboxes.log(&name, None, Logged { status: 0, ..line });
+            let mut response = StatusCode::OK.into_response();
+            response.extensions_mut().insert(DropConnection);
+            return tag(response);
+        }
+    }
     let answer =
         blocking(Arc::clone(&app), move |app| app.sandboxes.handle(&sandbox, &request, idempotency.as_ref())).await;
     let (status, replayed, at) = match &answer {
@@ -286,7 +327,7 @@ async fn vendor(State(app): Shared, request: Request) -> Response {
         Err(problem) => (problem.status.as_u16(), false, None),
     };
     app.sandboxes.log(&name, at, Logged { status, replayed, ..line });
-    let mut response = match answer {
+    let response = match answer {
         Ok(answer) => {
             let mut response = json_response(
                 StatusCode::from_u16(answer.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
@@ -299,10 +340,7 @@ async fn vendor(State(app): Shared, request: Request) -> Response {
         }
         Err(problem) => problem.into_response(),
     };
-    if let Some(operation) = operation {
-        response.extensions_mut().insert(operation);
-    }
-    response
+    tag(response)
 }
 
 /// `GET /_payrules/health`.
@@ -528,6 +566,35 @@ async fn set_clock(State(app): Shared, Path(name): Path<String>, body: Body) -> 
         blocking(app, move |app| app.sandboxes.set_clock(&name, change)).await
     };
     clock_response(&shown, answer.await)
+}
+
+fn faults_response(status: StatusCode, name: &str, result: Result<Vec<Rule>, Problem>) -> Response {
+    summary_response(status, result.map(|rules| json!({ "sandbox": name, "faults": rules })))
+}
+
+/// `GET /_payrules/sandboxes/{name}/faults`: the sandbox's fault rules, in order.
+async fn faults(State(app): Shared, Path(name): Path<String>) -> Response {
+    faults_response(StatusCode::OK, &name, check_name(&name).and_then(|()| app.sandboxes.faults(&name)))
+}
+
+/// `POST /_payrules/sandboxes/{name}/faults`: adds one rule (see [`Rule`]).
+async fn add_fault(State(app): Shared, Path(name): Path<String>, body: Body) -> Response {
+    let answer = async {
+        check_name(&name)?;
+        let text = body_text(body, app.limits.max_body).await?;
+        let rule: Rule = serde_json::from_str(&text)
+            .map_err(|e| Problem::bad_request("bad_fault", format!("the body is not a fault rule: {e}")))?;
+        app.sandboxes.add_fault(&name, &rule)
+    };
+    faults_response(StatusCode::CREATED, &name, answer.await)
+}
+
+/// `DELETE /_payrules/sandboxes/{name}/faults`: removes every rule.
+async fn clear_faults(State(app): Shared, Path(name): Path<String>) -> Response {
+    match check_name(&name).and_then(|()| app.sandboxes.clear_faults(&name)) {
+        Ok(()) => StatusCode::NO_CONTENT.into_response(),
+        Err(problem) => problem.into_response(),
+    }
 }
 
 #[derive(Debug, Deserialize)]

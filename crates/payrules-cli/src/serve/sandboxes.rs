@@ -9,6 +9,7 @@ use payrules::{Profile, Request};
 use serde::Serialize;
 
 use super::clock::{Mode, SandboxClock};
+use super::faults::{self, Action, Fault, Rule};
 use super::problem::Problem;
 use super::store::{Change, Kept, Remembered, Store};
 
@@ -77,6 +78,8 @@ pub struct Sandbox {
     keys_by_time: BTreeSet<(i64, String)>,
     /// The last [`LOG_LENGTH`] vendor requests, oldest first (in memory only).
     log: VecDeque<Logged>,
+    /// Fault injection rules, in order (in memory only).
+    faults: Vec<Fault>,
     /// Deleted while a request waited for its lock: that request looks again.
     gone: bool,
 }
@@ -92,6 +95,7 @@ impl Sandbox {
             keys: HashMap::new(),
             keys_by_time: BTreeSet::new(),
             log: VecDeque::new(),
+            faults: Vec::new(),
             gone: false,
         }
     }
@@ -444,6 +448,38 @@ impl Sandboxes {
                 .cloned()
                 .collect();
             Ok(LogPage { sandbox: name.to_owned(), page, per_page, total: sandbox.log.len(), requests })
+        })
+    }
+
+    /// The fault to inject into a request of the sandbox, if a rule fires (none for a sandbox
+    /// that does not exist yet: it has no rules).
+    pub fn fault(&self, name: &str, profile: &str, method: &str, path: &str) -> Option<Action> {
+        self.with(name, false, |sandbox| Ok(faults::pick(&mut sandbox.faults, profile, method, path))).ok().flatten()
+    }
+
+    /// Adds a fault rule (after the others); every rule of the sandbox.
+    pub fn add_fault(&self, name: &str, rule: &Rule) -> Result<Vec<Rule>, Problem> {
+        rule.check().map_err(|m| Problem::bad_request("bad_fault", m))?;
+        self.with(name, false, |sandbox| {
+            if sandbox.faults.len() >= faults::MAX_RULES {
+                return Err(Problem::bad_request(
+                    "too_many_faults",
+                    format!("a sandbox has at most {} fault rules; delete them first", faults::MAX_RULES),
+                ));
+            }
+            sandbox.faults.push(Fault::new(rule.clone()));
+            Ok(sandbox.faults.iter().map(|f| f.rule.clone()).collect())
+        })
+    }
+
+    pub fn faults(&self, name: &str) -> Result<Vec<Rule>, Problem> {
+        self.with(name, false, |sandbox| Ok(sandbox.faults.iter().map(|f| f.rule.clone()).collect()))
+    }
+
+    pub fn clear_faults(&self, name: &str) -> Result<(), Problem> {
+        self.with(name, false, |sandbox| {
+            sandbox.faults.clear();
+            Ok(())
         })
     }
 
