@@ -188,8 +188,18 @@ fn lock(sandbox: &Mutex<Sandbox>) -> MutexGuard<'_, Sandbox> {
     sandbox.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
+/// The payments of every profile, as the console lists them. plentymarkets' view lists one per
+/// payment record but links each to its split parts by a scan of all payments (quadratic: minutes
+/// at 100,000 payments), so its records are counted instead.
 fn payments(ledger: &Ledger) -> usize {
-    Profile::ALL.iter().map(|p| payrules::ledger::view::payments(ledger.world(), *p).len()).sum()
+    let world = ledger.world();
+    Profile::ALL
+        .iter()
+        .map(|p| match p {
+            Profile::Plentymarkets => world.plentymarkets.payments.len(),
+            other => payrules::ledger::view::payments(world, *other).len(),
+        })
+        .sum()
 }
 
 impl Sandboxes {
@@ -511,5 +521,19 @@ impl Sandboxes {
         let mut guard = lock(&sandbox);
         guard.gone = true;
         self.store.removed(name).map_err(Problem::internal)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use payrules::Profile;
+    use payrules::ledger::{Ledger, SteppingClock};
+
+    #[test]
+    fn the_payment_count_is_the_views_count() {
+        let ledger = Ledger::sample(Box::new(SteppingClock::default()));
+        let views: usize =
+            Profile::ALL.iter().map(|p| payrules::ledger::view::payments(ledger.world(), *p).len()).sum();
+        assert_eq!(super::payments(&ledger), views);
     }
 }
