@@ -184,6 +184,13 @@ fn a_store_is_reopened_with_every_sandbox_identical() {
     assert_eq!(status, 200);
     let before = first.everything();
     let busy = first.payments("busy");
+    {
+        // The 1,000th entry made the snapshot `busy`'s base; ten entries have been journaled since.
+        let db = rusqlite::Connection::open(&file).unwrap();
+        let journal: i64 =
+            db.query_row("SELECT count(*) FROM journal WHERE sandbox = 'busy'", [], |row| row.get(0)).unwrap();
+        assert_eq!(journal, 10);
+    }
     let names: Vec<&str> = before.iter().map(|(n, _)| n.as_str()).collect();
     assert_eq!(names, ["a", "busy", "default", "empty", "reset", "uploaded"]);
 

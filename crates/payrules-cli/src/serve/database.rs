@@ -224,14 +224,17 @@ impl Store for Database {
     fn applied(&self, sandbox: &str, ledger: &Ledger, change: &Change<'_>) -> Result<(), String> {
         let &Change { request, times, clock, key } = change;
         let entry = serde_json::to_string(&EntryRef { request, times, clock }).map_err(|e| e.to_string())?;
+        // The caller holds the sandbox's lock, so its count cannot move until this returns; the
+        // snapshot (large for a large world) is made before the database is locked for everyone.
+        let since = self.inner().since_base.get(sandbox).copied().unwrap_or(0) + 1;
+        let base = (since >= SNAPSHOT_EVERY).then(|| ledger.snapshot());
+        let fold = base.is_some();
         let mut inner = self.inner();
-        let since = inner.since_base.get(sandbox).copied().unwrap_or(0) + 1;
-        let fold = since >= SNAPSHOT_EVERY;
         let tx = inner.db.transaction().map_err(sql("beginning a change"))?;
-        if fold {
+        if let Some(base) = base {
             // The journal so far plus this entry is the ledger as it is now: it becomes the base.
             tx.prepare_cached("UPDATE sandboxes SET base = ?2, clock = ?3 WHERE name = ?1")
-                .and_then(|mut s| s.execute(params![sandbox, ledger.snapshot(), clock_text(clock)]))
+                .and_then(|mut s| s.execute(params![sandbox, base, clock_text(clock)]))
                 .map_err(sql("writing a snapshot"))?;
             tx.prepare_cached("DELETE FROM journal WHERE sandbox = ?1")
                 .and_then(|mut s| s.execute([sandbox]))
