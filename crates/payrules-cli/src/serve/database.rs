@@ -144,80 +144,18 @@ impl Store for Database {
 
     fn load(&self) -> Result<Vec<Kept>, String> {
         let mut inner = self.inner();
-        let mut kept = Vec::new();
-        {
-            let mut rows = inner
-                .db
-                .prepare("SELECT name, origin, origin_snapshot, base, clock FROM sandboxes ORDER BY name")
-                .map_err(sql("reading the sandboxes"))?;
-            let rows = rows
-                .query_map([], |row| {
-                    Ok((
-                        row.get::<_, String>(0)?,
-                        row.get::<_, String>(1)?,
-                        row.get::<_, Option<String>>(2)?,
-                        row.get::<_, String>(3)?,
-                        row.get::<_, String>(4)?,
-                    ))
-                })
-                .map_err(sql("reading the sandboxes"))?;
-            for row in rows {
-                let (name, origin, origin_snapshot, base, clock) = row.map_err(sql("reading a sandbox"))?;
-                let origin = match (origin.as_str(), origin_snapshot) {
-                    ("sample", _) => Origin::Sample,
-                    ("empty", _) => Origin::Empty,
-                    ("snapshot", Some(text)) => Origin::Snapshot(text.into()),
-                    (other, _) => return Err(format!("the store: sandbox `{name}` has an unknown origin `{other}`")),
-                };
-                let clock: Mode =
-                    serde_json::from_str(&clock).map_err(|e| format!("the store: sandbox `{name}`'s clock: {e}"))?;
-                kept.push(Kept { name, origin, base, clock: Some(clock), journal: Vec::new(), keys: Vec::new() });
-            }
-        }
-        let mut counts = HashMap::new();
-        {
-            let mut entries = inner
-                .db
-                .prepare("SELECT entry FROM journal WHERE sandbox = ?1 ORDER BY id")
-                .map_err(sql("reading the journal"))?;
-            for sandbox in &mut kept {
-                let rows = entries
-                    .query_map([&sandbox.name], |row| row.get::<_, String>(0))
-                    .map_err(sql("reading the journal"))?;
-                for row in rows {
-                    let text = row.map_err(sql("reading a journal entry"))?;
-                    let entry: Entry = serde_json::from_str(&text)
-                        .map_err(|e| format!("the store: a journal entry of `{}`: {e}", sandbox.name))?;
-                    sandbox.journal.push(entry);
-                }
-                counts.insert(sandbox.name.clone(), sandbox.journal.len() as u64);
-            }
-        }
-        {
-            let mut keys = inner
-                .db
-                .prepare("SELECT key, fingerprint, status, body, at FROM idempotency WHERE sandbox = ?1")
-                .map_err(sql("reading the idempotency keys"))?;
-            for sandbox in &mut kept {
-                let rows = keys
-                    .query_map([&sandbox.name], |row| {
-                        Ok((
-                            row.get::<_, String>(0)?,
-                            Remembered {
-                                fingerprint: row.get(1)?,
-                                status: row.get(2)?,
-                                body: row.get(3)?,
-                                at: row.get(4)?,
-                            },
-                        ))
-                    })
-                    .map_err(sql("reading the idempotency keys"))?;
-                for row in rows {
-                    sandbox.keys.push(row.map_err(sql("reading an idempotency key"))?);
-                }
-            }
-        }
-        inner.since_base = counts;
+        let kept = read(&inner, None)?;
+        inner.since_base = kept.iter().map(|k| (k.name.clone(), k.journal.len() as u64)).collect();
+        Ok(kept)
+    }
+
+    fn reload(&self, sandbox: &str) -> Result<Option<Kept>, String> {
+        let mut inner = self.inner();
+        let kept = read(&inner, Some(sandbox))?.pop();
+        match &kept {
+            Some(k) => inner.since_base.insert(sandbox.to_owned(), k.journal.len() as u64),
+            None => inner.since_base.remove(sandbox),
+        };
         Ok(kept)
     }
 
@@ -291,5 +229,130 @@ impl Store for Database {
     fn flush(&self) -> Result<(), String> {
         // Every change was committed before its answer; fold the WAL into the main file.
         self.inner().db.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);").map_err(sql("checkpointing"))
+    }
+}
+
+/// The sandboxes kept (`only`: that one), with their journals and idempotency keys.
+fn read(inner: &Inner, only: Option<&str>) -> Result<Vec<Kept>, String> {
+    let mut kept = Vec::new();
+    {
+        let mut rows = inner
+            .db
+            .prepare(
+                "SELECT name, origin, origin_snapshot, base, clock FROM sandboxes
+                 WHERE ?1 IS NULL OR name = ?1 ORDER BY name",
+            )
+            .map_err(sql("reading the sandboxes"))?;
+        let rows = rows
+            .query_map([only], |row| {
+                Ok((
+                    row.get::<_, String>(0)?,
+                    row.get::<_, String>(1)?,
+                    row.get::<_, Option<String>>(2)?,
+                    row.get::<_, String>(3)?,
+                    row.get::<_, String>(4)?,
+                ))
+            })
+            .map_err(sql("reading the sandboxes"))?;
+        for row in rows {
+            let (name, origin, origin_snapshot, base, clock) = row.map_err(sql("reading a sandbox"))?;
+            let origin = match (origin.as_str(), origin_snapshot) {
+                ("sample", _) => Origin::Sample,
+                ("empty", _) => Origin::Empty,
+                ("snapshot", Some(text)) => Origin::Snapshot(text.into()),
+                (other, _) => return Err(format!("the store: sandbox `{name}` has an unknown origin `{other}`")),
+            };
+            let clock: Mode =
+                serde_json::from_str(&clock).map_err(|e| format!("the store: sandbox `{name}`'s clock: {e}"))?;
+            kept.push(Kept { name, origin, base, clock: Some(clock), journal: Vec::new(), keys: Vec::new() });
+        }
+    }
+    {
+        let mut entries = inner
+            .db
+            .prepare("SELECT entry FROM journal WHERE sandbox = ?1 ORDER BY id")
+            .map_err(sql("reading the journal"))?;
+        for sandbox in &mut kept {
+            let rows = entries
+                .query_map([&sandbox.name], |row| row.get::<_, String>(0))
+                .map_err(sql("reading the journal"))?;
+            for row in rows {
+                let text = row.map_err(sql("reading a journal entry"))?;
+                let entry: Entry = serde_json::from_str(&text)
+                    .map_err(|e| format!("the store: a journal entry of `{}`: {e}", sandbox.name))?;
+                sandbox.journal.push(entry);
+            }
+        }
+    }
+    {
+        let mut keys = inner
+            .db
+            .prepare("SELECT key, fingerprint, status, body, at FROM idempotency WHERE sandbox = ?1")
+            .map_err(sql("reading the idempotency keys"))?;
+        for sandbox in &mut kept {
+            let rows = keys
+                .query_map([&sandbox.name], |row| {
+                    Ok((
+                        row.get::<_, String>(0)?,
+                        Remembered {
+                            fingerprint: row.get(1)?,
+                            status: row.get(2)?,
+                            body: row.get(3)?,
+                            at: row.get(4)?,
+                        },
+                    ))
+                })
+                .map_err(sql("reading the idempotency keys"))?;
+            for row in rows {
+                sandbox.keys.push(row.map_err(sql("reading an idempotency key"))?);
+            }
+        }
+    }
+    Ok(kept)
+}
+
+#[cfg(test)]
+mod tests {
+    use payrules::Request;
+    use payrules::ledger::{Ledger, Timestamp};
+
+    use super::{Database, SNAPSHOT_EVERY};
+    use crate::serve::clock::{Mode, SandboxClock};
+    use crate::serve::sandboxes::Origin;
+    use crate::serve::store::{Change, Store};
+
+    #[test]
+    fn reload_gives_one_sandbox_back_and_folds_empty_the_journal() {
+        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
+        let file = std::env::temp_dir().join(format!("payrules-db-unit-{}-{nanos}.db", std::process::id()));
+        let db = Database::open(&file).unwrap();
+        let mode = Mode::Stepping { next: 0, step_ms: 1000 };
+        let ledger = Ledger::sample(SandboxClock::new(mode).boxed());
+        db.replaced("a", &Origin::Empty, &ledger, mode).unwrap();
+        let request = Request {
+            profile: "komet".to_owned(),
+            method: "GET".to_owned(),
+            path: "/".to_owned(),
+            query: std::collections::BTreeMap::new(),
+            headers: std::collections::BTreeMap::new(),
+            body: serde_json::Value::Null,
+        };
+        let times = [Timestamp::from_unix_millis(0)];
+        let change = Change { request: Some(&request), times: &times, clock: mode, key: None };
+        db.applied("a", &ledger, &change).unwrap();
+        let kept = db.reload("a").unwrap().unwrap();
+        assert!(matches!(kept.origin, Origin::Empty));
+        assert_eq!(kept.journal.len(), 1);
+        assert_eq!(kept.journal[0].request.as_ref(), Some(&request));
+        assert!(db.reload("nowhere").unwrap().is_none());
+        for _ in 1..SNAPSHOT_EVERY {
+            db.applied("a", &ledger, &change).unwrap();
+        }
+        assert_eq!(db.reload("a").unwrap().unwrap().journal.len(), 0, "the 1,000th entry folds");
+        assert_eq!(db.load().unwrap().len(), 1);
+        drop(db);
+        for suffix in ["", "-wal", "-shm"] {
+            std::fs::remove_file(format!("{}{suffix}", file.display())).ok();
+        }
     }
 }

@@ -362,7 +362,10 @@ impl Sandboxes {
                     clock: mode,
                     key: remembered.as_ref().map(|(k, r)| (*k, r)),
                 };
-                self.store.applied(name, &sandbox.ledger, &change).map_err(Problem::internal)?;
+                if let Err(e) = self.store.applied(name, &sandbox.ledger, &change) {
+                    self.undo(name, sandbox);
+                    return Err(Problem::internal(e));
+                }
                 sandbox.recorded = mode;
             }
             if let Some((key, answer)) = remembered {
@@ -370,6 +373,22 @@ impl Sandboxes {
             }
             Ok(Answer { status: response.status, body, replayed: false, at: times.first().copied() })
         })
+    }
+
+    /// After the store failed to keep a change: the sandbox back as the store has it, so that
+    /// memory never runs ahead of the journal (its request log and fault rules stay).
+    fn undo(&self, name: &str, sandbox: &mut Sandbox) {
+        match self.store.reload(name).map(|kept| kept.map(|k| self.restore(k))) {
+            Ok(Some(Ok(mut restored))) => {
+                restored.log = std::mem::take(&mut sandbox.log);
+                restored.faults = std::mem::take(&mut sandbox.faults);
+                *sandbox = restored;
+            }
+            Ok(None) => {}
+            Ok(Some(Err(e))) | Err(e) => {
+                tracing::error!(sandbox = name, "cannot reload the sandbox from the store: {e}");
+            }
+        }
     }
 
     /// The sandbox's records as snapshot text, with or without credentials.

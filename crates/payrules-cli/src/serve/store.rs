@@ -73,6 +73,12 @@ pub trait Store: fmt::Debug + Send + Sync {
     fn load(&self) -> Result<Vec<Kept>, String>;
     /// `sandbox` changed as `change` says; `ledger` is the state after it.
     fn applied(&self, sandbox: &str, ledger: &Ledger, change: &Change<'_>) -> Result<(), String>;
+    /// `sandbox` as kept, to undo in memory a change the store could not keep (`None`: the store
+    /// cannot say; the sandbox stays as it is).
+    fn reload(&self, sandbox: &str) -> Result<Option<Kept>, String> {
+        let _ = sandbox;
+        Ok(None)
+    }
     /// `sandbox` has a new world (created, reset or uploaded) that began at `origin`.
     fn replaced(&self, sandbox: &str, origin: &Origin, ledger: &Ledger, clock: Mode) -> Result<(), String>;
     /// `sandbox` was deleted.
