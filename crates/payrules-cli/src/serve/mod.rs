@@ -2,7 +2,10 @@
 //!
 //! Each profile lives under `/{profile}` + the vendor's path; a request names its sandbox with the
 //! `Payrules-Sandbox` header (absent: `default`), created from the sample world on first use. The
-//! server's own endpoints are under `/_payrules/` (health, the console's world, the sandboxes).
+//! server's own endpoints are under `/_payrules/` (health, the console's world, the sandboxes, and
+//! per sandbox its test clock, request log and fault rules). Vendor writes may carry an
+//! `Idempotency-Key`. `--store FILE` keeps every sandbox in SQLite (`database.rs`: a journal of
+//! requests with their clock readings on a base snapshot); without it everything is in memory.
 //!
 //! Policies are layers (`routes::router`): CORS open, a body limit (413), a per-request timeout
 //! (408), one log line per request, and the problem shape for every refusal. The HTTP/1.1
