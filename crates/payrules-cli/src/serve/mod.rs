@@ -2,7 +2,10 @@
 //!
 //! Each profile lives under `/{profile}` + the vendor's path; a request names its sandbox with the
 //! `Payrules-Sandbox` header (absent: `default`), created from the sample world on first use. The
-//! server's own endpoints are under `/_payrules/` (health, the console's world, the sandboxes).
+//! server's own endpoints are under `/_payrules/` (health, the console's world, the sandboxes, and
+//! per sandbox its test clock, request log and fault rules). Vendor writes may carry an
+//! `Idempotency-Key`. `--store FILE` keeps every sandbox in SQLite (`database.rs`: a journal of
+//! requests with their clock readings on a base snapshot); without it everything is in memory.
 //!
 //! Policies are layers (`routes::router`): CORS open, a body limit (413), a per-request timeout
 //! (408), one log line per request, and the problem shape for every refusal. The HTTP/1.1
@@ -12,6 +15,9 @@
 //! connection is its own task, so that no client delays another.
 //! SIGTERM or Ctrl-C stops accepting, lets requests in flight finish, flushes the store, exits 0.
 
+mod clock;
+mod database;
+mod faults;
 mod problem;
 mod routes;
 mod sandboxes;
@@ -25,7 +31,6 @@ use std::time::Duration;
 
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
-use hyper_util::service::TowerToHyperService;
 use payrules::ledger::Timestamp;
 use tokio::net::TcpListener;
 use tracing_subscriber::filter::LevelFilter;
@@ -48,8 +53,12 @@ pub struct ServeArgs {
     /// The address to listen on (port 0: any free port; the listening line says which).
     #[arg(long, value_name = "HOST:PORT", default_value = "127.0.0.1:8080")]
     addr: String,
-    /// Keep the `default` sandbox in FILE: read at start when it exists, written (write-then-rename)
-    /// after every change, before the response.
+    /// Keep every sandbox in the SQLite database FILE (created when missing): each change is
+    /// committed (journaled, fsync) before its answer; a restart restores every sandbox exactly.
+    #[arg(long, value_name = "FILE", conflicts_with = "state")]
+    store: Option<PathBuf>,
+    /// Keep only the `default` sandbox, as one snapshot file: read at start when it exists,
+    /// rewritten (write-then-rename) after every change, before the response.
     #[arg(long, value_name = "FILE")]
     state: Option<PathBuf>,
     /// A snapshot that replaces the sample world as the start of every new sandbox.
@@ -90,9 +99,10 @@ pub fn run(args: &ServeArgs) -> Result<ExitCode, String> {
         ),
     };
     let sample = args.world.as_deref().map(crate::replay::read_snapshot).transpose()?;
-    let store: Box<dyn store::Store> = match args.state.clone() {
-        Some(file) => Box::new(store::StateFile::new(file)),
-        None => Box::new(store::Memory),
+    let store: Box<dyn store::Store> = match (&args.store, &args.state) {
+        (Some(file), _) => Box::new(database::Database::open(file)?),
+        (None, Some(file)) => Box::new(store::StateFile::new(file.clone())),
+        (None, None) => Box::new(store::Memory),
     };
     let sandboxes = Sandboxes::open(sample, clocks, store)?;
     let limits = Limits { max_body: args.max_body, request_timeout: Duration::from_secs(args.request_timeout) };
@@ -137,7 +147,22 @@ async fn serve(addr: &str, app: Arc<App>) -> Result<ExitCode, String> {
                     }
                 };
                 tcp.set_nodelay(true).ok();
-                let connection = http.serve_connection(TokioIo::new(tcp), TowerToHyperService::new(service.clone()));
+                let router = service.clone();
+                // A response marked by a `drop` fault ends the connection without being written
+                // (hyper closes a connection whose service fails).
+                let per_request = hyper::service::service_fn(move |request: hyper::Request<hyper::body::Incoming>| {
+                    let mut router = router.clone();
+                    async move {
+                        let response = tower_service::Service::call(&mut router, request)
+                            .await
+                            .unwrap_or_else(|never| match never {});
+                        if response.extensions().get::<routes::DropConnection>().is_some() {
+                            return Err(routes::DropConnection);
+                        }
+                        Ok(response)
+                    }
+                });
+                let connection = http.serve_connection(TokioIo::new(tcp), per_request);
                 let connection = graceful.watch(connection);
                 tokio::spawn(async move {
                     if let Err(e) = connection.await {

@@ -19,11 +19,81 @@ use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 
 use super::Limits;
+use super::clock::Mode;
+use super::faults::{Action, Rule};
 use super::problem::{self, Problem, json_response};
-use super::sandboxes::{DEFAULT, Origin, Sandboxes, check_name};
+use super::sandboxes::{DEFAULT, Idempotency, Logged, Origin, Sandboxes, check_name};
 
 /// The header that names a request's sandbox.
 pub const SANDBOX_HEADER: &str = "payrules-sandbox";
+/// The header of a request to be answered once (POST, PUT, PATCH, DELETE).
+pub const IDEMPOTENCY_HEADER: &str = "idempotency-key";
+/// The header of an answer given again for its idempotency key.
+pub const REPLAYED_HEADER: &str = "idempotent-replayed";
+
+/// Whether a header may carry a credential (it is then hashed into fingerprints, never kept).
+pub fn is_credential_header(name: &str) -> bool {
+    let name = name.to_ascii_lowercase();
+    name != IDEMPOTENCY_HEADER
+        && ["auth", "token", "key", "secret", "session", "password", "cookie"].iter().any(|w| name.contains(w))
+}
+
+/// The request target for the request log: the path as sent, and of the query every name but the
+/// values of credential-like names (`token`, `api_key`, `session`, …: `[redacted]`).
+pub fn redact_target(target: &str) -> String {
+    let Some((path, query)) = target.split_once('?') else { return target.to_owned() };
+    let pairs: Vec<String> = query
+        .split('&')
+        .map(|pair| match pair.split_once('=') {
+            Some((name, _)) if is_credential_header(name) || name.to_ascii_lowercase().contains("sign") => {
+                format!("{name}=[redacted]")
+            }
+            _ => pair.to_owned(),
+        })
+        .collect();
+    format!("{path}?{}", pairs.join("&"))
+}
+
+/// A request's idempotency key (none on GET and the like), with the SHA-256 of everything that
+/// makes it the same request: method, target (path and query), body, and the credential headers.
+fn idempotency(method: &str, target: &str, headers: &HeaderMap, body: &str) -> Result<Option<Idempotency>, Problem> {
+    use sha2::{Digest, Sha256};
+    let Some(value) = headers.get(IDEMPOTENCY_HEADER) else { return Ok(None) };
+    if !matches!(method, "POST" | "PUT" | "PATCH" | "DELETE") {
+        return Ok(None);
+    }
+    let key = value.to_str().unwrap_or_default().trim();
+    if key.is_empty() || key.len() > 255 {
+        return Err(Problem::bad_request(
+            "bad_idempotency_key",
+            "an Idempotency-Key is 1 to 255 visible ASCII characters".to_owned(),
+        ));
+    }
+    let mut hash = Sha256::new();
+    let mut part = |bytes: &[u8]| {
+        hash.update((bytes.len() as u64).to_be_bytes());
+        hash.update(bytes);
+    };
+    part(method.as_bytes());
+    part(target.as_bytes());
+    part(body.as_bytes());
+    let mut credentials: Vec<(String, &[u8])> = headers
+        .iter()
+        .filter(|(name, _)| is_credential_header(name.as_str()))
+        .map(|(name, value)| (name.as_str().to_owned(), value.as_bytes()))
+        .collect();
+    credentials.sort();
+    for (name, value) in credentials {
+        part(name.as_bytes());
+        part(value);
+    }
+    let fingerprint = hash.finalize().iter().fold(String::with_capacity(64), |mut hex, byte| {
+        use std::fmt::Write as _;
+        let _ = write!(hex, "{byte:02x}");
+        hex
+    });
+    Ok(Some(Idempotency { key: key.to_owned(), fingerprint }))
+}
 
 /// What the handlers share.
 #[derive(Debug)]
@@ -44,6 +114,9 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/_payrules/sandboxes/{name}", get(summary).delete(remove))
         .route("/_payrules/sandboxes/{name}/snapshot", get(snapshot))
         .route("/_payrules/sandboxes/{name}/reset", post(reset))
+        .route("/_payrules/sandboxes/{name}/clock", get(clock).post(set_clock))
+        .route("/_payrules/sandboxes/{name}/requests", get(requests))
+        .route("/_payrules/sandboxes/{name}/faults", get(faults).post(add_fault).delete(clear_faults))
         .fallback(vendor)
         .with_state(app)
         .layer(RequestBodyLimitLayer::new(limits.max_body))
@@ -68,6 +141,18 @@ pub fn router(app: Arc<App>) -> Router {
         .layer(middleware::from_fn(log))
 }
 
+/// Marks a response that must not be sent: the connection is dropped instead (a `drop` fault).
+#[derive(Debug, Clone, Copy)]
+pub struct DropConnection;
+
+impl std::fmt::Display for DropConnection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("dropped by a fault rule")
+    }
+}
+
+impl std::error::Error for DropConnection {}
+
 /// The operation a vendor request was routed to, for the request log.
 #[derive(Debug, Clone, Copy)]
 struct Operation(&'static str);
@@ -90,10 +175,12 @@ async fn log(request: Request, next: Next) -> Response {
     };
     let response = next.run(request).await;
     let operation = response.extensions().get::<Operation>().map_or("-", |o| o.0);
+    let dropped = response.extensions().get::<DropConnection>().is_some();
     let ms = start.elapsed().as_secs_f64() * 1000.0;
     tracing::info!(
         target: "payrules::request",
-        %sandbox, %profile, %operation, %method, status = response.status().as_u16(), ms = format_args!("{ms:.2}"),
+        %sandbox, %profile, %operation, %method, status = if dropped { 0 } else { response.status().as_u16() },
+        ms = format_args!("{ms:.2}"),
     );
     response
 }
@@ -165,9 +252,11 @@ async fn vendor(State(app): Shared, request: Request) -> Response {
         )
         .into_response();
     }
+    let target = target.to_owned();
     let request = async {
         let sandbox = sandbox_name(&parts.headers)?;
         let body = body_text(body, app.limits.max_body).await?;
+        let idempotency = idempotency(parts.method.as_str(), &target, &parts.headers, &body)?;
         let mut headers = BTreeMap::new();
         for (name, value) in &parts.headers {
             let value = std::str::from_utf8(value.as_bytes())
@@ -183,9 +272,9 @@ async fn vendor(State(app): Shared, request: Request) -> Response {
             // The body's text as sent: decimals stay exact, form bodies stay forms.
             body: if body.is_empty() { Value::Null } else { Value::String(body) },
         };
-        Ok::<_, Problem>((sandbox, request))
+        Ok::<_, Problem>((sandbox, request, idempotency))
     };
-    let (sandbox, request) = match request.await {
+    let (sandbox, request, idempotency) = match request.await {
         Ok(read) => read,
         Err(problem) => return problem.into_response(),
     };
@@ -195,18 +284,63 @@ async fn vendor(State(app): Shared, request: Request) -> Response {
         .ok()
         .and_then(|p| payrules::profiles::route(p, &request.method, &request.path).ok())
         .map(|r| Operation(r.operation.id));
-    let answer = blocking(app, move |app| app.sandboxes.handle(&sandbox, &request)).await;
-    let mut response = match answer {
-        Ok(r) => json_response(
-            StatusCode::from_u16(r.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
-            &serde_json::to_string(&r.body).unwrap_or_default(),
-        ),
+    let line = Logged {
+        time: String::new(),
+        method: request.method.clone(),
+        path: redact_target(&target),
+        profile: request.profile.clone(),
+        operation: operation.map(|o| o.0),
+        verdict: if payrules::validate(&request).valid { "valid" } else { "invalid" },
+        status: 0,
+        replayed: false,
+    };
+    let name = sandbox.clone();
+    let tag = |mut response: Response| {
+        if let Some(operation) = operation {
+            response.extensions_mut().insert(operation);
+        }
+        response
+    };
+    match app.sandboxes.fault(&name, &line.profile, &line.method, &request.path) {
+        None => {}
+        Some(Action::Latency { ms }) => tokio::time::sleep(std::time::Duration::from_millis(ms)).await,
+        Some(Action::Answer { status, body }) => {
+            app.sandboxes.log(&name, None, Logged { status, ..line });
+            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            return tag(match body {
+                Some(body) => json_response(status, &body.to_string()),
+                None => Problem::new(status, "injected_fault", "answered by a fault rule of this sandbox".to_owned())
+                    .into_response(),
+            });
+        }
+        Some(Action::Drop) => {
+            app.sandboxes.log(&name, None, Logged { status: 0, ..line });
+            let mut response = StatusCode::OK.into_response();
+            response.extensions_mut().insert(DropConnection);
+            return tag(response);
+        }
+    }
+    let answer =
+        blocking(Arc::clone(&app), move |app| app.sandboxes.handle(&sandbox, &request, idempotency.as_ref())).await;
+    let (status, replayed, at) = match &answer {
+        Ok(a) => (a.status, a.replayed, a.at),
+        Err(problem) => (problem.status.as_u16(), false, None),
+    };
+    app.sandboxes.log(&name, at, Logged { status, replayed, ..line });
+    let response = match answer {
+        Ok(answer) => {
+            let mut response = json_response(
+                StatusCode::from_u16(answer.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+                &answer.body,
+            );
+            if answer.replayed {
+                response.headers_mut().insert(REPLAYED_HEADER, axum::http::HeaderValue::from_static("true"));
+            }
+            response
+        }
         Err(problem) => problem.into_response(),
     };
-    if let Some(operation) = operation {
-        response.extensions_mut().insert(operation);
-    }
-    response
+    tag(response)
 }
 
 /// `GET /_payrules/health`.
@@ -330,9 +464,176 @@ async fn remove(State(app): Shared, Path(name): Path<String>) -> Response {
     }
 }
 
+fn clock_response(name: &str, result: Result<(Mode, payrules::ledger::Timestamp), Problem>) -> Response {
+    summary_response(
+        StatusCode::OK,
+        result.map(|(mode, now)| json!({ "sandbox": name, "now": now.utc_millis(), "clock": mode })),
+    )
+}
+
+/// `GET /_payrules/sandboxes/{name}/clock`: the sandbox's clock and the time it reads now.
+async fn clock(State(app): Shared, Path(name): Path<String>) -> Response {
+    let answer = check_name(&name).and_then(|()| app.sandboxes.clock(&name));
+    clock_response(&name, answer)
+}
+
+/// The body of `POST /_payrules/sandboxes/{name}/clock`: exactly one of the two.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ClockChange {
+    /// Stop the clock at this RFC 3339 instant.
+    freeze: Option<String>,
+    /// Move the clock on: an ISO 8601 duration (`PT1H`, `P1DT30M`, `-PT5S`) or a number of seconds.
+    advance: Option<Value>,
+}
+
+/// An ISO 8601 duration of days, hours, minutes and seconds (`P1DT2H3M4.5S`, `PT1H`, `P2W`; a
+/// leading `-` goes back), in milliseconds. Years and months are refused: their length varies.
+pub fn parse_duration(text: &str) -> Option<i64> {
+    let (sign, rest) = match text.strip_prefix('-') {
+        Some(rest) => (-1.0, rest),
+        None => (1.0, text.strip_prefix('+').unwrap_or(text)),
+    };
+    let rest = rest.strip_prefix('P').or_else(|| rest.strip_prefix('p'))?;
+    let (mut ms, mut number, mut in_time, mut any) = (0.0_f64, String::new(), false, false);
+    for c in rest.chars() {
+        match c.to_ascii_uppercase() {
+            'T' if number.is_empty() && !in_time => in_time = true,
+            '0'..='9' | '.' | ',' => number.push(if c == ',' { '.' } else { c }),
+            unit => {
+                let value: f64 = number.parse().ok()?;
+                number.clear();
+                let factor = match (unit, in_time) {
+                    ('W', false) => 604_800_000.0,
+                    ('D', false) => 86_400_000.0,
+                    ('H', true) => 3_600_000.0,
+                    ('M', true) => 60_000.0,
+                    ('S', true) => 1000.0,
+                    _ => return None,
+                };
+                ms += value * factor;
+                any = true;
+            }
+        }
+    }
+    if !number.is_empty() || !any {
+        return None;
+    }
+    whole_millis(sign * ms)
+}
+
+/// `ms` rounded to whole milliseconds, within ±9·10¹⁵ (about 285,000 years).
+#[allow(clippy::cast_possible_truncation)] // bounded just before: the cast is exact
+fn whole_millis(ms: f64) -> Option<i64> {
+    let ms = ms.round();
+    (ms.abs() < 9.0e15).then_some(ms as i64)
+}
+
+fn clock_change(text: &str) -> Result<Box<dyn Fn(Mode) -> Mode + Send>, Problem> {
+    let bad = |message: &str| Problem::bad_request("bad_clock", message.to_owned());
+    let change: ClockChange = serde_json::from_str(text)
+        .map_err(|e| Problem::bad_request("bad_body", format!("the body is not a clock change: {e}")))?;
+    match (change.freeze, change.advance) {
+        (Some(at), None) => {
+            let at = payrules::ledger::Timestamp::parse(&at)
+                .ok_or_else(|| bad(&format!("`freeze` wants an RFC 3339 date-time, not `{at}`")))?;
+            Ok(Box::new(move |_| Mode::Frozen { at: at.unix_millis() }))
+        }
+        (None, Some(advance)) => {
+            let ms = match &advance {
+                Value::String(text) => parse_duration(text),
+                Value::Number(n) => n.as_f64().and_then(|s| whole_millis(s * 1000.0)),
+                _ => None,
+            }
+            .ok_or_else(|| {
+                bad(&format!(
+                    "`advance` wants an ISO 8601 duration of days to seconds (`PT1H`, `P1DT30M`, `-PT5S`) or a number of seconds, not {advance}"
+                ))
+            })?;
+            Ok(Box::new(move |mode: Mode| mode.advanced(ms)))
+        }
+        _ => Err(bad("give exactly one of `freeze` (an RFC 3339 date-time) and `advance` (a duration)")),
+    }
+}
+
+/// `POST /_payrules/sandboxes/{name}/clock`: `{"freeze": "RFC3339"}` or `{"advance": "PT1H" | seconds}`.
+async fn set_clock(State(app): Shared, Path(name): Path<String>, body: Body) -> Response {
+    let shown = name.clone();
+    let answer = async {
+        check_name(&name)?;
+        let text = body_text(body, app.limits.max_body).await?;
+        let change = clock_change(&text)?;
+        blocking(app, move |app| app.sandboxes.set_clock(&name, change)).await
+    };
+    clock_response(&shown, answer.await)
+}
+
+fn faults_response(status: StatusCode, name: &str, result: Result<Vec<Rule>, Problem>) -> Response {
+    summary_response(status, result.map(|rules| json!({ "sandbox": name, "faults": rules })))
+}
+
+/// `GET /_payrules/sandboxes/{name}/faults`: the sandbox's fault rules, in order.
+async fn faults(State(app): Shared, Path(name): Path<String>) -> Response {
+    faults_response(StatusCode::OK, &name, check_name(&name).and_then(|()| app.sandboxes.faults(&name)))
+}
+
+/// `POST /_payrules/sandboxes/{name}/faults`: adds one rule (see [`Rule`]).
+async fn add_fault(State(app): Shared, Path(name): Path<String>, body: Body) -> Response {
+    let answer = async {
+        check_name(&name)?;
+        let text = body_text(body, app.limits.max_body).await?;
+        let rule: Rule = serde_json::from_str(&text)
+            .map_err(|e| Problem::bad_request("bad_fault", format!("the body is not a fault rule: {e}")))?;
+        app.sandboxes.add_fault(&name, &rule)
+    };
+    faults_response(StatusCode::CREATED, &name, answer.await)
+}
+
+/// `DELETE /_payrules/sandboxes/{name}/faults`: removes every rule.
+async fn clear_faults(State(app): Shared, Path(name): Path<String>) -> Response {
+    match check_name(&name).and_then(|()| app.sandboxes.clear_faults(&name)) {
+        Ok(()) => StatusCode::NO_CONTENT.into_response(),
+        Err(problem) => problem.into_response(),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct PageQuery {
+    page: Option<usize>,
+    per_page: Option<usize>,
+}
+
+/// `GET /_payrules/sandboxes/{name}/requests?page=&per_page=`: the request log, newest first.
+async fn requests(State(app): Shared, Path(name): Path<String>, Query(query): Query<PageQuery>) -> Response {
+    let answer = check_name(&name).and_then(|()| {
+        let page = query.page.unwrap_or(1);
+        let per_page = query.per_page.unwrap_or(50);
+        if page == 0 || !(1..=500).contains(&per_page) {
+            return Err(Problem::bad_request(
+                "bad_page",
+                "`page` counts from 1; `per_page` is 1 to 500 (50 unless given)".to_owned(),
+            ));
+        }
+        app.sandboxes.requests(&name, page, per_page)
+    });
+    summary_response(StatusCode::OK, answer)
+}
+
 #[cfg(test)]
 mod tests {
-    use super::split_target;
+    use super::{parse_duration, split_target};
+
+    #[test]
+    fn durations_are_iso_8601_days_to_seconds() {
+        assert_eq!(parse_duration("PT1H"), Some(3_600_000));
+        assert_eq!(parse_duration("P1DT30M"), Some(86_400_000 + 1_800_000));
+        assert_eq!(parse_duration("-PT1.5S"), Some(-1500));
+        assert_eq!(parse_duration("P2W"), Some(2 * 604_800_000));
+        assert_eq!(parse_duration("P1M"), None);
+        assert_eq!(parse_duration("PT"), None);
+        assert_eq!(parse_duration("1H"), None);
+        assert_eq!(parse_duration("PT5"), None);
+    }
 
     #[test]
     fn targets_split_as_before() {

@@ -1,19 +1,66 @@
-//! Where sandboxes are kept between runs: in memory only, or `--state FILE` for `default`.
+//! Where sandboxes are kept between runs: in memory only, `--state FILE` for `default`, or
+//! `--store FILE` for all of them ([`super::database::Database`]).
 //!
 //! Every change reaches the store before it is acknowledged: the server calls [`Store::applied`]
 //! after a request was handled and [`Store::replaced`] after a sandbox got a new world (created,
 //! reset, uploaded), with the sandbox still locked, and answers only when the call returned. A store
-//! that journals (the embedded database to come) gets the request itself for that reason.
+//! that journals gets the request itself and the clock readings it used for that reason.
 
 use std::fmt;
 use std::path::PathBuf;
 use std::sync::Mutex;
 
 use payrules::Request;
-use payrules::ledger::Ledger;
+use payrules::ledger::{Ledger, Timestamp};
+use serde::{Deserialize, Serialize};
 
-use super::sandboxes::DEFAULT;
+use super::clock::Mode;
+use super::sandboxes::{DEFAULT, Origin};
 use crate::replay::{read_snapshot, write_atomically};
+
+/// A sandbox as a store kept it: where it began, a base snapshot with its clock, and the journal of
+/// what happened since (replayed in order on the base, each entry with the clock readings it used).
+#[derive(Debug)]
+pub struct Kept {
+    pub name: String,
+    pub origin: Origin,
+    pub base: String,
+    /// `None`: a fresh clock of the server's kind.
+    pub clock: Option<Mode>,
+    pub journal: Vec<Entry>,
+    /// The idempotency keys it remembers.
+    pub keys: Vec<(String, Remembered)>,
+}
+
+/// The answer kept for an idempotency key: the request's fingerprint (a SHA-256 of method, path,
+/// query, body and credentials: never the credentials themselves), the answer, and the sandbox
+/// time it was given at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Remembered {
+    pub fingerprint: String,
+    pub status: u16,
+    pub body: String,
+    pub at: i64,
+}
+
+/// One change to keep: a request the ledger handled (`None`: only the clock changed), the clock
+/// readings it made, the clock after it, and the idempotency key it answered.
+#[derive(Debug, Clone, Copy)]
+pub struct Change<'a> {
+    pub request: Option<&'a Request>,
+    pub times: &'a [Timestamp],
+    pub clock: Mode,
+    pub key: Option<(&'a str, &'a Remembered)>,
+}
+
+/// One journal entry: a request the ledger handled (or none: only the clock changed), the clock
+/// readings it made, and the clock after it.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Entry {
+    pub request: Option<Request>,
+    pub times: Vec<Timestamp>,
+    pub clock: Mode,
+}
 
 /// A place that keeps sandboxes. Its calls block (files, fsync): the server makes them off the
 /// async workers when [`Store::is_durable`].
@@ -22,12 +69,18 @@ pub trait Store: fmt::Debug + Send + Sync {
     fn describe(&self) -> String;
     /// Whether calls do I/O (then they run on the blocking pool, and every change is kept).
     fn is_durable(&self) -> bool;
-    /// The sandboxes kept from an earlier run, as `(name, snapshot text)`.
-    fn load(&self) -> Result<Vec<(String, String)>, String>;
-    /// `request` was handled by `sandbox`'s ledger (it may or may not have changed it).
-    fn applied(&self, sandbox: &str, ledger: &Ledger, request: &Request) -> Result<(), String>;
-    /// `sandbox` has a new world (created, reset or uploaded).
-    fn replaced(&self, sandbox: &str, ledger: &Ledger) -> Result<(), String>;
+    /// The sandboxes kept from an earlier run.
+    fn load(&self) -> Result<Vec<Kept>, String>;
+    /// `sandbox` changed as `change` says; `ledger` is the state after it.
+    fn applied(&self, sandbox: &str, ledger: &Ledger, change: &Change<'_>) -> Result<(), String>;
+    /// `sandbox` as kept, to undo in memory a change the store could not keep (`None`: the store
+    /// cannot say; the sandbox stays as it is).
+    fn reload(&self, sandbox: &str) -> Result<Option<Kept>, String> {
+        let _ = sandbox;
+        Ok(None)
+    }
+    /// `sandbox` has a new world (created, reset or uploaded) that began at `origin`.
+    fn replaced(&self, sandbox: &str, origin: &Origin, ledger: &Ledger, clock: Mode) -> Result<(), String>;
     /// `sandbox` was deleted.
     fn removed(&self, sandbox: &str) -> Result<(), String>;
     /// Called once at shutdown, after the last request finished.
@@ -40,18 +93,18 @@ pub struct Memory;
 
 impl Store for Memory {
     fn describe(&self) -> String {
-        "in memory only: every sandbox is lost when the server stops (--state FILE keeps `default`)".to_owned()
+        "in memory only: every sandbox is lost when the server stops (--store FILE keeps them all)".to_owned()
     }
     fn is_durable(&self) -> bool {
         false
     }
-    fn load(&self) -> Result<Vec<(String, String)>, String> {
+    fn load(&self) -> Result<Vec<Kept>, String> {
         Ok(Vec::new())
     }
-    fn applied(&self, _: &str, _: &Ledger, _: &Request) -> Result<(), String> {
+    fn applied(&self, _: &str, _: &Ledger, _: &Change<'_>) -> Result<(), String> {
         Ok(())
     }
-    fn replaced(&self, _: &str, _: &Ledger) -> Result<(), String> {
+    fn replaced(&self, _: &str, _: &Origin, _: &Ledger, _: Mode) -> Result<(), String> {
         Ok(())
     }
     fn removed(&self, _: &str) -> Result<(), String> {
@@ -64,7 +117,7 @@ impl Store for Memory {
 
 /// `--state FILE`: the `default` sandbox as one snapshot file, rewritten (write-then-rename, fsync)
 /// after every change before the answer; other sandboxes live in memory. Its cost grows with the
-/// world, which is why an embedded database with a journal is to replace it.
+/// world; `--store FILE` (a journal in SQLite) does not.
 #[derive(Debug)]
 pub struct StateFile {
     file: PathBuf,
@@ -98,17 +151,24 @@ impl Store for StateFile {
     fn is_durable(&self) -> bool {
         true
     }
-    fn load(&self) -> Result<Vec<(String, String)>, String> {
+    fn load(&self) -> Result<Vec<Kept>, String> {
         if !self.file.exists() {
             return Ok(Vec::new());
         }
-        let text = read_snapshot(&self.file)?;
-        Ok(vec![(DEFAULT.to_owned(), text)])
+        let base = read_snapshot(&self.file)?;
+        Ok(vec![Kept {
+            name: DEFAULT.to_owned(),
+            origin: Origin::Sample,
+            base,
+            clock: None,
+            journal: Vec::new(),
+            keys: Vec::new(),
+        }])
     }
-    fn applied(&self, sandbox: &str, ledger: &Ledger, _: &Request) -> Result<(), String> {
-        if sandbox == DEFAULT { self.write(ledger, true) } else { Ok(()) }
+    fn applied(&self, sandbox: &str, ledger: &Ledger, change: &Change<'_>) -> Result<(), String> {
+        if sandbox == DEFAULT && change.request.is_some() { self.write(ledger, true) } else { Ok(()) }
     }
-    fn replaced(&self, sandbox: &str, ledger: &Ledger) -> Result<(), String> {
+    fn replaced(&self, sandbox: &str, _: &Origin, ledger: &Ledger, _: Mode) -> Result<(), String> {
         if sandbox == DEFAULT { self.write(ledger, false) } else { Ok(()) }
     }
     fn removed(&self, sandbox: &str) -> Result<(), String> {
