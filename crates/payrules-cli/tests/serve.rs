@@ -2,130 +2,14 @@
 //! that hang, limits, malformed requests, the admin API and a graceful stop. Every test starts its
 //! own server on a free port of 127.0.0.1 and stops it.
 
-use std::fmt::Write as _;
-use std::io::{BufRead, BufReader, Read, Write};
+mod common;
+
+use std::io::Write;
 use std::net::TcpStream;
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use common::{CREATE, Server, TOKEN};
 use serde_json::Value;
-
-const CREATE: &str = r#"{"amount":12.3400,"exchangeRatio":1.0000,"mopId":6000,"currency":"EUR","type":"credit","status":1,"transactionType":2,"receivedAt":"2024-01-01T09:45:00+01:00"}"#;
-const TOKEN: &str = "Bearer plenty-scenario-token";
-
-/// A `payrules serve` on a free port; killed when dropped (unless it already exited).
-struct Server {
-    child: Child,
-    addr: String,
-}
-
-impl Server {
-    fn start(extra: &[&str]) -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_payrules"))
-            .args(["serve", "--addr", "127.0.0.1:0", "--now", "2024-01-01T09:00:00Z", "--log", "warn"])
-            .args(extra)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .unwrap();
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-        let addr = line.split("http://").nth(1).unwrap().split_whitespace().next().unwrap().to_owned();
-        Server { child, addr }
-    }
-
-    fn connect(&self) -> Conn {
-        let stream = TcpStream::connect(&self.addr).unwrap();
-        stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-        Conn { reader: BufReader::new(stream) }
-    }
-
-    /// One request on a new connection: `(status, body)`.
-    fn call(&self, method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> (u16, String) {
-        let mut conn = self.connect();
-        conn.send(method, path, headers, body);
-        let (status, _, body) = conn.read();
-        (status, body)
-    }
-
-    fn json(&self, method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> (u16, Value) {
-        let (status, body) = self.call(method, path, headers, body);
-        (status, if body.is_empty() { Value::Null } else { serde_json::from_str(&body).unwrap() })
-    }
-
-    /// The number of payments of a sandbox, from the admin API.
-    fn payments(&self, sandbox: &str) -> u64 {
-        let (status, body) = self.json("GET", &format!("/_payrules/sandboxes/{sandbox}"), &[], "");
-        assert_eq!(status, 200, "{body}");
-        body["payments"].as_u64().unwrap()
-    }
-
-    fn terminate(&self) {
-        let status = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status().unwrap();
-        assert!(status.success());
-    }
-
-    /// Waits (bounded) for the process to exit; its exit code.
-    fn wait_exit(&mut self, within: Duration) -> Option<i32> {
-        let deadline = Instant::now() + within;
-        while Instant::now() < deadline {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                return status.code();
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        panic!("the server did not exit within {within:?}");
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        self.child.kill().ok();
-        self.child.wait().ok();
-    }
-}
-
-/// A client connection that reads responses by their Content-Length (so it can keep the connection).
-struct Conn {
-    reader: BufReader<TcpStream>,
-}
-
-impl Conn {
-    fn raw(&mut self, bytes: &[u8]) {
-        self.reader.get_mut().write_all(bytes).unwrap();
-    }
-
-    fn send(&mut self, method: &str, path: &str, headers: &[(&str, &str)], body: &str) {
-        let mut head = format!("{method} {path} HTTP/1.1\r\nHost: test\r\nContent-Length: {}\r\n", body.len());
-        for (k, v) in headers {
-            let _ = write!(head, "{k}: {v}\r\n");
-        }
-        head.push_str("\r\n");
-        self.raw(head.as_bytes());
-        self.raw(body.as_bytes());
-    }
-
-    /// `(status, head, body)` of the next response.
-    fn read(&mut self) -> (u16, String, String) {
-        let mut head = String::new();
-        loop {
-            let mut line = String::new();
-            assert!(self.reader.read_line(&mut line).unwrap() > 0, "the connection closed; head so far: {head}");
-            if line == "\r\n" {
-                break;
-            }
-            head.push_str(&line);
-        }
-        let status = head.split_whitespace().nth(1).unwrap().parse().unwrap();
-        let length = head
-            .lines()
-            .find_map(|l| l.split_once(':').filter(|(k, _)| k.eq_ignore_ascii_case("content-length")))
-            .map_or(0, |(_, v)| v.trim().parse().unwrap());
-        let mut body = vec![0; length];
-        self.reader.read_exact(&mut body).unwrap();
-        (status, head, String::from_utf8(body).unwrap())
-    }
-}
 
 fn first_error_code(body: &str) -> String {
     let v: Value = serde_json::from_str(body).unwrap_or_else(|e| panic!("{e}: {body}"));

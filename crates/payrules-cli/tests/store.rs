@@ -2,19 +2,14 @@
 //! with every sandbox identical; a SIGKILL during concurrent writes loses nothing acknowledged;
 //! test clocks; idempotency keys; the request log; fault injection.
 
-use std::fmt::Write as _;
-use std::io::{self, BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
+mod common;
+
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
+use common::{CREATE, PAYMENTS, Server, TOKEN};
 use serde_json::{Value, json};
-
-const CREATE: &str = r#"{"amount":12.3400,"exchangeRatio":1.0000,"mopId":6000,"currency":"EUR","type":"credit","status":1,"transactionType":2,"receivedAt":"2024-01-01T09:45:00+01:00"}"#;
-const TOKEN: &str = "Bearer plenty-scenario-token";
-const PAYMENTS: &str = "/plentymarkets/rest/payments";
 
 fn tempdir() -> PathBuf {
     let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
@@ -23,56 +18,18 @@ fn tempdir() -> PathBuf {
     dir
 }
 
-/// A `payrules serve` on a free port; killed when dropped (unless it already exited).
-struct Server {
-    child: Child,
-    addr: String,
+/// What these tests ask of a server beyond the shared helpers.
+trait StoreServer {
+    fn create(&self, sandbox: &str) -> Value;
+    fn everything(&self) -> Vec<(String, String)>;
 }
 
-impl Server {
-    fn start(extra: &[&str]) -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_payrules"))
-            .args(["serve", "--addr", "127.0.0.1:0", "--now", "2024-01-01T09:00:00Z", "--log", "warn"])
-            .args(extra)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .unwrap();
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-        let addr = line.split("http://").nth(1).unwrap().split_whitespace().next().unwrap().to_owned();
-        Server { child, addr }
-    }
-
-    fn connect(&self) -> Conn {
-        let stream = TcpStream::connect(&self.addr).unwrap();
-        stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-        Conn { reader: BufReader::new(stream) }
-    }
-
-    /// One request on a new connection: `(status, head, body)`.
-    fn call(&self, method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> (u16, String, String) {
-        let mut conn = self.connect();
-        conn.send(method, path, headers, body).unwrap();
-        conn.read().unwrap()
-    }
-
-    fn json(&self, method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> (u16, Value) {
-        let (status, _, body) = self.call(method, path, headers, body);
-        (status, if body.is_empty() { Value::Null } else { serde_json::from_str(&body).unwrap() })
-    }
-
+impl StoreServer for Server {
     fn create(&self, sandbox: &str) -> Value {
         let (status, body) =
             self.json("POST", PAYMENTS, &[("Authorization", TOKEN), ("Payrules-Sandbox", sandbox)], CREATE);
         assert_eq!(status, 200, "{body}");
         body
-    }
-
-    fn payments(&self, sandbox: &str) -> u64 {
-        let (status, body) = self.json("GET", &format!("/_payrules/sandboxes/{sandbox}"), &[], "");
-        assert_eq!(status, 200, "{body}");
-        body["payments"].as_u64().unwrap()
     }
 
     /// Every sandbox's name and full snapshot (credentials included).
@@ -85,74 +42,11 @@ impl Server {
             .map(|s| {
                 let name = s["name"].as_str().unwrap().to_owned();
                 let path = format!("/_payrules/sandboxes/{name}/snapshot?credentials=true");
-                let (status, _, text) = self.call("GET", &path, &[], "");
+                let (status, _, text) = self.call_full("GET", &path, &[], "");
                 assert_eq!(status, 200, "{text}");
                 (name, text)
             })
             .collect()
-    }
-
-    fn signal(&self, signal: &str) {
-        let status = Command::new("kill").args([signal, &self.child.id().to_string()]).status().unwrap();
-        assert!(status.success());
-    }
-
-    /// Waits (bounded) for the process to exit.
-    fn wait_exit(&mut self, within: Duration) {
-        let deadline = Instant::now() + within;
-        while Instant::now() < deadline {
-            if self.child.try_wait().unwrap().is_some() {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        panic!("the server did not exit within {within:?}");
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        self.child.kill().ok();
-        self.child.wait().ok();
-    }
-}
-
-/// A keep-alive client connection that reads responses by their Content-Length.
-struct Conn {
-    reader: BufReader<TcpStream>,
-}
-
-impl Conn {
-    fn send(&mut self, method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> io::Result<()> {
-        let mut head = format!("{method} {path} HTTP/1.1\r\nHost: test\r\nContent-Length: {}\r\n", body.len());
-        for (k, v) in headers {
-            let _ = write!(head, "{k}: {v}\r\n");
-        }
-        head.push_str("\r\n");
-        head.push_str(body);
-        self.reader.get_mut().write_all(head.as_bytes())
-    }
-
-    fn read(&mut self) -> io::Result<(u16, String, String)> {
-        let mut head = String::new();
-        loop {
-            let mut line = String::new();
-            if self.reader.read_line(&mut line)? == 0 {
-                return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "closed"));
-            }
-            if line == "\r\n" {
-                break;
-            }
-            head.push_str(&line);
-        }
-        let status = head.split_whitespace().nth(1).unwrap().parse().unwrap();
-        let length = head
-            .lines()
-            .find_map(|l| l.split_once(':').filter(|(k, _)| k.eq_ignore_ascii_case("content-length")))
-            .map_or(0, |(_, v)| v.trim().parse().unwrap());
-        let mut body = vec![0; length];
-        self.reader.read_exact(&mut body)?;
-        Ok((status, head, String::from_utf8(body).unwrap()))
     }
 }
 
@@ -165,20 +59,20 @@ fn a_store_is_reopened_with_every_sandbox_identical() {
     // `busy` journals past one fold into a base snapshot (every 1,000 entries) and keeps going.
     let mut conn = first.connect();
     for _ in 0..1010 {
-        conn.send("POST", PAYMENTS, &[("Authorization", TOKEN), ("Payrules-Sandbox", "busy")], CREATE).unwrap();
-        assert_eq!(conn.read().unwrap().0, 200);
+        conn.send("POST", PAYMENTS, &[("Authorization", TOKEN), ("Payrules-Sandbox", "busy")], CREATE);
+        assert_eq!(conn.read().0, 200);
     }
     first.create("a");
     let (status, _) = first.json("POST", "/_payrules/sandboxes", &[], r#"{"name":"empty","from":"empty"}"#);
     assert_eq!(status, 201);
-    let (_, _, a) = first.call("GET", "/_payrules/sandboxes/a/snapshot?credentials=true", &[], "");
+    let (_, _, a) = first.call_full("GET", "/_payrules/sandboxes/a/snapshot?credentials=true", &[], "");
     let upload = json!({ "name": "uploaded", "from": "snapshot", "snapshot": a }).to_string();
     assert_eq!(first.json("POST", "/_payrules/sandboxes", &[], &upload).0, 201);
     first.create("uploaded");
     first.create("doomed");
-    assert_eq!(first.call("DELETE", "/_payrules/sandboxes/doomed", &[], "").0, 204);
+    assert_eq!(first.call_full("DELETE", "/_payrules/sandboxes/doomed", &[], "").0, 204);
     first.create("reset");
-    assert_eq!(first.call("POST", "/_payrules/sandboxes/reset/reset", &[], "").0, 200);
+    assert_eq!(first.call_full("POST", "/_payrules/sandboxes/reset/reset", &[], "").0, 200);
     // A test clock is kept too.
     let (status, _) = first.json("POST", "/_payrules/sandboxes/a/clock", &[], r#"{"freeze":"2030-01-01T00:00:00Z"}"#);
     assert_eq!(status, 200);
@@ -213,15 +107,15 @@ fn a_store_is_reopened_with_every_sandbox_identical() {
     // A reset after a restart goes back to the sandbox's own origin (the uploaded snapshot).
     let (status, summary) = third.json("POST", "/_payrules/sandboxes/uploaded/reset", &[], "");
     assert_eq!(status, 200, "{summary}");
-    let (_, _, reset) = third.call("GET", "/_payrules/sandboxes/uploaded/snapshot?credentials=true", &[], "");
+    let (_, _, reset) = third.call_full("GET", "/_payrules/sandboxes/uploaded/snapshot?credentials=true", &[], "");
     assert_eq!(reset, a);
 
     // The same history without any restart gives the same next payment.
     let unbroken = Server::start(&[]);
     let mut conn = unbroken.connect();
     for _ in 0..1010 {
-        conn.send("POST", PAYMENTS, &[("Authorization", TOKEN), ("Payrules-Sandbox", "busy")], CREATE).unwrap();
-        assert_eq!(conn.read().unwrap().0, 200);
+        conn.send("POST", PAYMENTS, &[("Authorization", TOKEN), ("Payrules-Sandbox", "busy")], CREATE);
+        assert_eq!(conn.read().0, 200);
     }
     assert_eq!(unbroken.create("busy"), next);
     std::fs::remove_dir_all(&dir).ok();
@@ -250,10 +144,10 @@ fn sigkill_during_concurrent_writes_keeps_every_acknowledged_change_and_nothing_
                             let mut ok = 0;
                             while !stop.load(Ordering::Relaxed) {
                                 let headers = [("Authorization", TOKEN), ("Payrules-Sandbox", sandbox.as_str())];
-                                if conn.send("POST", PAYMENTS, &headers, CREATE).is_err() {
+                                if conn.try_send("POST", PAYMENTS, &headers, CREATE).is_err() {
                                     break;
                                 }
-                                match conn.read() {
+                                match conn.try_read() {
                                     Ok((200, _, _)) => ok += 1,
                                     Ok((status, _, body)) => panic!("{status} {body}"),
                                     Err(_) => break, // killed with this request in flight
@@ -325,11 +219,11 @@ fn idempotency_keys_replay_refuse_other_payloads_expire_and_survive_a_restart() 
     let mut server = Server::start(&["--store", store]);
     let with_key =
         |key: &'static str| [("Authorization", TOKEN), ("Payrules-Sandbox", "idem"), ("Idempotency-Key", key)];
-    let (status, head, first) = server.call("POST", PAYMENTS, &with_key("order-1"), CREATE);
+    let (status, head, first) = server.call_full("POST", PAYMENTS, &with_key("order-1"), CREATE);
     assert_eq!(status, 200, "{first}");
     assert!(!head.to_ascii_lowercase().contains("idempotent-replayed"), "{head}");
     let count = server.payments("idem");
-    let (status, head, again) = server.call("POST", PAYMENTS, &with_key("order-1"), CREATE);
+    let (status, head, again) = server.call_full("POST", PAYMENTS, &with_key("order-1"), CREATE);
     assert_eq!((status, again.as_str()), (200, first.as_str()));
     assert!(head.contains("Idempotent-Replayed: true"), "{head}");
     assert_eq!(server.payments("idem"), count, "a replay changes nothing");
@@ -339,10 +233,10 @@ fn idempotency_keys_replay_refuse_other_payloads_expire_and_survive_a_restart() 
     assert_eq!((status, body["errors"][0]["code"].as_str()), (422, Some("idempotency_key_reused")), "{body}");
     let other_token =
         [("Authorization", "Bearer another"), ("Payrules-Sandbox", "idem"), ("Idempotency-Key", "order-1")];
-    assert_eq!(server.call("POST", PAYMENTS, &other_token, CREATE).0, 422);
+    assert_eq!(server.call_full("POST", PAYMENTS, &other_token, CREATE).0, 422);
     // Keys are per sandbox.
     let elsewhere = [("Authorization", TOKEN), ("Payrules-Sandbox", "idem-2"), ("Idempotency-Key", "order-1")];
-    let (status, head, _) = server.call("POST", PAYMENTS, &elsewhere, CREATE);
+    let (status, head, _) = server.call_full("POST", PAYMENTS, &elsewhere, CREATE);
     assert_eq!(status, 200);
     assert!(!head.contains("Idempotent-Replayed"));
     // The store keeps a digest of the request, never the credentials.
@@ -364,13 +258,13 @@ fn idempotency_keys_replay_refuse_other_payloads_expire_and_survive_a_restart() 
     server.signal("-KILL");
     server.wait_exit(Duration::from_secs(10));
     let server = Server::start(&["--store", store]);
-    let (status, head, again) = server.call("POST", PAYMENTS, &with_key("order-1"), CREATE);
+    let (status, head, again) = server.call_full("POST", PAYMENTS, &with_key("order-1"), CREATE);
     assert_eq!((status, again.as_str()), (200, first.as_str()));
     assert!(head.contains("Idempotent-Replayed: true"), "{head}");
     // 24 hours of sandbox time later the key is forgotten: the same request makes a new payment.
     let (status, _) = server.json("POST", "/_payrules/sandboxes/idem/clock", &[], r#"{"advance":"PT24H"}"#);
     assert_eq!(status, 200);
-    let (status, head, fresh) = server.call("POST", PAYMENTS, &with_key("order-1"), CREATE);
+    let (status, head, fresh) = server.call_full("POST", PAYMENTS, &with_key("order-1"), CREATE);
     assert_eq!(status, 200, "{fresh}");
     assert!(!head.contains("Idempotent-Replayed"), "{head}");
     assert_ne!(fresh, first);
@@ -390,10 +284,10 @@ fn the_request_log_pages_newest_first_and_never_shows_a_credential() {
     let log_in = [("Authorization", TOKEN), ("Payrules-Sandbox", "logged")];
     server.create("logged");
     let (status, _, _) =
-        server.call("GET", "/plentymarkets/rest/payments?access_token=query-secret-1&itemsPerPage=5", &log_in, "");
+        server.call_full("GET", "/plentymarkets/rest/payments?access_token=query-secret-1&itemsPerPage=5", &log_in, "");
     assert_eq!(status, 200);
     let body_secret = r#"{"token":"body-secret-2","amount":"oops"}"#;
-    let (status, _, _) = server.call(
+    let (status, _, _) = server.call_full(
         "POST",
         PAYMENTS,
         &[("Authorization", "Bearer header-secret-3"), ("Payrules-Sandbox", "logged")],
@@ -446,42 +340,42 @@ fn fault_rules_answer_delay_drop_repeat_by_seed_and_clear() {
     assert_eq!((status, body), (503, json!({"error": "down"})));
     assert_eq!(server.payments("flaky"), count);
     // Other methods, paths and sandboxes are untouched.
-    assert_eq!(server.call("GET", PAYMENTS, &headers, "").0, 200);
+    assert_eq!(server.call_full("GET", PAYMENTS, &headers, "").0, 200);
     server.create("steady");
-    assert_eq!(server.call("DELETE", "/_payrules/sandboxes/flaky/faults", &[], "").0, 204);
+    assert_eq!(server.call_full("DELETE", "/_payrules/sandboxes/flaky/faults", &[], "").0, 204);
     assert_eq!(server.json("GET", "/_payrules/sandboxes/flaky/faults", &[], "").1["faults"], json!([]));
 
     // Latency, then the usual answer.
     add(r#"{"path":"/rest/payments","action":{"latency":{"ms":300}}}"#);
     let start = Instant::now();
-    assert_eq!(server.call("POST", PAYMENTS, &headers, CREATE).0, 200);
+    assert_eq!(server.call_full("POST", PAYMENTS, &headers, CREATE).0, 200);
     assert!(start.elapsed() >= Duration::from_millis(300), "{:?}", start.elapsed());
-    assert_eq!(server.call("DELETE", "/_payrules/sandboxes/flaky/faults", &[], "").0, 204);
+    assert_eq!(server.call_full("DELETE", "/_payrules/sandboxes/flaky/faults", &[], "").0, 204);
 
     // A dropped connection: closed without an answer, nothing changed.
     add(r#"{"method":"POST","action":"drop"}"#);
     let before = server.payments("flaky");
     let mut conn = server.connect();
-    conn.send("POST", PAYMENTS, &headers, CREATE).unwrap();
-    assert!(conn.read().is_err(), "the connection should close without an answer");
+    conn.send("POST", PAYMENTS, &headers, CREATE);
+    assert!(conn.try_read().is_err(), "the connection should close without an answer");
     assert_eq!(server.payments("flaky"), before);
     let (_, log) = server.json("GET", "/_payrules/sandboxes/flaky/requests?per_page=1", &[], "");
     assert_eq!(log["requests"][0]["status"], 0);
-    assert_eq!(server.call("DELETE", "/_payrules/sandboxes/flaky/faults", &[], "").0, 204);
+    assert_eq!(server.call_full("DELETE", "/_payrules/sandboxes/flaky/faults", &[], "").0, 204);
 
     // A probability: the same seed gives the same hits.
     let rule = r#"{"profile":"plentymarkets","action":{"answer":{"status":500}},"probability":0.5,"seed":42}"#;
     let run = || {
         add(rule);
-        let statuses: Vec<u16> = (0..24).map(|_| server.call("GET", PAYMENTS, &headers, "").0).collect();
-        assert_eq!(server.call("DELETE", "/_payrules/sandboxes/flaky/faults", &[], "").0, 204);
+        let statuses: Vec<u16> = (0..24).map(|_| server.call_full("GET", PAYMENTS, &headers, "").0).collect();
+        assert_eq!(server.call_full("DELETE", "/_payrules/sandboxes/flaky/faults", &[], "").0, 204);
         statuses
     };
     let first = run();
     assert_eq!(first, run());
     assert!(first.contains(&500) && first.contains(&200), "{first:?}");
     let (_, _, problem) =
-        server.call("POST", "/_payrules/sandboxes/flaky/faults", &[], r#"{"action":{"answer":{"status":700}}}"#);
+        server.call_full("POST", "/_payrules/sandboxes/flaky/faults", &[], r#"{"action":{"answer":{"status":700}}}"#);
     assert!(problem.contains("bad_fault"), "{problem}");
-    assert_eq!(server.call("POST", "/_payrules/sandboxes/nowhere/faults", &[], r#"{"action":"drop"}"#).0, 404);
+    assert_eq!(server.call_full("POST", "/_payrules/sandboxes/nowhere/faults", &[], r#"{"action":"drop"}"#).0, 404);
 }
