@@ -1,14 +1,16 @@
 //! LogiSense as people see it: its payments with the names of their references and their links,
 //! the request that performs each lifecycle action, and credential removal.
 
-use crate::ledger::vendor::Views;
+use std::collections::BTreeMap;
+
 use serde::Serialize;
 use serde_json::{Value, json};
 
 use super::lifecycle::LIFECYCLE;
-use super::records::{GatewayAction, Kind, Payment, State};
+use super::records::{Disbursement, GatewayAction, Kind, Payment, State};
 use crate::ledger::money;
 use crate::ledger::shape::{self as view, PaymentView, RelationView};
+use crate::ledger::vendor::Views;
 use crate::lifecycle::State as _;
 use crate::profiles::Profile;
 use crate::request::Request;
@@ -26,8 +28,40 @@ struct RetryBody {
     retry_payment_id: u64,
 }
 
+/// What links to each payment, found in one pass over the records (a scan per payment would make
+/// the listing quadratic): its invoice disbursements, reversals and retries, in record order.
+#[derive(Default)]
+struct Links<'a> {
+    disbursements: BTreeMap<u64, Vec<&'a Disbursement>>,
+    reversals: BTreeMap<u64, Vec<u64>>,
+    retries: BTreeMap<u64, Vec<u64>>,
+}
+
+impl<'a> Links<'a> {
+    fn of(state: &'a State) -> Links<'a> {
+        let mut links = Links::default();
+        for d in state.invoice_disbursements.values() {
+            links.disbursements.entry(d.payment_id).or_default().push(d);
+        }
+        for (&id, q) in &state.payments {
+            if let Some(of) = q.reverse_payment_id {
+                links.reversals.entry(of).or_default().push(id);
+            }
+            if let Some(of) = q.retry_payment_id {
+                links.retries.entry(of).or_default().push(id);
+            }
+        }
+        links
+    }
+}
+
+/// The entries of `map` under `key` (none when absent).
+fn under<'m, K: Ord, V>(map: &'m BTreeMap<K, Vec<V>>, key: &K) -> &'m [V] {
+    map.get(key).map_or(&[], Vec::as_slice)
+}
+
 impl State {
-    fn payment_view(&self, id: u64, p: &Payment) -> PaymentView {
+    fn payment_view(&self, id: u64, p: &Payment, links: &Links<'_>) -> PaymentView {
         let account = self.name_of(Kind::Account, p.account_id).unwrap_or_else(|| p.account_id.to_string());
         let payment_type =
             self.name_of(Kind::PaymentType, p.payment_type_id).unwrap_or_else(|| p.payment_type_id.to_string());
@@ -56,10 +90,8 @@ impl State {
             label: format!("Payment {other}"),
             payment: Some(other.to_string()),
         };
-        let mut relations: Vec<RelationView> = self
-            .invoice_disbursements
-            .values()
-            .filter(|d| d.payment_id == id)
+        let mut relations: Vec<RelationView> = under(&links.disbursements, &id)
+            .iter()
             .map(|d| {
                 let invoice = self.name_of(Kind::Invoice, d.invoice_id).unwrap_or_else(|| d.invoice_id.to_string());
                 RelationView {
@@ -69,13 +101,9 @@ impl State {
                 }
             })
             .collect();
-        relations.extend(
-            self.payments.iter().filter(|(_, q)| q.reverse_payment_id == Some(id)).map(|(r, _)| link("reversal", *r)),
-        );
+        relations.extend(under(&links.reversals, &id).iter().map(|r| link("reversal", *r)));
         relations.extend(p.reverse_payment_id.map(|o| link("reverses", o)));
-        relations.extend(
-            self.payments.iter().filter(|(_, q)| q.retry_payment_id == Some(id)).map(|(r, _)| link("retry", *r)),
-        );
+        relations.extend(under(&links.retries, &id).iter().map(|r| link("retry", *r)));
         relations.extend(p.retry_payment_id.map(|f| link("retries", f)));
         PaymentView {
             key: id.to_string(),
@@ -95,7 +123,8 @@ impl Views for State {
     /// references, and the links a `Payment/{id}/Detail` carries (invoice disbursements, the
     /// reversal) with the reversal and retry links of `reversePaymentId` and `retryPaymentId`.
     fn payments(&self) -> Vec<PaymentView> {
-        self.payments.iter().map(|(&id, p)| self.payment_view(id, p)).collect()
+        let links = Links::of(self);
+        self.payments.iter().map(|(&id, p)| self.payment_view(id, p, &links)).collect()
     }
 
     /// The request that performs a lifecycle action on a payment, as this ledger implements it:

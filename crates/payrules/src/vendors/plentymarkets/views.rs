@@ -1,6 +1,8 @@
 //! plentymarkets as people see it: its payments with their links, the `PUT` that performs a
 //! lifecycle action, and credential removal.
 
+use std::collections::BTreeMap;
+
 use super::lifecycle::LIFECYCLE;
 use super::operations::TRANSACTION_TYPE;
 use super::records::{Payment, State};
@@ -12,7 +14,8 @@ use crate::profiles::Profile;
 use crate::request::Request;
 
 impl State {
-    fn payment_view(&self, id: u64, p: &Payment) -> PaymentView {
+    /// `parts`: the ids of its split parts (found once for all payments by [`Views::payments`]).
+    fn payment_view(&self, id: u64, p: &Payment, parts: &[u64]) -> PaymentView {
         let method = self.payment_methods.get(&p.mop_id).map_or_else(String::new, |name| format!(" {name}"));
         let transaction_type = p.transaction_type.to_string();
         let transaction_name = TRANSACTION_TYPE
@@ -56,12 +59,10 @@ impl State {
                 payment: Some(parent.to_string()),
             });
         }
-        relations.extend(self.payments.iter().filter(|(_, part)| part.parent_id == Some(id)).map(|(part, _)| {
-            RelationView {
-                kind: "split part".to_owned(),
-                label: format!("Payment {part}"),
-                payment: Some(part.to_string()),
-            }
+        relations.extend(parts.iter().map(|part| RelationView {
+            kind: "split part".to_owned(),
+            label: format!("Payment {part}"),
+            payment: Some(part.to_string()),
         }));
         PaymentView {
             key: id.to_string(),
@@ -79,7 +80,17 @@ impl State {
 impl Views for State {
     /// The payments as plentymarkets shows them, by id, deleted ones too (with `deleted: yes`).
     fn payments(&self) -> Vec<PaymentView> {
-        self.payments.iter().map(|(&id, p)| self.payment_view(id, p)).collect()
+        // Each payment's split parts, in one pass (a scan per payment would make the list quadratic).
+        let mut parts: BTreeMap<u64, Vec<u64>> = BTreeMap::new();
+        for (&id, p) in &self.payments {
+            if let Some(parent) = p.parent_id {
+                parts.entry(parent).or_default().push(id);
+            }
+        }
+        self.payments
+            .iter()
+            .map(|(&id, p)| self.payment_view(id, p, parts.get(&id).map_or(&[], Vec::as_slice)))
+            .collect()
     }
 
     /// A lifecycle action is `PUT /rest/payments` with the payment's fields and the status the action
