@@ -278,19 +278,20 @@ async fn vendor(State(app): Shared, request: Request) -> Response {
         Ok(read) => read,
         Err(problem) => return problem.into_response(),
     };
-    let operation = request
-        .profile
-        .parse::<payrules::Profile>()
-        .ok()
-        .and_then(|p| payrules::profiles::route(p, &request.method, &request.path).ok())
-        .map(|r| Operation(r.operation.id));
+    // One stateless check gives both the operation (for the log) and the verdict.
+    let report = payrules::validate(&request);
+    let operation = report
+        .operation
+        .as_deref()
+        .and_then(|id| request.profile.parse::<payrules::Profile>().ok()?.operation(id))
+        .map(|op| Operation(op.id));
     let line = Logged {
         time: String::new(),
         method: request.method.clone(),
         path: redact_target(&target),
         profile: request.profile.clone(),
         operation: operation.map(|o| o.0),
-        verdict: if payrules::validate(&request).valid { "valid" } else { "invalid" },
+        verdict: if report.valid { "valid" } else { "invalid" },
         status: 0,
         replayed: false,
     };
