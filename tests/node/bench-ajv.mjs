@@ -18,34 +18,9 @@ const N = Number(process.env.BENCH_N ?? 100_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const bytes = new TextEncoder().encode(cli(['generate', '--kind', 'plentymarkets-create', '--seed', '42', '--count', String(N)]));
 
-// The plentymarkets create rules as JSON Schema (the request envelope and the body).
-const amount = { type: 'string', pattern: '^[0-9]{1,9}\\.[0-9]{4}$' };
-const id = { anyOf: [{ type: 'integer', minimum: 0 }, { type: 'string', pattern: '^[0-9]+$' }] };
-const schema = {
-  type: 'object',
-  required: ['profile', 'method', 'path', 'headers', 'body'],
-  properties: {
-    profile: { const: 'plentymarkets' },
-    method: { enum: ['POST', 'post'] },
-    path: { const: '/rest/payments' },
-    headers: { type: 'object', required: ['Authorization'], properties: { Authorization: { type: 'string', pattern: '^[Bb]earer [^\\s]+$' } } },
-    body: {
-      type: 'object',
-      required: ['amount', 'exchangeRatio', 'mopId', 'currency', 'type', 'status', 'transactionType'],
-      properties: {
-        amount, exchangeRatio: amount, mopId: id, parentId: id,
-        deleted: { enum: [0, 1, '0', '1'] }, unaccountable: { enum: [0, 1, '0', '1'] },
-        currency: { type: 'string', pattern: '^[A-Z]{3}$' },
-        type: { enum: ['debit', 'credit'] },
-        status: { enum: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, '1', '2', '3', '4', '5', '6', '7', '8', '9', '10'] },
-        transactionType: { enum: [1, 2, 3, '1', '2', '3'] },
-        receivedAt: { type: 'string', format: 'date-time' },
-      },
-      if: { properties: { transactionType: { enum: [3, '3'] } } },
-      then: { required: ['parentId'] },
-    },
-  },
-};
+// The plentymarkets create rules as JSON Schema (the request envelope and the body); the native
+// peer (bench/native-peer, the jsonschema crate) runs the same file.
+const schema = JSON.parse(readFileSync(new URL('./plentymarkets-create.schema.json', import.meta.url), 'utf8'));
 const ajv = new Ajv({ allErrors: true });
 addFormats(ajv);
 const check = ajv.compile(schema);
