@@ -4,6 +4,7 @@
 
 pub(crate) mod call;
 pub(crate) mod shape;
+pub(crate) mod table;
 pub mod time;
 pub(crate) mod vendor;
 pub mod view;

@@ -1,7 +1,7 @@
 //! ActivePlatform's records: manager tokens, the document id setting, payment methods and payments.
 
+use crate::ledger::table::Table;
 use crate::ledger::vendor::Records;
-use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
@@ -21,9 +21,9 @@ pub struct State {
     /// Offset of the platform's local time from UTC, in minutes (timestamps are written in it).
     pub utc_offset_minutes: i32,
     /// Payment methods by id: their names.
-    pub payment_methods: BTreeMap<u64, String>,
+    pub payment_methods: Table<u64, String>,
     /// Payments by id.
-    pub payments: BTreeMap<u64, Payment>,
+    pub payments: Table<u64, Payment>,
 }
 
 /// An ActivePlatform payment.

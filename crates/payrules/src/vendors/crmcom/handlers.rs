@@ -10,6 +10,7 @@ use super::lifecycle::{CrmcomState, LIFECYCLE};
 use super::operations::Op;
 use super::records::{Document, Log, Payment, PaymentCancellation, Session, State};
 use super::wire::{Cancelled, PaymentShort, Refusal, ok, project};
+use crate::ledger::table::Table;
 use crate::ledger::{Call, Outcome, Timestamp, money_plain};
 use crate::lifecycle::State as _;
 use crate::money::Amount;
@@ -70,7 +71,11 @@ pub(super) fn handle(state: &mut State, session: &Session, op: Op, call: &Call<'
 }
 
 /// The record an identifier names, with its id; 404 naming the parameter, field and value if none.
-fn find<'s, T: Named>(map: &'s BTreeMap<String, T>, ident: &Ident, what: &str) -> Result<(String, &'s T), Refusal> {
+fn find<'s, T: Named + Clone>(
+    map: &'s Table<String, T>,
+    ident: &Ident,
+    what: &str,
+) -> Result<(String, &'s T), Refusal> {
     let found = if ident.field == "id" {
         map.get_key_value(&ident.value)
     } else {
@@ -87,8 +92,8 @@ fn find<'s, T: Named>(map: &'s BTreeMap<String, T>, ident: &Ident, what: &str) -
 }
 
 /// The record an optional identifier names, when one is sent.
-fn find_optional<'s, T: Named>(
-    map: &'s BTreeMap<String, T>,
+fn find_optional<'s, T: Named + Clone>(
+    map: &'s Table<String, T>,
     ident: Option<&Ident>,
     what: &str,
 ) -> Result<Option<(String, &'s T)>, Refusal> {
@@ -148,14 +153,14 @@ impl Kind {
         }
     }
 
-    fn documents(self, state: &State) -> &BTreeMap<String, Document> {
+    fn documents(self, state: &State) -> &Table<String, Document> {
         match self {
             Kind::Invoice => &state.invoices,
             Kind::Bill => &state.bills,
         }
     }
 
-    fn documents_mut(self, state: &mut State) -> &mut BTreeMap<String, Document> {
+    fn documents_mut(self, state: &mut State) -> &mut Table<String, Document> {
         match self {
             Kind::Invoice => &mut state.invoices,
             Kind::Bill => &mut state.bills,

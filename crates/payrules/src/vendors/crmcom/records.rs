@@ -1,6 +1,7 @@
 //! CRM.COM's records (`State`), the numbers it hands out, and their invariants (`check`).
 #![allow(clippy::struct_field_names)] // records keep the vendor's own field names (`payment_amount`, `payment_type_id`)
 
+use crate::ledger::table::Table;
 use crate::ledger::vendor::Records;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -19,33 +20,33 @@ use crate::money::Amount;
 #[serde(deny_unknown_fields)]
 pub struct State {
     /// Tokens from the login method, each with the user and unit it acts as.
-    pub tokens: BTreeMap<String, Session>,
+    pub tokens: Table<String, Session>,
     /// Contacts (the owners of accounts receivable and of cards).
-    pub contacts: BTreeMap<String, Contact>,
+    pub contacts: Table<String, Contact>,
     /// Accounts receivable.
-    pub accounts_receivable: BTreeMap<String, AccountsReceivable>,
+    pub accounts_receivable: Table<String, AccountsReceivable>,
     /// Payment methods.
-    pub payment_methods: BTreeMap<String, PaymentMethod>,
+    pub payment_methods: Table<String, PaymentMethod>,
     /// Financial transaction types.
-    pub types: BTreeMap<String, TransactionType>,
+    pub types: Table<String, TransactionType>,
     /// Financial transaction categories.
-    pub categories: BTreeMap<String, Category>,
+    pub categories: Table<String, Category>,
     /// Users.
-    pub users: BTreeMap<String, User>,
+    pub users: Table<String, User>,
     /// Units.
-    pub units: BTreeMap<String, Unit>,
+    pub units: Table<String, Unit>,
     /// Payment rejection reasons.
-    pub rejection_reasons: BTreeMap<String, RejectionReason>,
+    pub rejection_reasons: Table<String, RejectionReason>,
     /// Payment gateway cards.
-    pub cards: BTreeMap<String, Card>,
+    pub cards: Table<String, Card>,
     /// Invoices.
-    pub invoices: BTreeMap<String, Document>,
+    pub invoices: Table<String, Document>,
     /// Bills.
-    pub bills: BTreeMap<String, Document>,
+    pub bills: Table<String, Document>,
     /// Payments.
-    pub payments: BTreeMap<String, Payment>,
+    pub payments: Table<String, Payment>,
     /// Payment cancellations.
-    pub payment_cancellations: BTreeMap<String, PaymentCancellation>,
+    pub payment_cancellations: Table<String, PaymentCancellation>,
     /// The next numbers to hand out.
     pub counters: Counters,
 }
@@ -355,7 +356,7 @@ impl State {
     fn check_documents(
         &self,
         what: &str,
-        documents: &BTreeMap<String, Document>,
+        documents: &Table<String, Document>,
         allocations: fn(&Payment) -> &BTreeMap<String, Amount>,
     ) -> Result<(), String> {
         for (id, d) in documents {

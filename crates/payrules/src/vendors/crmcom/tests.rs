@@ -45,7 +45,8 @@ fn the_sample_part_reads_and_holds_its_invariants() {
 #[test]
 fn check_catches_an_outstanding_amount_that_does_not_add_up() {
     let mut state: State = serde_json::from_str(include_str!("../../../data/crmcom/sample.json")).unwrap();
-    let invoice = state.invoices.values_mut().find(|d| d.reference_number == "322").unwrap();
+    let key = state.invoices.iter().find(|(_, d)| d.reference_number == "322").unwrap().0.clone();
+    let invoice = state.invoices.get_mut(&key).unwrap();
     invoice.outstanding_amount = "1".parse().unwrap();
     assert!(state.check().unwrap_err().contains("outstanding"));
 }
@@ -242,7 +243,7 @@ fn the_user_defined_fields_are_named_once() {
 fn every_identifier_field_validation_allows_finds_its_record() {
     use super::inputs::Named;
     use super::operations as ops;
-    fn agree<T: Named>(what: &str, allowed: &[&str], records: &std::collections::BTreeMap<String, T>) {
+    fn agree<T: Named + Clone>(what: &str, allowed: &[&str], records: &crate::ledger::table::Table<String, T>) {
         assert!(!records.is_empty(), "the sample has no {what}");
         // A field is found by where some record has it (a DRAFT payment has no number yet).
         let found = |field: &str| records.values().any(|r| r.key(field).is_some());

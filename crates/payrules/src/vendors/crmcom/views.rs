@@ -160,7 +160,9 @@ impl Views for State {
     /// `check` relies on changes, so a redacted state still passes it.
     fn redact_tokens(&mut self) {
         self.tokens.clear();
-        for card in self.cards.values_mut() {
+        let ids: Vec<String> = self.cards.keys().cloned().collect();
+        for id in &ids {
+            let Some(card) = self.cards.get_mut(id) else { continue };
             let reference = &card.payment_gateway_reference_number;
             // The kind prefix (`card_`) says what the reference is; it is kept when it is short and
             // plainly a word.

@@ -13,6 +13,7 @@ use super::records::{
     RejectionReason, State, TransactionType, UDFS, Unit, User,
 };
 use crate::Violation;
+use crate::ledger::table::Table;
 use crate::ledger::{Call, Timestamp, money_plain};
 use crate::lifecycle::State as _;
 use crate::money::Amount;
@@ -411,7 +412,7 @@ fn document<'a>(id: &'a str, d: &'a Document) -> DocumentObject<'a> {
 }
 
 /// The record `id` of `map`, as its object.
-fn named<'a, T, O>(map: &'a BTreeMap<String, T>, id: &'a str, object: fn(&'a str, &'a T) -> O) -> Option<O> {
+fn named<'a, T: Clone, O>(map: &'a Table<String, T>, id: &'a str, object: fn(&'a str, &'a T) -> O) -> Option<O> {
     map.get(id).map(|record| object(id, record))
 }
 
@@ -429,7 +430,7 @@ impl State {
 
     /// The documents a payment pays, in id order (those on record).
     fn documents<'a>(
-        documents: &'a BTreeMap<String, Document>,
+        documents: &'a Table<String, Document>,
         allocations: &'a BTreeMap<String, Amount>,
     ) -> Vec<DocumentObject<'a>> {
         allocations.keys().filter_map(|id| named(documents, id, document)).collect()

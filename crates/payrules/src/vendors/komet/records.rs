@@ -1,7 +1,7 @@
 //! Komet Sales' records: company tokens and payments with their status.
 
+use crate::ledger::table::Table;
 use crate::ledger::vendor::Records;
-use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
@@ -14,7 +14,7 @@ pub struct State {
     /// Tokens of companies (the only valid kind for this method).
     pub company_tokens: Vec<String>,
     /// Payments by id.
-    pub payments: BTreeMap<u128, Payment>,
+    pub payments: Table<u128, Payment>,
 }
 
 /// A Komet Sales payment.

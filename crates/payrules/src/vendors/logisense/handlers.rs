@@ -662,8 +662,10 @@ impl State {
         }
         self.payments.remove(&id);
         let mut items = vec![Item::Deleted(Deleted { identity: id, action: "deleted", dto_type_key: "payment" })];
-        for (&rid, q) in &mut self.payments {
-            if q.retry_payment_id == Some(id) {
+        let retries: Vec<u64> =
+            self.payments.iter().filter(|(_, q)| q.retry_payment_id == Some(id)).map(|(&rid, _)| rid).collect();
+        for rid in retries {
+            if let Some(q) = self.payments.get_mut(&rid) {
                 q.retry_payment_id = None;
                 items.push(Item::Detached(Detached {
                     lhs_id: rid,

@@ -2,6 +2,7 @@
 //! and the records payments name), the references a payment makes, and their invariants.
 #![allow(clippy::struct_field_names)] // records keep the vendor's own field names (`payment_amount`, `payment_type_id`)
 
+use crate::ledger::table::Table;
 use crate::ledger::vendor::Records;
 use std::collections::BTreeMap;
 
@@ -19,37 +20,37 @@ use crate::money::Amount;
 #[serde(deny_unknown_fields)]
 pub struct State {
     /// OAuth access tokens: the User each one acts as (the default `createdByUserId`).
-    pub tokens: BTreeMap<String, u64>,
+    pub tokens: Table<String, u64>,
     /// The system (owner) currency `baseAmount` is in.
     pub system_currency: String,
     /// Accounts by identity.
-    pub accounts: BTreeMap<u64, Account>,
+    pub accounts: Table<u64, Account>,
     /// PaymentType names by identity.
-    pub payment_types: BTreeMap<u64, String>,
+    pub payment_types: Table<u64, String>,
     /// CardType names by identity.
-    pub card_types: BTreeMap<u64, String>,
+    pub card_types: Table<u64, String>,
     /// Invoices by identity.
-    pub invoices: BTreeMap<u64, Invoice>,
+    pub invoices: Table<u64, Invoice>,
     /// CurrencyExchangeDetails by identity.
-    pub currency_exchange_details: BTreeMap<u64, ExchangeDetail>,
+    pub currency_exchange_details: Table<u64, ExchangeDetail>,
     /// BillRunHistory names by identity.
-    pub bill_run_histories: BTreeMap<u64, String>,
+    pub bill_run_histories: Table<u64, String>,
     /// User names by identity.
-    pub users: BTreeMap<u64, String>,
+    pub users: Table<u64, String>,
     /// PaymentMethods by identity.
-    pub payment_methods: BTreeMap<u64, PaymentMethod>,
+    pub payment_methods: Table<u64, PaymentMethod>,
     /// PaymentPreAuthorize names by identity.
-    pub payment_pre_authorizations: BTreeMap<u64, String>,
+    pub payment_pre_authorizations: Table<u64, String>,
     /// PaymentTransaction names by identity.
-    pub payment_transactions: BTreeMap<u64, String>,
+    pub payment_transactions: Table<u64, String>,
     /// PortalUser names by identity.
-    pub portal_users: BTreeMap<u64, String>,
+    pub portal_users: Table<u64, String>,
     /// PaymentStatusTypes by identity.
-    pub payment_status_types: BTreeMap<u64, PaymentStatusType>,
+    pub payment_status_types: Table<u64, PaymentStatusType>,
     /// Payments by identity.
-    pub payments: BTreeMap<u64, Payment>,
+    pub payments: Table<u64, Payment>,
     /// Invoice disbursements by identity.
-    pub invoice_disbursements: BTreeMap<u64, Disbursement>,
+    pub invoice_disbursements: Table<u64, Disbursement>,
     /// The identity the next payment gets (at least one above every payment's).
     pub next_payment_identity: u64,
     /// The identity the next disbursement gets (at least one above every disbursement's).

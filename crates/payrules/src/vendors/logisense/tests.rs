@@ -149,7 +149,8 @@ fn action_requests_are_refused_with_the_lifecycle_text() {
     assert_eq!(retry.body["accountId"], 24);
     assert_eq!(retry.body["amount"].to_string(), "750.00");
     let mut no_gateway = state;
-    no_gateway.payment_status_types.retain(|_, t| t.gateway_action.is_none());
+    no_gateway.payment_status_types =
+        no_gateway.payment_status_types.into_iter().filter(|(_, t)| t.gateway_action.is_none()).collect();
     assert!(no_gateway.action_request("40", "decline").unwrap_err().contains("no PaymentStatusType"));
 }
 

@@ -1,5 +1,6 @@
 //! plentymarkets' records (payments, relations, the store's settings) and their invariants.
 
+use crate::ledger::table::{Keys, Table};
 use crate::ledger::vendor::Records;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
@@ -19,25 +20,25 @@ pub(super) const DECIMALS: u32 = 4;
 #[serde(deny_unknown_fields)]
 pub struct State {
     /// Valid OAuth access tokens (`Authorization: Bearer …`).
-    pub access_tokens: BTreeSet<String>,
+    pub access_tokens: Keys<String>,
     /// The system (standard) currency, ISO 4217.
     pub system_currency: String,
     /// Offset of the store's local time from UTC, in minutes (timestamps are written in it).
     pub utc_offset_minutes: i32,
     /// Payment methods by `mopId`: their names.
-    pub payment_methods: BTreeMap<u64, String>,
+    pub payment_methods: Table<u64, String>,
     /// Payment property types by id: their names.
-    pub property_types: BTreeMap<u64, String>,
+    pub property_types: Table<u64, String>,
     /// Ids of the orders that exist.
-    pub orders: BTreeSet<u64>,
+    pub orders: Keys<u64>,
     /// Ids of the contacts that exist.
-    pub contacts: BTreeSet<u64>,
+    pub contacts: Keys<u64>,
     /// Payments by id.
-    pub payments: BTreeMap<u64, Payment>,
+    pub payments: Table<u64, Payment>,
     /// Payment–order relations, by payment id (at most one per payment).
-    pub order_relations: BTreeMap<u64, Relation>,
+    pub order_relations: Table<u64, Relation>,
     /// Payment–contact relations, by payment id (at most one per payment).
-    pub contact_relations: BTreeMap<u64, Relation>,
+    pub contact_relations: Table<u64, Relation>,
     /// The id the next payment gets.
     pub next_payment_id: u64,
     /// The id the next payment–order relation gets.
@@ -186,7 +187,7 @@ impl State {
             (None, None) => {}
             _ => return Err(format!("payment {id}: original amount and currency go together, only when converted")),
         }
-        if let Some(t) = p.properties.keys().find(|t| !self.property_types.contains_key(t)) {
+        if let Some(t) = p.properties.keys().find(|t| !self.property_types.contains_key(*t)) {
             return Err(format!("payment {id}: property type {t} does not exist"));
         }
         Ok(())
@@ -278,9 +279,9 @@ impl State {
 
 fn check_relations(
     kind: &str,
-    relations: &BTreeMap<u64, Relation>,
-    payments: &BTreeMap<u64, Payment>,
-    targets: &BTreeSet<u64>,
+    relations: &Table<u64, Relation>,
+    payments: &Table<u64, Payment>,
+    targets: &Keys<u64>,
     next_id: u64,
 ) -> Result<(), String> {
     let mut ids = BTreeSet::new();
@@ -350,32 +351,37 @@ pub(super) mod tests {
 
     #[test]
     fn check_finds_broken_records() {
+        /// The first record of `table` that `pick` chooses, to break it.
+        fn first_mut<V: Clone>(table: &mut super::Table<u64, V>, pick: impl Fn(&V) -> bool) -> &mut V {
+            let key = *table.iter().find(|(_, v)| pick(v)).unwrap().0;
+            table.get_mut(&key).unwrap()
+        }
         let sample = sample();
         let mut s = sample.clone();
-        s.order_relations.values_mut().next().unwrap().target = 999_999;
+        first_mut(&mut s.order_relations, |_| true).target = 999_999;
         assert!(s.check().unwrap_err().contains("order 999999"));
 
         let mut s = sample.clone();
-        let part = s.payments.values_mut().find(|p| p.parent_id.is_some()).unwrap();
+        let part = first_mut(&mut s.payments, |p| p.parent_id.is_some());
         part.amount = "99999.0000".parse().unwrap();
         assert!(s.check().unwrap_err().contains("at most the parent's amount"));
 
         let mut s = sample.clone();
-        s.payments.values_mut().next().unwrap().amount = "12.34".parse().unwrap();
+        first_mut(&mut s.payments, |_| true).amount = "12.34".parse().unwrap();
         assert!(s.check().unwrap_err().contains("4 decimals"));
 
         let mut s = sample.clone();
-        s.payments.values_mut().next().unwrap().hash = "short".to_owned();
+        first_mut(&mut s.payments, |_| true).hash = "short".to_owned();
         assert!(s.check().unwrap_err().contains("32 characters"));
 
         let mut s = sample.clone();
         s.order_relations.remove(&1);
         s.payments.remove(&1);
-        s.contact_relations.values_mut().next().unwrap().id = 99;
+        first_mut(&mut s.contact_relations, |_| true).id = 99;
         assert!(s.check().unwrap_err().contains("payment 1, which does not exist"));
 
         let mut s = sample;
-        let part = s.payments.values_mut().find(|p| p.parent_id.is_some()).unwrap();
+        let part = first_mut(&mut s.payments, |p| p.parent_id.is_some());
         part.currency = "USD".to_owned();
         assert!(s.check().unwrap_err().contains("parent's currency"));
     }

@@ -111,7 +111,7 @@ impl Views for State {
         };
         let body = serde_json::to_value(&body).unwrap_or(serde_json::Value::Null);
         let mut request = view::request(Profile::Plentymarkets, "PUT", "/rest/payments".into(), body);
-        let token = self.access_tokens.first().cloned().unwrap_or_default();
+        let token = self.access_tokens.get_min().cloned().unwrap_or_default();
         request.headers.insert("Authorization".to_owned(), format!("Bearer {token}"));
         Ok(request)
     }
