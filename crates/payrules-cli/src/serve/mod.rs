@@ -181,7 +181,11 @@ async fn serve(addr: &str, app: Arc<App>) -> Result<ExitCode, String> {
             tracing::warn!("connections still open after {} s are dropped", SHUTDOWN_GRACE.as_secs());
         }
     }
-    app.sandboxes.flush()?;
+    // Flushing waits for the store's writer: off the async workers.
+    let flushing = Arc::clone(&app);
+    tokio::task::spawn_blocking(move || flushing.sandboxes.flush())
+        .await
+        .map_err(|e| format!("flushing the store failed: {e}"))??;
     tracing::info!("stopped");
     Ok(ExitCode::SUCCESS)
 }

@@ -321,8 +321,24 @@ async fn vendor(State(app): Shared, request: Request) -> Response {
             return tag(response);
         }
     }
-    let answer =
-        blocking(Arc::clone(&app), move |app| app.sandboxes.handle(&sandbox, &request, idempotency.as_ref())).await;
+    let answer = if app.sandboxes.applies_in_background() {
+        // Applied right here (the ledger answers in microseconds), then the change awaited while
+        // the store commits it with others; a sandbox not there yet is created on the blocking pool.
+        match app.sandboxes.apply(&sandbox, &request, idempotency.as_ref(), false) {
+            Ok((answer, None)) => Ok(answer),
+            Ok((answer, Some(pending))) => match pending.done().await {
+                Ok(()) => Ok(answer),
+                Err(unkept) => blocking(Arc::clone(&app), move |app| Err(app.sandboxes.unkept(&sandbox, unkept))).await,
+            },
+            Err(Problem { code: "no_such_sandbox", .. }) => {
+                blocking(Arc::clone(&app), move |app| app.sandboxes.handle(&sandbox, &request, idempotency.as_ref()))
+                    .await
+            }
+            Err(problem) => Err(problem),
+        }
+    } else {
+        blocking(Arc::clone(&app), move |app| app.sandboxes.handle(&sandbox, &request, idempotency.as_ref())).await
+    };
     let (status, replayed, at) = match &answer {
         Ok(a) => (a.status, a.replayed, a.at),
         Err(problem) => (problem.status.as_u16(), false, None),

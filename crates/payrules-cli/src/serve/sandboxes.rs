@@ -11,7 +11,7 @@ use serde::Serialize;
 use super::clock::{Mode, SandboxClock};
 use super::faults::{self, Action, Fault, Rule};
 use super::problem::Problem;
-use super::store::{Change, Kept, Remembered, Store};
+use super::store::{Change, Kept, Pending, Remembered, Store, Unkept};
 
 /// The sandbox of a request without a `Payrules-Sandbox` header.
 pub const DEFAULT: &str = "default";
@@ -249,7 +249,7 @@ impl Sandboxes {
             let mode = guard.clock.mode();
             if !guard.gone && mode != guard.recorded {
                 let change = Change { request: None, times: &[], clock: mode, key: None };
-                self.store.applied(&name, &guard.ledger, &change)?;
+                self.store.applied(&name, &guard.ledger, &change).wait().map_err(|u| u.message)?;
                 guard.recorded = mode;
             }
         }
@@ -315,8 +315,34 @@ impl Sandboxes {
     /// Answers a vendor request in sandbox `name`; the store has the change before this returns.
     /// With an idempotency key seen in the last 24 hours (sandbox time): the same request gets the
     /// answer remembered, another one a 422.
+    /// Blocks (it waits for the store): not on an async worker.
     pub fn handle(&self, name: &str, request: &Request, idempotency: Option<&Idempotency>) -> Result<Answer, Problem> {
-        self.with(name, true, |sandbox| {
+        let (answer, pending) = self.apply(name, request, idempotency, true)?;
+        // The sandbox is unlocked while the store commits (with other requests' changes).
+        match pending.map(Pending::wait) {
+            Some(Err(unkept)) => Err(self.unkept(name, unkept)),
+            _ => Ok(answer),
+        }
+    }
+
+    /// Whether [`Sandboxes::apply`] never blocks (the store writes in the background): then a
+    /// vendor request is applied on the async worker and its change awaited with
+    /// [`Pending::done`].
+    pub fn applies_in_background(&self) -> bool {
+        self.store.applies_in_background() || !self.store.is_durable()
+    }
+
+    /// A vendor request applied in sandbox `name` (created on first use when `create` is set:
+    /// that blocks on the store): the answer, to give once the change handed to the store (if
+    /// any) is kept.
+    pub fn apply(
+        &self,
+        name: &str,
+        request: &Request,
+        idempotency: Option<&Idempotency>,
+        create: bool,
+    ) -> Result<(Answer, Option<Pending>), Problem> {
+        self.with(name, create, |sandbox| {
             if let Some(Idempotency { key, fingerprint }) = idempotency {
                 sandbox.expire_keys(sandbox.clock.mode().peek().unix_millis());
                 if let Some(kept) = sandbox.keys.get(key) {
@@ -329,9 +355,14 @@ impl Sandboxes {
                             ),
                         ));
                     }
-                    return Ok(Answer { status: kept.status, body: kept.body.clone(), replayed: true, at: None });
+                    return Ok((Answer { status: kept.status, body: kept.body.clone(), replayed: true, at: None }, None));
                 }
             }
+            let read = matches!(request.method.to_ascii_uppercase().as_str(), "GET" | "HEAD" | "OPTIONS");
+            // The world before a read, to tell whether it changed anything: an O(1) copy (the
+            // ledger's records are persistent maps), and comparing maps a request did not touch is
+            // O(1) too (they are the same nodes).
+            let before = read.then(|| sandbox.ledger.world().clone());
             let response = sandbox.ledger.handle(request);
             let times = sandbox.clock.take_readings();
             let body = serde_json::to_string(&response.body).unwrap_or_default();
@@ -342,10 +373,16 @@ impl Sandboxes {
                 (i.key.as_str(), answer)
             });
             // A refused request leaves the world as it was (the ledger's contract), and refusals
-            // are 4xx/5xx: only reads that were refused are left out of the journal. Writes are
-            // kept whatever their answer, in case a vendor answers a change with an error status.
-            let read = matches!(request.method.to_ascii_uppercase().as_str(), "GET" | "HEAD" | "OPTIONS");
-            if !read || response.status < 400 || remembered.is_some() {
+            // are 4xx/5xx: reads that were refused, and reads that changed neither the world nor
+            // the clock's mode (a stepping clock moves on every reading), are left out of the
+            // journal. Writes are kept whatever their answer, in case a vendor answers a change
+            // with an error status.
+            let unchanged = before.is_some_and(|before| {
+                response.status >= 400
+                    || (before == *sandbox.ledger.world() && sandbox.clock.mode() == sandbox.recorded)
+            });
+            let mut pending = None;
+            if !unchanged || remembered.is_some() {
                 let mode = sandbox.clock.mode();
                 let change = Change {
                     request: Some(request),
@@ -353,23 +390,30 @@ impl Sandboxes {
                     clock: mode,
                     key: remembered.as_ref().map(|(k, r)| (*k, r)),
                 };
-                if let Err(e) = self.store.applied(name, &sandbox.ledger, &change) {
-                    self.undo(name, sandbox);
-                    return Err(Problem::internal(e));
-                }
+                pending = Some(self.store.applied(name, &sandbox.ledger, &change));
                 sandbox.recorded = mode;
             }
             if let Some((key, answer)) = remembered {
                 sandbox.remember(key.to_owned(), answer);
             }
-            Ok(Answer { status: response.status, body, replayed: false, at: times.first().copied() })
+            Ok((Answer { status: response.status, body, replayed: false, at: times.first().copied() }, pending))
         })
     }
 
-    /// After the store failed to keep a change: the sandbox back as the store has it, so that
-    /// memory never runs ahead of the journal (its request log and fault rules stay).
-    fn undo(&self, name: &str, sandbox: &mut Sandbox) {
-        match self.store.reload(name).map(|kept| kept.map(|k| self.restore(k))) {
+    /// A change of sandbox `name` the store could not keep: the sandbox back as kept, and the
+    /// problem to answer. Blocks (it reads the store).
+    pub fn unkept(&self, name: &str, unkept: Unkept) -> Problem {
+        let _ = self.with(name, false, |sandbox| {
+            self.undo(name, sandbox, unkept.epoch);
+            Ok(())
+        });
+        Problem::internal(unkept.message)
+    }
+
+    /// After the store failed to keep a change of `epoch`: the sandbox back as the store has it, so
+    /// that memory never runs ahead of the journal (its request log and fault rules stay).
+    fn undo(&self, name: &str, sandbox: &mut Sandbox, epoch: u64) {
+        match self.store.reload(name, epoch).map(|kept| kept.map(|k| self.restore(k))) {
             Ok(Some(Ok(mut restored))) => {
                 restored.log = std::mem::take(&mut sandbox.log);
                 restored.faults = std::mem::take(&mut sandbox.faults);
@@ -516,7 +560,10 @@ impl Sandboxes {
         self.with(name, false, |sandbox| {
             let mode = change(sandbox.clock.mode());
             let change = Change { request: None, times: &[], clock: mode, key: None };
-            self.store.applied(name, &sandbox.ledger, &change).map_err(Problem::internal)?;
+            if let Err(unkept) = self.store.applied(name, &sandbox.ledger, &change).wait() {
+                self.undo(name, sandbox, unkept.epoch);
+                return Err(Problem::internal(unkept.message));
+            }
             sandbox.clock.set_mode(mode);
             sandbox.recorded = mode;
             Ok((mode, mode.peek()))

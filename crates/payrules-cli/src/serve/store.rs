@@ -10,6 +10,8 @@ use std::fmt;
 use std::path::PathBuf;
 use std::sync::Mutex;
 
+use tokio::sync::oneshot;
+
 use payrules::Request;
 use payrules::ledger::{Ledger, Timestamp};
 use serde::{Deserialize, Serialize};
@@ -62,6 +64,63 @@ pub struct Entry {
     pub clock: Mode,
 }
 
+/// A change handed to a store: kept once [`Pending::wait`] returns `Ok`. A store may take changes
+/// faster than it makes them durable (the database commits many in one transaction); the server
+/// answers a request only after its change's `wait` returned.
+#[must_use = "a change is kept only once `wait` says so"]
+#[derive(Debug)]
+pub struct Pending(Result<Option<oneshot::Receiver<Result<(), Unkept>>>, Unkept>);
+
+/// The store stopped before it answered.
+fn stopped() -> Unkept {
+    Unkept { message: "the store stopped before keeping the change".to_owned(), epoch: 0 }
+}
+
+impl Pending {
+    /// Kept already.
+    pub fn kept() -> Pending {
+        Pending(Ok(None))
+    }
+
+    /// Not kept, and why.
+    pub fn failed(unkept: Unkept) -> Pending {
+        Pending(Err(unkept))
+    }
+
+    /// Kept when the store answers on `reply`.
+    pub fn later(reply: oneshot::Receiver<Result<(), Unkept>>) -> Pending {
+        Pending(Ok(Some(reply)))
+    }
+
+    /// Blocks until the change is kept, or says why it was not. Not on an async worker (it
+    /// would stall it): there, [`Pending::done`].
+    pub fn wait(self) -> Result<(), Unkept> {
+        match self.0 {
+            Ok(None) => Ok(()),
+            Ok(Some(reply)) => reply.blocking_recv().unwrap_or_else(|_| Err(stopped())),
+            Err(unkept) => Err(unkept),
+        }
+    }
+
+    /// Waits, without blocking a thread, until the change is kept, or says why it was not.
+    pub async fn done(self) -> Result<(), Unkept> {
+        match self.0 {
+            Ok(None) => Ok(()),
+            Ok(Some(reply)) => reply.await.unwrap_or_else(|_| Err(stopped())),
+            Err(unkept) => Err(unkept),
+        }
+    }
+}
+
+/// A change a store could not keep. `epoch` names the run of the sandbox's changes it belonged
+/// to: every later change of that run is refused too, until [`Store::reload`] for that epoch
+/// gives the sandbox back as kept (memory must never run ahead of the store).
+#[derive(Debug, Clone)]
+pub struct Unkept {
+    pub message: String,
+    pub epoch: u64,
+}
+
 /// A place that keeps sandboxes. Its calls block (files, fsync): the server makes them off the
 /// async workers when [`Store::is_durable`].
 pub trait Store: fmt::Debug + Send + Sync {
@@ -69,14 +128,21 @@ pub trait Store: fmt::Debug + Send + Sync {
     fn describe(&self) -> String;
     /// Whether calls do I/O (then they run on the blocking pool, and every change is kept).
     fn is_durable(&self) -> bool;
+    /// Whether [`Store::applied`] returns without I/O (the change is written elsewhere, and
+    /// [`Pending::done`] waits for it): then a request is answered on the async workers.
+    fn applies_in_background(&self) -> bool {
+        false
+    }
     /// The sandboxes kept from an earlier run.
     fn load(&self) -> Result<Vec<Kept>, String>;
-    /// `sandbox` changed as `change` says; `ledger` is the state after it.
-    fn applied(&self, sandbox: &str, ledger: &Ledger, change: &Change<'_>) -> Result<(), String>;
-    /// `sandbox` as kept, to undo in memory a change the store could not keep (`None`: the store
-    /// cannot say; the sandbox stays as it is).
-    fn reload(&self, sandbox: &str) -> Result<Option<Kept>, String> {
-        let _ = sandbox;
+    /// `sandbox` changed as `change` says; `ledger` is the state after it. Called with the sandbox
+    /// locked, so a sandbox's changes reach the store in the order they happened.
+    fn applied(&self, sandbox: &str, ledger: &Ledger, change: &Change<'_>) -> Pending;
+    /// `sandbox` as kept, to undo in memory the changes the store could not keep, after a change
+    /// of `epoch` was refused (`None`: nothing to undo — the store cannot say, or the sandbox was
+    /// already reloaded since that epoch).
+    fn reload(&self, sandbox: &str, epoch: u64) -> Result<Option<Kept>, String> {
+        let _ = (sandbox, epoch);
         Ok(None)
     }
     /// `sandbox` has a new world (created, reset or uploaded) that began at `origin`.
@@ -101,8 +167,8 @@ impl Store for Memory {
     fn load(&self) -> Result<Vec<Kept>, String> {
         Ok(Vec::new())
     }
-    fn applied(&self, _: &str, _: &Ledger, _: &Change<'_>) -> Result<(), String> {
-        Ok(())
+    fn applied(&self, _: &str, _: &Ledger, _: &Change<'_>) -> Pending {
+        Pending::kept()
     }
     fn replaced(&self, _: &str, _: &Origin, _: &Ledger, _: Mode) -> Result<(), String> {
         Ok(())
@@ -165,8 +231,14 @@ impl Store for StateFile {
             keys: Vec::new(),
         }])
     }
-    fn applied(&self, sandbox: &str, ledger: &Ledger, change: &Change<'_>) -> Result<(), String> {
-        if sandbox == DEFAULT && change.request.is_some() { self.write(ledger, true) } else { Ok(()) }
+    fn applied(&self, sandbox: &str, ledger: &Ledger, change: &Change<'_>) -> Pending {
+        if sandbox != DEFAULT || change.request.is_none() {
+            return Pending::kept();
+        }
+        match self.write(ledger, true) {
+            Ok(()) => Pending::kept(),
+            Err(message) => Pending::failed(Unkept { message, epoch: 0 }),
+        }
     }
     fn replaced(&self, sandbox: &str, _: &Origin, ledger: &Ledger, _: Mode) -> Result<(), String> {
         if sandbox == DEFAULT { self.write(ledger, false) } else { Ok(()) }
