@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock};
 
-use payrules::ledger::{Ledger, Timestamp};
+use payrules::ledger::{Ledger, SteppingClock, Timestamp, World};
 use payrules::{Profile, Request};
 use serde::Serialize;
 
@@ -177,8 +177,9 @@ pub struct Summary {
 #[derive(Debug)]
 pub struct Sandboxes {
     map: RwLock<BTreeMap<String, Arc<Mutex<Sandbox>>>>,
-    /// `--world`'s snapshot text; `None`: the built-in sample world.
-    sample: Option<Arc<str>>,
+    /// The template of new sandboxes: `--world`'s snapshot, or the built-in sample world. Read
+    /// once; each sandbox begins with an O(1) copy that shares its records until they change.
+    template: World,
     clocks: Clocks,
     store: Box<dyn Store>,
 }
@@ -196,10 +197,14 @@ fn payments(ledger: &Ledger) -> usize {
 impl Sandboxes {
     /// The sandboxes kept by `store`, and `default` (from the template when the store has none).
     pub fn open(sample: Option<String>, clocks: Clocks, store: Box<dyn Store>) -> Result<Sandboxes, String> {
-        let sandboxes = Sandboxes { map: RwLock::default(), sample: sample.map(Arc::from), clocks, store };
-        sandboxes
-            .ledger_for(&Origin::Sample, &SandboxClock::new(sandboxes.clocks.fresh()))
-            .map_err(|p| format!("--world: {}", p.message()))?;
+        let template = match sample {
+            Some(text) => Ledger::restore(&text, Box::new(SteppingClock::new(Timestamp::from_unix_millis(0), 0)))
+                .map_err(|e| format!("--world: {e}"))?
+                .world()
+                .clone(),
+            None => World::sample(),
+        };
+        let sandboxes = Sandboxes { map: RwLock::default(), template, clocks, store };
         for kept in sandboxes.store.load()? {
             let name = kept.name.clone();
             let sandbox = sandboxes.restore(kept).map_err(|e| format!("the store's sandbox `{name}`: {e}"))?;
@@ -273,7 +278,7 @@ impl Sandboxes {
             Ledger::restore(text, clock.boxed()).map_err(|e| Problem::bad_request("bad_snapshot", e.to_string()))
         };
         match origin {
-            Origin::Sample => self.sample.as_deref().map_or_else(|| Ok(Ledger::sample(clock.boxed())), restore),
+            Origin::Sample => Ok(Ledger::with_world(self.template.clone(), clock.boxed())),
             Origin::Empty => Ok(Ledger::empty(clock.boxed())),
             Origin::Snapshot(text) => restore(text),
         }
