@@ -29,7 +29,10 @@ fn vendors(root: &Path) -> Vec<String> {
 }
 
 fn main() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().unwrap_or_default();
+    // Read when the script runs, not baked in when it is compiled: cargo reuses a compiled build
+    // script from a shared target directory for a checkout elsewhere (CI clones each run anew).
+    let manifest = std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from).unwrap_or_default();
+    let root = manifest.join("../..").canonicalize().unwrap_or_default();
     let data = root.join("crates/payrules/data");
     println!("cargo:rerun-if-changed={}", data.display());
     println!("cargo:rerun-if-changed={}", root.join("crates/payrules/src/registry.rs").display());
