@@ -2,12 +2,12 @@
 
 mod replay;
 mod serve;
+mod validate;
 
-use std::io::{self, BufRead, BufReader, BufWriter, Write};
-use std::path::PathBuf;
+use std::io::{self, Write};
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 use payrules::Profile;
 
 /// payrules — payment requests checked the way five payment APIs judge them
@@ -20,11 +20,11 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Read JSON Lines of requests and write one report per line; exit 0 when all are valid, 1 when any is not.
-    Validate {
-        /// Files read one after another as one stream; `-` or none reads stdin.
-        files: Vec<PathBuf>,
-    },
+    /// Read JSON Lines of requests and report on each; exit 0 when all are valid, 1 when any is not.
+    ///
+    /// On a terminal: readable diagnostics (each problem with its line, JSON Pointer, code,
+    /// message and fix) and a summary. Piped, or with --format json: one JSON report per line.
+    Validate(validate::ValidateArgs),
     /// Print every profile, its operations and lifecycle as JSON.
     Profiles,
     /// Print a profile's lifecycle as a Mermaid state diagram.
@@ -50,6 +50,12 @@ enum Command {
         /// How many requests.
         #[arg(long, default_value_t = 10_000)]
         count: usize,
+    },
+    /// Print a shell completion script (e.g. `payrules completions bash > ~/.local/share/bash-completion/completions/payrules`).
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
     },
 }
 
@@ -90,7 +96,7 @@ fn main() -> ExitCode {
 
 fn run(command: Command) -> Result<ExitCode, String> {
     match command {
-        Command::Validate { files } => validate_files(&files),
+        Command::Validate(args) => validate::run(&args),
         Command::Profiles => {
             let json = payrules::profiles::describe_all();
             let text = serde_json::to_string_pretty(&json).map_err(|e| e.to_string())?;
@@ -103,59 +109,16 @@ fn run(command: Command) -> Result<ExitCode, String> {
             Kind::Mixed => payrules::generate::mixed_batch(seed, count),
             Kind::PlentymarketsCreate => payrules::generate::plentymarkets_create_batch(seed, count),
         }),
+        Command::Completions { shell } => {
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "payrules", &mut script);
+            write_out(&String::from_utf8_lossy(&script))
+        }
     }
-}
-
-/// Several files are read one after another, as one stream (`data/*/seeds/examples.jsonl`); `-` is stdin.
-fn validate_files(files: &[PathBuf]) -> Result<ExitCode, String> {
-    let is_stdin = |f: &PathBuf| f.as_os_str() == "-";
-    if files.is_empty() || (files.len() == 1 && is_stdin(&files[0])) {
-        return validate_stream(io::stdin().lock());
-    }
-    let mut input: Box<dyn BufRead> = Box::new(io::empty());
-    for file in files.iter().rev() {
-        let next: Box<dyn BufRead> = if is_stdin(file) {
-            Box::new(io::stdin().lock())
-        } else {
-            let f = std::fs::File::open(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
-            Box::new(BufReader::with_capacity(1 << 16, f))
-        };
-        input = Box::new(io::Read::chain(next, input));
-    }
-    validate_stream(input)
 }
 
 fn write_out(text: &str) -> Result<ExitCode, String> {
     let mut out = io::stdout().lock();
     out.write_all(text.as_bytes()).and_then(|()| out.flush()).map_err(|e| format!("cannot write: {e}"))?;
     Ok(ExitCode::SUCCESS)
-}
-
-/// One report per non-blank line, in order. Lines that are not UTF-8 get an `invalid_json` report too.
-fn validate_stream(mut input: impl BufRead) -> Result<ExitCode, String> {
-    let stdout = io::stdout();
-    let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
-    let mut all_valid = true;
-    let mut line = Vec::new();
-    let mut number = 0usize;
-    loop {
-        line.clear();
-        let n = input.by_ref().read_until(b'\n', &mut line).map_err(|e| format!("cannot read input: {e}"))?;
-        if n == 0 {
-            break;
-        }
-        number += 1;
-        let report = payrules::validate_json_bytes(trim_line_end(&line));
-        let Some(report) = report else { continue };
-        all_valid &= report.valid;
-        serde_json::to_writer(&mut out, &report).map_err(|e| format!("cannot write: {e}"))?;
-        out.write_all(b"\n").map_err(|e| format!("cannot write (line {number}): {e}"))?;
-    }
-    out.flush().map_err(|e| format!("cannot write: {e}"))?;
-    Ok(if all_valid { ExitCode::SUCCESS } else { ExitCode::from(1) })
-}
-
-fn trim_line_end(line: &[u8]) -> &[u8] {
-    let line = line.strip_suffix(b"\n").unwrap_or(line);
-    line.strip_suffix(b"\r").unwrap_or(line)
 }

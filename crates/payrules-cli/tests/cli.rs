@@ -130,3 +130,62 @@ fn the_help_names_every_registered_profile() {
     let ids: Vec<&str> = payrules::Profile::ALL.iter().map(|p| p.id()).collect();
     assert!(text.contains(&format!("Profiles: {}.", ids.join(", "))), "{text}");
 }
+
+/// A request with two errors (one with a fix) and a valid one, with a blank line between.
+const MIXED: &str = concat!(
+    r#"{"profile":"plentymarkets","method":"POST","path":"/rest/payments","headers":{"Authorization":"Bearer t"},"body":{"amount":12.34,"exchangeRatio":1.0000,"mopId":6000,"currency":"EUR","type":"credit","status":1}}"#,
+    "\n\n",
+    r#"{"profile":"komet","method":"GET","path":"/nope"}"#,
+    "\n",
+);
+
+#[test]
+fn text_output_names_each_problem_with_its_line_pointer_code_message_and_fix_then_a_summary() {
+    let out = payrules(&["validate", "--format", "text", "-"], MIXED);
+    assert_eq!(out.status.code(), Some(1), "the exit status does not depend on the format");
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(!text.contains('\u{1b}'), "no colour when stdout is not a terminal:\n{text}");
+    let expected = [
+        "<stdin>:1 plentymarkets.create_payment: invalid (2 errors)",
+        "  error[pattern] /body/amount: `amount` is 12.34: needs exactly 4 decimals: 12.3400",
+        "    fix: 12.3400",
+        "  error[required] /body/transactionType: `transactionType` is required. The transaction type.",
+        "<stdin>:3 no operation: invalid (1 error)",
+    ];
+    for line in expected {
+        assert!(text.lines().any(|l| l == line), "missing {line:?} in:\n{text}");
+    }
+    assert!(text.contains("Checked 2 requests: 0 valid, 2 invalid (3 errors, 0 warnings)."), "{text}");
+    assert!(text.contains("Errors by code: "), "{text}");
+    assert!(out.stderr.is_empty(), "no progress bar when stderr is not a terminal");
+}
+
+#[test]
+fn json_is_the_output_when_piped_and_colour_is_forced_only_on_request() {
+    let piped = payrules(&["validate"], MIXED);
+    let json = payrules(&["validate", "--format", "json"], MIXED);
+    assert_eq!(piped.stdout, json.stdout);
+    assert_eq!(reports(&piped).len(), 2);
+    let coloured = payrules(&["validate", "--format", "text", "--color", "always"], MIXED);
+    assert!(String::from_utf8(coloured.stdout).unwrap().contains("\u{1b}["));
+}
+
+#[test]
+fn text_lines_are_numbered_per_file() {
+    let files = seeds("originals.jsonl");
+    let out = payrules(&["validate", "--format", "text", &files[0], &files[0]], "");
+    let text = String::from_utf8(out.stdout).unwrap();
+    let first = format!("{}:1 ", files[0]);
+    assert_eq!(text.lines().filter(|l| l.starts_with(&first)).count(), 2, "each file counts its own lines:\n{text}");
+}
+
+#[test]
+fn completions_are_printed_for_bash_zsh_and_fish() {
+    for shell in ["bash", "zsh", "fish"] {
+        let out = payrules(&["completions", shell], "");
+        assert_eq!(out.status.code(), Some(0));
+        let script = String::from_utf8(out.stdout).unwrap();
+        assert!(script.contains("validate") && script.contains("format"), "{shell}: {script}");
+    }
+    assert_eq!(payrules(&["completions", "tcsh"], "").status.code(), Some(2));
+}
