@@ -105,6 +105,21 @@ ensure_node_deps() {
   fi
 }
 
+# A Python virtual environment for outside test tools (Schemathesis, openapi-spec-validator),
+# at the versions of tests/python-requirements.txt; reinstalled only when that file changes.
+ensure_python_tools() {
+  command -v python3 >/dev/null || { echo "Python 3.9+ is required"; exit 1; }
+  local venv=tests/.venv stamp=tests/.venv/.requirements
+  # A venv's scripts name their interpreter by absolute path: make it where the files really are
+  # (CI links tests/.venv to a cache kept between clones).
+  [ -L "$venv" ] && venv=$(readlink -f "$venv")
+  if [ ! -x "$venv/bin/st" ] || ! "$venv/bin/st" --version >/dev/null 2>&1 || ! cmp -s tests/python-requirements.txt "$stamp"; then
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install -q --disable-pip-version-check -r tests/python-requirements.txt
+    cp tests/python-requirements.txt "$stamp"
+  fi
+}
+
 # wasm-bindgen-cli at exactly the version the crates pin (0.2.130); without --locked (see TOOLCHAIN.md).
 ensure_wasm_bindgen() {
   local want=0.2.130

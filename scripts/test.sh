@@ -29,6 +29,7 @@ if [ -n "${CI:-}" ]; then
   link_to_cache fuzz/target "$cache/fuzz-target"
   link_to_cache "$fuzz_corpus" "$cache/fuzz-corpus"
   link_to_cache "$fuzz_artifacts" "$cache/fuzz-artifacts"
+  link_to_cache tests/.venv "$cache/venv"
 fi
 
 step "toolchain and tools (installed only when missing)"
@@ -37,6 +38,7 @@ ensure_node_deps
 ensure_chromium
 ensure_wasm_bindgen
 ensure_trunk
+ensure_python_tools
 
 step "format"
 cargo fmt --all -- --check
@@ -54,6 +56,9 @@ INSTA_UPDATE=no cargo test --workspace --locked
 step "tests in headless Chromium (wasm-bindgen-test, Debian's Chromium and ChromeDriver)"
 CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner CHROMEDRIVER="$(command -v chromedriver)" \
   cargo test -p payrules-wasm -p payrules-wasm-ledger -p payrules-web --target wasm32-unknown-unknown --locked
+
+# The five OpenAPI documents validated by openapi-spec-validator, and Schemathesis against serve.
+scripts/openapi.sh
 
 step "the npm package: build, pack, and test it in Node; parity CLI = Node = Chromium"
 scripts/build-npm.sh

@@ -51,6 +51,16 @@ enum Command {
         #[arg(long, default_value_t = 10_000)]
         count: usize,
     },
+    /// Print a vendor's OpenAPI 3.1 document (generated from the operation tables), or write all
+    /// of them with --out.
+    Openapi {
+        /// The profile (see the list below); without it, --out DIR writes every document.
+        #[arg(value_parser = parse_profile)]
+        profile: Option<Profile>,
+        /// Write `<profile>.json` for every profile into this directory.
+        #[arg(long, conflicts_with = "profile")]
+        out: Option<std::path::PathBuf>,
+    },
     /// Print a shell completion script (e.g. `payrules completions bash > ~/.local/share/bash-completion/completions/payrules`).
     Completions {
         /// The shell.
@@ -109,6 +119,21 @@ fn run(command: Command) -> Result<ExitCode, String> {
             Kind::Mixed => payrules::generate::mixed_batch(seed, count),
             Kind::PlentymarketsCreate => payrules::generate::plentymarkets_create_batch(seed, count),
         }),
+        Command::Openapi { profile: Some(profile), .. } => {
+            write_out(&format!("{:#}\n", payrules::openapi::document(profile)))
+        }
+        Command::Openapi { profile: None, out: Some(dir) } => {
+            std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+            for profile in Profile::ALL {
+                let file = dir.join(format!("{}.json", profile.id()));
+                std::fs::write(&file, format!("{:#}\n", payrules::openapi::document(profile)))
+                    .map_err(|e| format!("cannot write {}: {e}", file.display()))?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Openapi { profile: None, out: None } => {
+            Err("name a profile, or write every document with --out DIR".to_owned())
+        }
         Command::Completions { shell } => {
             let mut script = Vec::new();
             clap_complete::generate(shell, &mut Cli::command(), "payrules", &mut script);

@@ -278,3 +278,17 @@ fn sigterm_lets_the_request_in_flight_finish_and_exits_0() {
     assert!(head.to_ascii_lowercase().contains("connection: close"), "{head}");
     assert_eq!(server.wait_exit(Duration::from_secs(10)), Some(0));
 }
+
+#[test]
+fn every_vendors_openapi_document_is_served_as_the_cli_prints_it() {
+    let server = Server::start(&[]);
+    for profile in payrules::Profile::ALL {
+        let (status, doc) = server.json("GET", &format!("/_payrules/openapi/{}.json", profile.id()), &[], "");
+        assert_eq!(status, 200);
+        assert_eq!(doc["openapi"], "3.1.0");
+        assert_eq!(doc, payrules::openapi::document(profile), "{}", profile.id());
+    }
+    let (status, body) = server.call("GET", "/_payrules/openapi/stripe.json", &[], "");
+    assert_eq!(status, 404);
+    assert!(body.contains("plentymarkets.json"), "{body}");
+}

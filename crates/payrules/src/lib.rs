@@ -19,6 +19,7 @@ pub mod json;
 pub mod ledger;
 pub mod lifecycle;
 pub mod money;
+pub mod openapi;
 mod pointer;
 mod profile;
 pub mod profiles;

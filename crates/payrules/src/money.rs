@@ -188,6 +188,11 @@ impl FromStr for Currency {
 pub struct UnknownCurrency;
 
 impl Currency {
+    /// Every alphabetic code of the table, in alphabetical order.
+    pub fn codes() -> impl Iterator<Item = &'static str> {
+        (0..currency_table::EXPONENTS.len()).map(|i| currency_table::CODES.get(i * 3..i * 3 + 3).unwrap_or_default())
+    }
+
     /// The alphabetic code, e.g. `EUR`.
     pub fn code(self) -> &'static str {
         let i = usize::from(self.0) * 3;

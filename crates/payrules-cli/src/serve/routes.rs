@@ -109,6 +109,7 @@ pub fn router(app: Arc<App>) -> Router {
     let limits = app.limits;
     Router::new()
         .route("/_payrules/health", get(health))
+        .route("/_payrules/openapi/{file}", get(openapi))
         .route("/_payrules/world", get(world))
         .route("/_payrules/sandboxes", get(list).post(create))
         .route("/_payrules/sandboxes/{name}", get(summary).delete(remove))
@@ -363,6 +364,22 @@ async fn vendor(State(app): Shared, request: Request) -> Response {
 /// `GET /_payrules/health`.
 async fn health(State(app): Shared) -> Response {
     json_response(StatusCode::OK, &json!({ "status": "ok", "sandboxes": app.sandboxes.count() }).to_string())
+}
+
+/// `GET /_payrules/openapi/{profile}.json`: the vendor's OpenAPI 3.1 document.
+async fn openapi(Path(file): Path<String>) -> Response {
+    match file.strip_suffix(".json").and_then(|id| id.parse::<payrules::Profile>().ok()) {
+        Some(profile) => json_response(StatusCode::OK, &payrules::openapi::document(profile).to_string()),
+        None => Problem::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            format!(
+                "no OpenAPI document `{file}`; the documents are {}",
+                payrules::Profile::ALL.iter().map(|p| format!("{}.json", p.id())).collect::<Vec<_>>().join(", ")
+            ),
+        )
+        .into_response(),
+    }
 }
 
 /// `GET /_payrules/world`: the request's sandbox's records, credentials removed (the console's
