@@ -14,6 +14,7 @@ mod registry;
 mod operation;
 
 mod datetime;
+pub mod fast;
 pub mod generate;
 pub mod json;
 pub mod ledger;
@@ -28,6 +29,7 @@ pub mod rules;
 pub mod vendors;
 
 pub use datetime::{DateError, DateTime};
+pub use fast::verdict_json_bytes;
 pub use profiles::{Method, Operation, Profile, validate, validate_json};
 pub use report::{Code, Report, Severity, Violation};
 pub use request::{Request, Response};

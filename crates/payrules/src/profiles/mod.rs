@@ -59,7 +59,7 @@ pub struct Route<'p> {
 }
 
 /// The segments of a path: no empty ones, so `/a//b/` is `a`, `b`.
-fn segments(path: &str) -> impl Iterator<Item = &str> {
+pub(crate) fn segments(path: &str) -> impl Iterator<Item = &str> {
     path.split('/').filter(|s| !s.is_empty())
 }
 
@@ -83,12 +83,14 @@ fn fit(template: &str, path: &str) -> Option<usize> {
     }
 }
 
-/// Finds the operation for a method and path, or says why there is none.
-pub fn route<'p>(profile: Profile, method: &str, path: &'p str) -> Result<Route<'p>, Violation> {
-    let (path_only, query_text) = match path.split_once('?') {
-        Some((p, q)) => (p, Some(q)),
-        None => (path, None),
-    };
+/// The operation for a method and a path without its `?query` part: its place in the profile's
+/// table, or, when there is none, how many literal segments the best fit of another method has
+/// (`None`: no operation fits the path at all). Allocates nothing (the one-pass verdict uses it).
+pub(crate) fn find_route(
+    profile: Profile,
+    method: &str,
+    path_only: &str,
+) -> Result<(usize, &'static Operation), Option<usize>> {
     let wanted = Method::parse(method);
     let mut best: Option<(usize, &'static Operation, usize)> = None;
     for (index, op) in profile.operations().iter().enumerate().filter(|(_, op)| Some(op.method) == wanted) {
@@ -112,19 +114,33 @@ pub fn route<'p>(profile: Profile, method: &str, path: &'p str) -> Result<Route<
     };
     // A path written literally for another method (`/Payment/Vendor` answers POST) is that
     // operation asked with the wrong method, not a parameter route (`/Payment/{id}`).
-    if let Some((index, op, literal)) = best
-        && other_best.is_none_or(|o| o <= literal)
-    {
-        let params = segments(op.path)
-            .zip(segments(path_only))
-            .filter_map(|(t, s)| {
-                let name = t.strip_prefix('{')?.strip_suffix('}')?;
-                Some((Cow::Borrowed(name), percent_decode(s, false)))
-            })
-            .collect();
-        let path_query = query_text.map(parse_form).unwrap_or_default();
-        return Ok(Route { operation: op, index, params, path_query });
+    match best {
+        Some((index, op, literal)) if other_best.is_none_or(|o| o <= literal) => Ok((index, op)),
+        _ => Err(other_best),
     }
+}
+
+/// Finds the operation for a method and path, or says why there is none.
+pub fn route<'p>(profile: Profile, method: &str, path: &'p str) -> Result<Route<'p>, Violation> {
+    let (path_only, query_text) = match path.split_once('?') {
+        Some((p, q)) => (p, Some(q)),
+        None => (path, None),
+    };
+    let wanted = Method::parse(method);
+    let other_best = match find_route(profile, method, path_only) {
+        Ok((index, op)) => {
+            let params = segments(op.path)
+                .zip(segments(path_only))
+                .filter_map(|(t, s)| {
+                    let name = t.strip_prefix('{')?.strip_suffix('}')?;
+                    Some((Cow::Borrowed(name), percent_decode(s, false)))
+                })
+                .collect();
+            let path_query = query_text.map(parse_form).unwrap_or_default();
+            return Ok(Route { operation: op, index, params, path_query });
+        }
+        Err(other_best) => other_best,
+    };
     let shown = format!("{} {}", method.to_ascii_uppercase(), path_only);
     if let Some(o) = other_best {
         let answers: Vec<String> = profile
@@ -280,7 +296,7 @@ pub(crate) fn check<'v>(request: &'v View<'v>) -> Checked<'v> {
         check_object(&mut ctx, &mut ptr, map, fields, src);
     }
     if let Some(cross) = op.cross {
-        cross(&Input { body: body.as_deref(), src, query: &query, params: &route.params }, &mut ctx);
+        cross(&Input::of_members(body.as_deref(), src, &query, &route.params), &mut ctx);
     }
     let report = Report::new(Some(op.id), ctx.errors);
     let routed = Routed { index: route.index, params: route.params, query, body };

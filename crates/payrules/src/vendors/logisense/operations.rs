@@ -271,7 +271,7 @@ fn whole(text: &str) -> Option<u128> {
 
 /// `PATCH Payment/{id}`: per item, the fields its patchType needs.
 fn patch_cross(input: &Input<'_>, ctx: &mut Ctx) {
-    let Some(Json::Object(payments)) = input.body.and_then(|b| member(b, "payments")) else {
+    let Some(Json::Object(payments)) = input.members().and_then(|b| member(b, "payments")) else {
         return;
     };
     let Some(Json::Array(items)) = member(payments, "items") else {
