@@ -16,6 +16,7 @@
 
 use std::borrow::Cow;
 use std::cell::Cell;
+use std::mem::ManuallyDrop;
 use std::sync::OnceLock;
 
 use crate::json::Json;
@@ -94,18 +95,42 @@ const EMPTY: u8 = u8::MAX;
 /// Fields a list may have for the one pass (a bit each); larger lists are left to the full checker.
 const MAX_FIELDS: usize = 64;
 
-/// The first and last eight bytes of a name with its length: what the lookup hashes.
+/// The first and last (up to) eight bytes of a name with its length: what the lookup hashes.
 fn signature(key: &[u8]) -> u64 {
-    let word = |b: &[u8]| {
-        let mut w = [0u8; 8];
-        for (d, s) in w.iter_mut().zip(b) {
-            *d = *s;
-        }
-        u64::from_le_bytes(w)
+    let n = key.len();
+    let (head, tail) = if n >= 8 {
+        (word8(key.get(..8)), word8(key.get(n - 8..)))
+    } else if n >= 4 {
+        (word4(key.get(..4)), word4(key.get(n - 4..)))
+    } else {
+        let b = |i: usize| u64::from(key.get(i).copied().unwrap_or(0));
+        (b(0) | b(1) << 8 | b(2) << 16, 0)
     };
-    let head = word(key);
-    let tail = word(key.get(key.len().saturating_sub(8)..).unwrap_or_default());
-    head ^ tail.rotate_left(29) ^ (key.len() as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+    head ^ tail.rotate_left(29) ^ (n as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+}
+
+fn word8(b: Option<&[u8]>) -> u64 {
+    b.and_then(|b| <[u8; 8]>::try_from(b).ok()).map_or(0, u64::from_le_bytes)
+}
+
+fn word4(b: Option<&[u8]>) -> u64 {
+    b.and_then(|b| <[u8; 4]>::try_from(b).ok()).map_or(0, |w| u64::from(u32::from_le_bytes(w)))
+}
+
+/// `a == b`, without a call into `memcmp` for the short names compared here.
+fn same(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let n = a.len();
+    if n != b.len() {
+        return false;
+    }
+    match n {
+        0 => true,
+        1..=3 => a.iter().zip(b).all(|(x, y)| x == y),
+        4..=7 => word4(a.get(..4)) == word4(b.get(..4)) && word4(a.get(n - 4..)) == word4(b.get(n - 4..)),
+        8..=16 => word8(a.get(..8)) == word8(b.get(..8)) && word8(a.get(n - 8..)) == word8(b.get(n - 8..)),
+        _ => a == b,
+    }
 }
 
 impl Plan {
@@ -158,7 +183,7 @@ impl Plan {
             return self.fields.iter().position(|f| f.name == key);
         }
         let i = usize::from(*self.table.get(slot(signature(key.as_bytes()), self.seed, self.bits))?);
-        self.fields.get(i).filter(|f| f.name == key).map(|_| i)
+        self.fields.get(i).filter(|f| same(f.name, key)).map(|_| i)
     }
 }
 
@@ -236,11 +261,31 @@ impl<'a> Scan<'a> {
         if self.depth > MAX_DEPTH { Err(Stop::Undecided) } else { Ok(()) }
     }
 
+    /// Skips the bytes of a string that need no attention (not `"`, `\\` or a control
+    /// character), eight at a time.
+    fn plain_run(&mut self) {
+        const ONES: u64 = 0x0101_0101_0101_0101;
+        const HIGH: u64 = 0x8080_8080_8080_8080;
+        let bytes = self.s.as_bytes();
+        while let Some(w) = bytes.get(self.pos..self.pos + 8).and_then(|b| <[u8; 8]>::try_from(b).ok()) {
+            let w = u64::from_le_bytes(w);
+            let zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGH;
+            // A byte below 0x20, a quote or a backslash (bytes of 0x80 and above never flag).
+            let special = (w.wrapping_sub(ONES * 0x20) & !w & HIGH) | zero(w ^ (ONES * 0x22)) | zero(w ^ (ONES * 0x5c));
+            if special != 0 {
+                self.pos += (special.trailing_zeros() / 8) as usize;
+                return;
+            }
+            self.pos += 8;
+        }
+    }
+
     /// At `"`: a string without escapes, borrowed; one with escapes is `Undecided`.
     fn string(&mut self) -> R<&'a str> {
         self.pos += 1;
         let start = self.pos;
         let bytes = self.s.as_bytes();
+        self.plain_run();
         loop {
             match bytes.get(self.pos) {
                 Some(b'"') => {
@@ -260,6 +305,7 @@ impl<'a> Scan<'a> {
         self.pos += 1;
         let start = self.pos;
         let bytes = self.s.as_bytes();
+        self.plain_run();
         loop {
             match bytes.get(self.pos) {
                 Some(b'"') => {
@@ -494,6 +540,7 @@ impl Found {
     }
 
     fn settle(&mut self) {
+        self.warned |= self.ctx.warned;
         if !self.ctx.errors.is_empty() {
             if self.ctx.errors.iter().any(|v| v.severity == Severity::Error) {
                 self.error = true;
@@ -505,12 +552,21 @@ impl Found {
     }
 }
 
-/// Name–value pairs of the request's `query` or `headers`, borrowed, at most `PAIRS`.
+/// Name–value pairs of the request's `query` or `headers` (or the path parameters), borrowed, at most `PAIRS`.
 const PAIRS: usize = 16;
-type Pairs<'a> = [(Cow<'a, str>, Cow<'a, str>); PAIRS];
+type Pairs<'a> = [(&'a str, &'a str); PAIRS];
 
-fn no_pairs<'a>() -> Pairs<'a> {
-    std::array::from_fn(|_| (Cow::Borrowed(""), Cow::Borrowed("")))
+/// The value of `name` in pairs; a repeated name: the last one counts (`request::pair`).
+fn last<'a>(pairs: &[(&'a str, &'a str)], name: &str) -> Option<&'a str> {
+    pairs.iter().rev().find(|(k, _)| *k == name).map(|(_, v)| *v)
+}
+
+/// Pairs as the cross-field rules read them.
+fn cows<'a>(pairs: &[(&'a str, &'a str)]) -> [(Cow<'a, str>, Cow<'a, str>); PAIRS] {
+    std::array::from_fn(|i| {
+        let (k, v) = pairs.get(i).copied().unwrap_or_default();
+        (Cow::Borrowed(k), Cow::Borrowed(v))
+    })
 }
 
 /// `null` or an object of strings, into `out`; returns how many.
@@ -534,7 +590,7 @@ fn pairs<'a>(scan: &mut Scan<'a>, out: &mut Pairs<'a>) -> R<usize> {
             return Err(Stop::Invalid); // values are strings
         }
         let value = scan.string()?;
-        *out.get_mut(n).ok_or(Stop::Undecided)? = (Cow::Borrowed(key), Cow::Borrowed(value));
+        *out.get_mut(n).ok_or(Stop::Undecided)? = (key, value);
         n += 1;
         if !scan.next(b'}')? {
             return Ok(n);
@@ -553,10 +609,12 @@ fn request(scan: &mut Scan<'_>) -> R<Quick> {
         return Err(Stop::Invalid); // not an object, or not JSON
     }
     let (mut profile, mut method, mut path) = (None, None, None);
-    let (mut query, mut headers) = (no_pairs(), no_pairs());
+    let (mut query, mut headers): (Pairs<'_>, Pairs<'_>) = ([("", ""); PAIRS], [("", ""); PAIRS]);
     let (mut nquery, mut nheaders) = (None, None);
-    let mut found = Found { error: false, warned: false, ctx: Ctx::default(), ptr: Pointer::default() };
-    let mut slots: [Slot<'_>; MAX_FIELDS] = std::array::from_fn(|_| Slot::Absent);
+    let mut found =
+        Found { error: false, warned: false, ctx: Ctx { quiet: true, ..Ctx::default() }, ptr: Pointer::default() };
+    // Only borrowed scalars go in (no heap), so nothing is lost by not dropping them one by one.
+    let mut slots: ManuallyDrop<[Slot<'_>; MAX_FIELDS]> = ManuallyDrop::new([const { Slot::Absent }; MAX_FIELDS]);
     // The body, once read: the route it was read for (`Err`: no route) and whether it was an object.
     let mut body: Option<(Route, bool)> = None;
     if !scan.open(b'}')? {
@@ -595,7 +653,7 @@ fn request(scan: &mut Scan<'_>) -> R<Quick> {
                     };
                     let route = routed(profile, method, path)?;
                     let object = if let Ok((profile, index, op)) = route {
-                        read_body(scan, profile, index, op, &mut found, &mut slots)?
+                        read_body(scan, profile, index, op, &mut found, &mut *slots)?
                     } else {
                         scan.skip_value()?;
                         false
@@ -620,7 +678,7 @@ fn request(scan: &mut Scan<'_>) -> R<Quick> {
         Some(b) => b,
         None => (routed(profile, method, path)?, false),
     };
-    let Ok((_, _, op)) = route else {
+    let Ok((routed_profile, index, op)) = route else {
         return Ok(Quick::Invalid);
     };
     if body.is_none() && !matches!(op.body, Body::None) {
@@ -630,31 +688,33 @@ fn request(scan: &mut Scan<'_>) -> R<Quick> {
     let headers = headers.get(..nheaders.unwrap_or(0)).unwrap_or_default();
 
     // Path parameters, in path order.
-    let mut params = no_pairs();
+    let mut params: Pairs<'_> = [("", ""); PAIRS];
     let mut nparams = 0;
-    for (t, s) in segments(op.path).zip(segments(path)) {
-        if let Some(name) = t.strip_prefix('{').and_then(|t| t.strip_suffix('}')) {
-            if s.contains('%') {
-                return Err(Stop::Undecided); // decoded by the checker
+    if !op.params.is_empty() {
+        for (t, s) in segments(op.path).zip(segments(path)) {
+            if let Some(name) = t.strip_prefix('{').and_then(|t| t.strip_suffix('}')) {
+                if s.bytes().any(|b| b == b'%') {
+                    return Err(Stop::Undecided); // decoded by the checker
+                }
+                *params.get_mut(nparams).ok_or(Stop::Undecided)? = (name, s);
+                nparams += 1;
             }
-            *params.get_mut(nparams).ok_or(Stop::Undecided)? = (Cow::Borrowed(name), Cow::Borrowed(s));
-            nparams += 1;
         }
     }
     let params = params.get(..nparams).unwrap_or_default();
     for field in op.params {
-        match crate::request::pair(params, field.name) {
+        match last(params, field.name) {
             Some(text) => found.check_text(field, text),
             None => found.error |= field.required,
         }
     }
     for field in op.query {
-        match crate::request::pair(query, field.name) {
+        match last(query, field.name) {
             Some(text) => found.check_text(field, text),
             None => found.error |= field.required,
         }
     }
-    if query.iter().any(|(k, _)| !op.query.iter().any(|f| f.name == k)) {
+    if query.iter().any(|(k, _)| !op.query.iter().any(|f| f.name == *k)) {
         found.warned = true;
     }
     for field in op.headers {
@@ -668,10 +728,29 @@ fn request(scan: &mut Scan<'_>) -> R<Quick> {
         && !found.error
     {
         let incomplete = Cell::new(false);
-        let input = match op.body {
-            Body::Json(fields) | Body::JsonOrForm(fields) if object => {
-                Input::of_slots(fields, slots.get(..fields.len()).ok_or(Stop::Undecided)?, &incomplete, query, params)
-            }
+        let (query_cows, params_cows);
+        let query: &[(Cow<'_, str>, Cow<'_, str>)] = if query.is_empty() {
+            &[]
+        } else {
+            query_cows = cows(query);
+            query_cows.get(..query.len()).unwrap_or_default()
+        };
+        let params: &[(Cow<'_, str>, Cow<'_, str>)] = if params.is_empty() {
+            &[]
+        } else {
+            params_cows = cows(params);
+            params_cows.get(..params.len()).unwrap_or_default()
+        };
+        let plan = plans(routed_profile).and_then(|p| p.get(index)).and_then(Option::as_ref);
+        let lookup = |name: &str| plan.and_then(|p| p.lookup(name));
+        let input = match (plan, object) {
+            (Some(plan), true) => Input::of_slots(
+                &lookup,
+                slots.get(..plan.fields.len()).ok_or(Stop::Undecided)?,
+                &incomplete,
+                query,
+                params,
+            ),
             _ => Input::of_members(None, crate::rules::Src::Json, query, params),
         };
         cross(&input, &mut found.ctx);
@@ -685,10 +764,10 @@ fn request(scan: &mut Scan<'_>) -> R<Quick> {
 
 /// The route of a request (`Err(())`: none, an error), or `Undecided` for a path with a `?query`.
 fn routed(profile: &str, method: &str, path: &str) -> R<Route> {
-    if path.contains('?') {
+    if path.bytes().any(|b| b == b'?') {
         return Err(Stop::Undecided);
     }
-    let Some(profile) = Profile::ALL.into_iter().find(|p| p.id() == profile) else {
+    let Some(profile) = Profile::ALL.into_iter().find(|p| same(p.id(), profile)) else {
         return Ok(Err(()));
     };
     Ok(find_route(profile, method, path).map(|(index, op)| (profile, index, op)).map_err(|_| ()))

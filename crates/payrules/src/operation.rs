@@ -172,16 +172,27 @@ pub(crate) struct Input<'a> {
 
 /// The body as a cross-field rule reads it: the members read by the table-driven checker, or the
 /// body's top-level fields as the one-pass verdict ([`crate::fast`]) found them, without a tree.
-#[derive(Debug)]
 enum BodyInput<'a> {
     Members(Option<&'a Members<'a>>),
     Slots {
-        fields: &'static [Field],
+        /// The place of a field in `slots`, by name (the compiled lookup of the field list).
+        index: &'a dyn Fn(&str) -> Option<usize>,
         slots: &'a [Slot<'a>],
         /// Set when the rule asked for something the slots do not hold (an array or an object,
         /// or the whole body): the one-pass verdict then leaves the request to the full checker.
         incomplete: &'a Cell<bool>,
     },
+}
+
+impl std::fmt::Debug for BodyInput<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            BodyInput::Members(m) => f.debug_tuple("Members").field(m).finish(),
+            BodyInput::Slots { slots, incomplete, .. } => {
+                f.debug_struct("Slots").field("slots", slots).field("incomplete", incomplete).finish_non_exhaustive()
+            }
+        }
+    }
 }
 
 /// One top-level body field as the one-pass verdict found it.
@@ -207,15 +218,15 @@ impl<'a> Input<'a> {
         Input { body: BodyInput::Members(body), src, query, params }
     }
 
-    /// The input of the one-pass verdict: `slots[i]` is the value of `fields[i]`.
+    /// The input of the one-pass verdict: `slots[index(name)]` is the value of the field `name`.
     pub(crate) fn of_slots(
-        fields: &'static [Field],
+        index: &'a dyn Fn(&str) -> Option<usize>,
         slots: &'a [Slot<'a>],
         incomplete: &'a Cell<bool>,
         query: &'a [(Cow<'a, str>, Cow<'a, str>)],
         params: &'a [(Cow<'a, str>, Cow<'a, str>)],
     ) -> Input<'a> {
-        Input { body: BodyInput::Slots { fields, slots, incomplete }, src: Src::Json, query, params }
+        Input { body: BodyInput::Slots { index, slots, incomplete }, src: Src::Json, query, params }
     }
 
     /// The body's members (`None` when there is no body).
@@ -233,9 +244,8 @@ impl<'a> Input<'a> {
     pub(crate) fn field(&self, name: &str) -> Option<Val<'a>> {
         let v = match self.body {
             BodyInput::Members(body) => member(body?, name)?,
-            BodyInput::Slots { fields, slots, incomplete } => {
-                let i = fields.iter().position(|f| f.name == name);
-                match i.and_then(|i| slots.get(i)) {
+            BodyInput::Slots { index, slots, incomplete } => {
+                match index(name).and_then(|i| slots.get(i)) {
                     Some(Slot::Scalar(v)) => v,
                     Some(Slot::Complex) => {
                         incomplete.set(true);
