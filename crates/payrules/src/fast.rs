@@ -8,7 +8,7 @@
 //! top-level fields as found ([`Input::of_slots`]). Whatever this pass cannot decide with certainty
 //! (a string with escapes, a repeated field, a form or JSON-text body, a cross-field rule that
 //! needs nested values, …) is left to the full checker: [`quick`] says [`Quick::Undecided`], and
-//! [`verdict_json_bytes`] then asks [`validate_json_bytes`](crate::validate_json_bytes).
+//! `payrules::verdict_json_bytes` then asks `validate_json_bytes`.
 //!
 //! The full [`Report`](crate::Report) (paths, messages, suggestions) is only ever written by the
 //! table-driven checker, so reports stay what they were; `tests/fast.rs` and the `validate` fuzz
@@ -29,7 +29,7 @@ use crate::rules::{Ctx, Field, Ty, Val, check_value};
 /// What the one-pass check decided about a line.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Quick {
-    /// A blank line (only whitespace): nothing to judge, as [`validate_json_bytes`](crate::validate_json_bytes) says with `None`.
+    /// A blank line (only whitespace): nothing to judge, as `validate_json_bytes` says with `None`.
     Blank,
     /// The one pass cannot be sure; only the full checker can say.
     Undecided,
@@ -43,18 +43,6 @@ pub enum Quick {
         /// Certainly no violation at all.
         clean: bool,
     },
-}
-
-/// The verdict on one JSON Lines line: `None` for a blank line, else `Some(valid)`, always equal to
-/// `validate_json_bytes(line).map(|r| r.valid)`. Decided in one pass over the bytes where it can
-/// be ([`quick`]), by the full checker otherwise.
-pub fn verdict_json_bytes(line: &[u8]) -> Option<bool> {
-    match quick(line) {
-        Quick::Blank => None,
-        Quick::Invalid => Some(false),
-        Quick::Valid { .. } => Some(true),
-        Quick::Undecided => crate::validate_json_bytes(line).map(|r| r.valid),
-    }
 }
 
 /// The one-pass check of one JSON Lines line (see the module docs). Never gives a verdict that
