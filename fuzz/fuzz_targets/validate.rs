@@ -1,11 +1,25 @@
 //! Fuzzes the request reader and every rule behind it: any bytes, as a JSON Lines line, must give
-//! a report (or `None` for a blank line) and never panic.
+//! a report (or `None` for a blank line) and never panic, and the one-pass verdict
+//! (`payrules::fast`) must agree with the report.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    if let Some(report) = payrules::validate_json_bytes(data) {
+    let report = payrules::validate_json_bytes(data);
+    if let Some(report) = &report {
         assert_eq!(report.valid, !report.errors.iter().any(|v| v.severity == payrules::Severity::Error));
+    }
+    // The one-pass verdict never differs from the report's.
+    assert_eq!(payrules::verdict_json_bytes(data), report.as_ref().map(|r| r.valid));
+    match (payrules::fast::quick(data), &report) {
+        (payrules::fast::Quick::Blank, None) | (payrules::fast::Quick::Undecided, Some(_)) => {}
+        (payrules::fast::Quick::Invalid, Some(r)) => assert!(!r.valid),
+        (payrules::fast::Quick::Valid { operation, clean }, Some(r)) => {
+            assert!(r.valid);
+            assert_eq!(r.operation.as_deref(), Some(operation));
+            assert!(!clean || r.errors.is_empty());
+        }
+        (q, r) => panic!("one pass {q:?}, report {r:?}"),
     }
 });

@@ -67,8 +67,9 @@ impl BatchResult {
         let mut start = 0;
         while start <= bytes.len() {
             let end = bytes[start..].iter().position(|&b| b == b'\n').map_or(bytes.len(), |n| start + n);
-            if let Some(report) = payrules::validate_json_bytes(&bytes[start..end]) {
-                if !report.valid {
+            // The one-pass verdict: no report is built for a line (`report(i)` builds it).
+            if let Some(valid) = payrules::verdict_json_bytes(&bytes[start..end]) {
+                if !valid {
                     invalid.push(u32::try_from(lines.len()).unwrap_or(u32::MAX));
                 }
                 lines.push((start, end));

@@ -1,9 +1,10 @@
 //! `validate` over 100,000 generated plentymarkets create requests (~10% invalid), from JSON Lines
-//! bytes to reports: the native fast path. Run: `cargo bench -p payrules --bench validate`.
+//! bytes to reports (every line's), and to verdicts with the reports of the invalid lines only
+//! (`verdict_json_bytes`, the one pass). Run: `cargo bench -p payrules --bench validate`.
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use payrules::generate::plentymarkets_create_batch;
-use payrules::validate_json_bytes;
+use payrules::{validate_json_bytes, verdict_json_bytes};
 
 const N: usize = 100_000;
 
@@ -24,6 +25,17 @@ fn bench(c: &mut Criterion) {
                 }
             }
             valid
+        });
+    });
+    group.bench_function("plentymarkets_create_100k_verdicts_and_invalid_reports", |b| {
+        b.iter(|| {
+            let mut errors = 0usize;
+            for line in &lines {
+                if verdict_json_bytes(line) == Some(false) {
+                    errors += validate_json_bytes(line).map_or(0, |r| r.errors.len());
+                }
+            }
+            errors
         });
     });
     group.finish();

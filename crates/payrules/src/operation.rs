@@ -2,6 +2,7 @@
 //! [`operations!`] macro that declares a vendor's operations as a typed enum and its table at once.
 
 use std::borrow::Cow;
+use std::cell::Cell;
 
 use serde::Serialize;
 
@@ -162,17 +163,103 @@ impl Operation {
 /// What a cross-field rule sees of a request.
 #[derive(Debug)]
 pub(crate) struct Input<'a> {
-    pub(crate) body: Option<&'a Members<'a>>,
+    body: BodyInput<'a>,
     pub(crate) src: Src,
     pub(crate) query: &'a [(Cow<'a, str>, Cow<'a, str>)],
     /// Path parameters by name (`id` of `/Payment/{id}`), decoded.
     pub(crate) params: &'a [(Cow<'a, str>, Cow<'a, str>)],
 }
 
+/// The body as a cross-field rule reads it: the members read by the table-driven checker, or the
+/// body's top-level fields as the one-pass verdict ([`crate::fast`]) found them, without a tree.
+enum BodyInput<'a> {
+    Members(Option<&'a Members<'a>>),
+    Slots {
+        /// The place of a field in `slots`, by name (the compiled lookup of the field list).
+        index: &'a dyn Fn(&str) -> Option<usize>,
+        slots: &'a [Slot<'a>],
+        /// Set when the rule asked for something the slots do not hold (an array or an object,
+        /// or the whole body): the one-pass verdict then leaves the request to the full checker.
+        incomplete: &'a Cell<bool>,
+    },
+}
+
+impl std::fmt::Debug for BodyInput<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            BodyInput::Members(m) => f.debug_tuple("Members").field(m).finish(),
+            BodyInput::Slots { slots, incomplete, .. } => {
+                f.debug_struct("Slots").field("slots", slots).field("incomplete", incomplete).finish_non_exhaustive()
+            }
+        }
+    }
+}
+
+/// One top-level body field as the one-pass verdict found it.
+#[derive(Clone, Debug, Default)]
+pub(crate) enum Slot<'a> {
+    /// Not sent.
+    #[default]
+    Absent,
+    /// A scalar value (a string without escapes, a number, a boolean or `null`).
+    Scalar(Json<'a>),
+    /// An array or an object (not kept).
+    Complex,
+}
+
 impl<'a> Input<'a> {
+    /// The input of the table-driven checker.
+    pub(crate) fn of_members(
+        body: Option<&'a Members<'a>>,
+        src: Src,
+        query: &'a [(Cow<'a, str>, Cow<'a, str>)],
+        params: &'a [(Cow<'a, str>, Cow<'a, str>)],
+    ) -> Input<'a> {
+        Input { body: BodyInput::Members(body), src, query, params }
+    }
+
+    /// The input of the one-pass verdict: `slots[index(name)]` is the value of the field `name`.
+    pub(crate) fn of_slots(
+        index: &'a dyn Fn(&str) -> Option<usize>,
+        slots: &'a [Slot<'a>],
+        incomplete: &'a Cell<bool>,
+        query: &'a [(Cow<'a, str>, Cow<'a, str>)],
+        params: &'a [(Cow<'a, str>, Cow<'a, str>)],
+    ) -> Input<'a> {
+        Input { body: BodyInput::Slots { index, slots, incomplete }, src: Src::Json, query, params }
+    }
+
+    /// The body's members (`None` when there is no body).
+    pub(crate) fn members(&self) -> Option<&'a Members<'a>> {
+        match self.body {
+            BodyInput::Members(body) => body,
+            BodyInput::Slots { incomplete, .. } => {
+                incomplete.set(true);
+                None
+            }
+        }
+    }
+
     /// A body field, as a value to check.
     pub(crate) fn field(&self, name: &str) -> Option<Val<'a>> {
-        let v = member(self.body?, name)?;
+        let v = match self.body {
+            BodyInput::Members(body) => member(body?, name)?,
+            BodyInput::Slots { index, slots, incomplete } => {
+                match index(name).and_then(|i| slots.get(i)) {
+                    Some(Slot::Scalar(v)) => v,
+                    Some(Slot::Complex) => {
+                        incomplete.set(true);
+                        return None;
+                    }
+                    Some(Slot::Absent) => return None,
+                    None => {
+                        // Not a declared field: only the members know.
+                        incomplete.set(true);
+                        return None;
+                    }
+                }
+            }
+        };
         Some(match (self.src, v) {
             (_, Json::Null) => return None,
             (Src::Text, Json::String(s)) => Val::Text(s),

@@ -173,9 +173,21 @@ impl<'a> Val<'a> {
 #[derive(Debug, Default)]
 pub(crate) struct Ctx {
     pub(crate) errors: Vec<Violation>,
+    /// Only the verdict is wanted (the one-pass check): warnings are counted in `warned`, not written.
+    pub(crate) quiet: bool,
+    pub(crate) warned: bool,
 }
 
 impl Ctx {
+    /// Records a warning, written by `make` unless only the verdict is wanted.
+    pub(crate) fn warn(&mut self, make: impl FnOnce() -> Violation) {
+        if self.quiet {
+            self.warned = true;
+        } else {
+            self.errors.push(make());
+        }
+    }
+
     pub(crate) fn error(&mut self, ptr: &Pointer, code: Code, message: String) {
         self.errors.push(Violation::error(ptr.as_str(), code, message));
     }

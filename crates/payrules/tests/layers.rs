@@ -4,7 +4,7 @@
 //! 0. the vocabulary: `json`, `pointer`, `report`, `money`, `datetime`, `request`, `rules`,
 //!    `lifecycle`, `operation`, `profile`, `registry`;
 //! 1. each vendor's tables: `vendors/<id>/operations.rs` and `lifecycle.rs`;
-//! 2. validation: `profiles` (routing and checking) and `vendors/mod.rs`;
+//! 2. validation: `profiles` (routing and checking), `fast` (the one-pass verdict) and `vendors/mod.rs`;
 //! 3. the ledger's shared parts: `ledger/time.rs`, `shape.rs`, `call.rs`, `vendor.rs`, `table.rs`;
 //! 4. each vendor's ledger: the other files of `vendors/<id>/`;
 //! 5. the ledger and its views: `ledger/mod.rs`, `ledger/view.rs`;
@@ -66,7 +66,7 @@ fn layer(file: &str) -> u8 {
         };
     }
     match file {
-        "profiles/mod.rs" => 2,
+        "profiles/mod.rs" | "fast.rs" => 2,
         "ledger/time.rs" | "ledger/shape.rs" | "ledger/call.rs" | "ledger/vendor.rs" | "ledger/table.rs" => 3,
         "ledger/mod.rs" | "ledger/view.rs" => 5,
         "generate.rs" | "lib.rs" | "openapi.rs" => 6,

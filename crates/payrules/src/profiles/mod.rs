@@ -59,8 +59,32 @@ pub struct Route<'p> {
 }
 
 /// The segments of a path: no empty ones, so `/a//b/` is `a`, `b`.
-fn segments(path: &str) -> impl Iterator<Item = &str> {
-    path.split('/').filter(|s| !s.is_empty())
+pub(crate) fn segments(path: &str) -> impl Iterator<Item = &str> {
+    Segments { rest: path }
+}
+
+/// The iterator of [`segments`] (a byte search: cheaper than `str::split` on short paths).
+struct Segments<'a> {
+    rest: &'a str,
+}
+
+impl<'a> Iterator for Segments<'a> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        while !self.rest.is_empty() {
+            let (segment, rest) = match self.rest.bytes().position(|b| b == b'/') {
+                // `/` is ASCII, so both sides are on character boundaries.
+                Some(i) => (self.rest.get(..i).unwrap_or_default(), self.rest.get(i + 1..).unwrap_or_default()),
+                None => (self.rest, ""),
+            };
+            self.rest = rest;
+            if !segment.is_empty() {
+                return Some(segment);
+            }
+        }
+        None
+    }
 }
 
 /// Whether `path` fits the template, and with how many literal segments.
@@ -83,6 +107,91 @@ fn fit(template: &str, path: &str) -> Option<usize> {
     }
 }
 
+/// A path template split into its segments (`None` for a `{param}`).
+type Template = Box<[Option<&'static str>]>;
+
+/// Every operation's path template, split into segments once, per profile in table order.
+fn templates(profile: Profile) -> &'static [Template] {
+    static TEMPLATES: std::sync::OnceLock<Vec<Vec<Template>>> = std::sync::OnceLock::new();
+    let all = TEMPLATES.get_or_init(|| {
+        Profile::ALL
+            .iter()
+            .map(|p| {
+                p.operations()
+                    .iter()
+                    .map(|op| segments(op.path).map(|t| if t.starts_with('{') { None } else { Some(t) }).collect())
+                    .collect()
+            })
+            .collect()
+    });
+    Profile::ALL.iter().position(|p| *p == profile).and_then(|i| all.get(i)).map_or(&[], Vec::as_slice)
+}
+
+/// Paths with more segments than this fit no operation (no template is that long).
+const MAX_SEGMENTS: usize = 32;
+
+/// The operation for a method and a path without its `?query` part: its place in the profile's
+/// table, or, when there is none, how many literal segments the best fit of another method has
+/// (`None`: no operation fits the path at all). Allocates nothing (the one-pass verdict uses it).
+pub(crate) fn find_route(
+    profile: Profile,
+    method: &str,
+    path_only: &str,
+) -> Result<(usize, &'static Operation), Option<usize>> {
+    let mut parts = [""; MAX_SEGMENTS];
+    let mut n = 0;
+    for s in segments(path_only) {
+        match parts.get_mut(n) {
+            Some(p) => *p = s,
+            None => return Err(None),
+        }
+        n += 1;
+    }
+    let parts = parts.get(..n).unwrap_or_default();
+    // `fit`, on the segments split once: how many literal segments match, if the path fits.
+    let fits = |template: &[Option<&str>]| -> Option<usize> {
+        if template.len() != parts.len() {
+            return None;
+        }
+        let mut literal = 0;
+        for (t, p) in template.iter().zip(parts) {
+            if let Some(t) = t {
+                if t != p {
+                    return None;
+                }
+                literal += 1;
+            }
+        }
+        Some(literal)
+    };
+    let wanted = Method::parse(method);
+    let ops = profile.operations();
+    let templates = templates(profile);
+    let mut best: Option<(usize, &'static Operation, usize)> = None;
+    for (index, (op, template)) in
+        ops.iter().zip(templates).enumerate().filter(|(_, (op, _))| Some(op.method) == wanted)
+    {
+        if let Some(literal) = fits(template)
+            && best.is_none_or(|(_, _, l)| literal > l)
+        {
+            best = Some((index, op, literal));
+        }
+    }
+    // Other methods matter only where they could fit the path with more literal segments.
+    let fully_literal = best.is_some_and(|(index, _, l)| templates.get(index).is_some_and(|t| t.len() == l));
+    let other_best = if fully_literal {
+        None
+    } else {
+        ops.iter().zip(templates).filter(|(op, _)| Some(op.method) != wanted).filter_map(|(_, t)| fits(t)).max()
+    };
+    // A path written literally for another method (`/Payment/Vendor` answers POST) is that
+    // operation asked with the wrong method, not a parameter route (`/Payment/{id}`).
+    match best {
+        Some((index, op, literal)) if other_best.is_none_or(|o| o <= literal) => Ok((index, op)),
+        _ => Err(other_best),
+    }
+}
+
 /// Finds the operation for a method and path, or says why there is none.
 pub fn route<'p>(profile: Profile, method: &str, path: &'p str) -> Result<Route<'p>, Violation> {
     let (path_only, query_text) = match path.split_once('?') {
@@ -90,41 +199,20 @@ pub fn route<'p>(profile: Profile, method: &str, path: &'p str) -> Result<Route<
         None => (path, None),
     };
     let wanted = Method::parse(method);
-    let mut best: Option<(usize, &'static Operation, usize)> = None;
-    for (index, op) in profile.operations().iter().enumerate().filter(|(_, op)| Some(op.method) == wanted) {
-        if let Some(literal) = fit(op.path, path_only)
-            && best.is_none_or(|(_, _, l)| literal > l)
-        {
-            best = Some((index, op, literal));
+    let other_best = match find_route(profile, method, path_only) {
+        Ok((index, op)) => {
+            let params = segments(op.path)
+                .zip(segments(path_only))
+                .filter_map(|(t, s)| {
+                    let name = t.strip_prefix('{')?.strip_suffix('}')?;
+                    Some((Cow::Borrowed(name), percent_decode(s, false)))
+                })
+                .collect();
+            let path_query = query_text.map(parse_form).unwrap_or_default();
+            return Ok(Route { operation: op, index, params, path_query });
         }
-    }
-    // Other methods matter only where they could fit the path with more literal segments.
-    let fully_literal = best.is_some_and(|(_, op, l)| segments(op.path).count() == l);
-    let other_best = if fully_literal {
-        None
-    } else {
-        profile
-            .operations()
-            .iter()
-            .filter(|op| Some(op.method) != wanted)
-            .filter_map(|op| fit(op.path, path_only))
-            .max()
+        Err(other_best) => other_best,
     };
-    // A path written literally for another method (`/Payment/Vendor` answers POST) is that
-    // operation asked with the wrong method, not a parameter route (`/Payment/{id}`).
-    if let Some((index, op, literal)) = best
-        && other_best.is_none_or(|o| o <= literal)
-    {
-        let params = segments(op.path)
-            .zip(segments(path_only))
-            .filter_map(|(t, s)| {
-                let name = t.strip_prefix('{')?.strip_suffix('}')?;
-                Some((Cow::Borrowed(name), percent_decode(s, false)))
-            })
-            .collect();
-        let path_query = query_text.map(parse_form).unwrap_or_default();
-        return Ok(Route { operation: op, index, params, path_query });
-    }
     let shown = format!("{} {}", method.to_ascii_uppercase(), path_only);
     if let Some(o) = other_best {
         let answers: Vec<String> = profile
@@ -280,7 +368,7 @@ pub(crate) fn check<'v>(request: &'v View<'v>) -> Checked<'v> {
         check_object(&mut ctx, &mut ptr, map, fields, src);
     }
     if let Some(cross) = op.cross {
-        cross(&Input { body: body.as_deref(), src, query: &query, params: &route.params }, &mut ctx);
+        cross(&Input::of_members(body.as_deref(), src, &query, &route.params), &mut ctx);
     }
     let report = Report::new(Some(op.id), ctx.errors);
     let routed = Routed { index: route.index, params: route.params, query, body };

@@ -85,8 +85,12 @@ impl Gen {
     }
 
     /// The report for the request's JSON text (numbers judged exactly as written).
+    /// Also checks that the one-pass verdict (`payrules::fast`) agrees with the report.
     pub fn validate(&self) -> Report {
-        validate_json(&self.to_json().to_string())
+        let text = self.to_json().to_string();
+        let report = validate_json(&text);
+        same_verdict(text.as_bytes(), Some(&report));
+        report
     }
 
     /// The header sent for `name` (matched without regard to case).
@@ -583,5 +587,35 @@ pub fn declared_shapes(prefix: &str, fields: &'static [Field], out: &mut BTreeMa
             _ => {}
         }
         out.insert(at, false);
+    }
+}
+
+/// Panics unless the one-pass verdict on `line` agrees with the table-driven checker's report
+/// (`report`, or the checker's own when `None`): the same validity, the same operation for a
+/// valid request, and no violation at all where it says `clean`. Returns whether the one pass decided.
+pub fn same_verdict(line: &[u8], report: Option<&Report>) -> bool {
+    let owned;
+    let report = if let Some(r) = report {
+        Some(r)
+    } else {
+        owned = payrules::validate_json_bytes(line);
+        owned.as_ref()
+    };
+    let quick = payrules::fast::quick(line);
+    let shown = || String::from_utf8_lossy(line).into_owned();
+    assert_eq!(payrules::verdict_json_bytes(line), report.map(|r| r.valid), "verdict_json_bytes on {}", shown());
+    match (quick, report) {
+        (payrules::fast::Quick::Blank, None) | (payrules::fast::Quick::Undecided, Some(_)) => false,
+        (payrules::fast::Quick::Invalid, Some(r)) => {
+            assert!(!r.valid, "the one pass says invalid, the report valid: {}", shown());
+            true
+        }
+        (payrules::fast::Quick::Valid { operation, clean }, Some(r)) => {
+            assert!(r.valid, "the one pass says valid, the report {}: {}", r.to_json(), shown());
+            assert_eq!(r.operation.as_deref(), Some(operation), "{}", shown());
+            assert!(!clean || r.errors.is_empty(), "clean, but the report has {}: {}", r.to_json(), shown());
+            true
+        }
+        (q, r) => panic!("one pass {q:?}, report {r:?}: {}", shown()),
     }
 }

@@ -271,7 +271,7 @@ fn whole(text: &str) -> Option<u128> {
 
 /// `PATCH Payment/{id}`: per item, the fields its patchType needs.
 fn patch_cross(input: &Input<'_>, ctx: &mut Ctx) {
-    let Some(Json::Object(payments)) = input.body.and_then(|b| member(b, "payments")) else {
+    let Some(Json::Object(payments)) = input.members().and_then(|b| member(b, "payments")) else {
         return;
     };
     let Some(Json::Array(items)) = member(payments, "items") else {
@@ -305,11 +305,13 @@ fn patch_cross(input: &Input<'_>, ctx: &mut Ctx) {
                 }
                 amount_above_zero(ctx, &at("amount"), member(item, "amount").map(Val::Json), NEW_PAYMENT_AMOUNT);
                 if present("identity") {
-                    ctx.push(Violation::warning(
-                        at("identity"),
-                        Code::ReadOnly,
-                        "`identity` is assigned by the vendor when patchType is \"create\"; the value sent is ignored",
-                    ));
+                    ctx.warn(|| {
+                        Violation::warning(
+                            at("identity"),
+                            Code::ReadOnly,
+                            "`identity` is assigned by the vendor when patchType is \"create\"; the value sent is ignored",
+                        )
+                    });
                 }
             }
             _ => {}

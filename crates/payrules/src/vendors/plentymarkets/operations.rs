@@ -187,15 +187,17 @@ fn payment_cross(input: &Input<'_>, ctx: &mut Ctx) {
         && let (Ok(a), Some(exp)) = (text.parse::<Amount>(), currency.exponent())
         && !a.fits_minor_units(exp)
     {
-        ctx.push(Violation::warning(
-            "/body/amount",
-            Code::Precision,
-            format!(
-                "`amount` {text} has more precision than {} ({}) has minor units ({exp} decimals); the vendor will store it, but it cannot be paid exactly",
-                currency.code(),
-                currency.name()
-            ),
-        ));
+        ctx.warn(|| {
+            Violation::warning(
+                "/body/amount",
+                Code::Precision,
+                format!(
+                    "`amount` {text} has more precision than {} ({}) has minor units ({exp} decimals); the vendor will store it, but it cannot be paid exactly",
+                    currency.code(),
+                    currency.name()
+                ),
+            )
+        });
     }
 }
 

@@ -1,0 +1,953 @@
+//! The one-pass verdict: whether a request line is valid, decided over its bytes without building a
+//! tree and, for a valid request, without allocating.
+//!
+//! The validators are derived from the operation tables themselves (nothing here names a vendor,
+//! an operation or a field): each body field list gets a perfect-hash lookup of its names, computed
+//! once from the table; every scalar value is checked on its slice by the table-driven checker's own
+//! [`check_value`], so a field's rule is never written twice; cross-field rules run on the
+//! top-level fields as found ([`Input::of_slots`]). Whatever this pass cannot decide with certainty
+//! (a string with escapes, a repeated field, a form or JSON-text body, a cross-field rule that
+//! needs nested values, …) is left to the full checker: [`quick`] says [`Quick::Undecided`], and
+//! `payrules::verdict_json_bytes` then asks `validate_json_bytes`.
+//!
+//! The full [`Report`](crate::Report) (paths, messages, suggestions) is only ever written by the
+//! table-driven checker, so reports stay what they were; `tests/fast.rs` and the `validate` fuzz
+//! target check that both give the same verdict.
+
+use std::borrow::Cow;
+use std::cell::Cell;
+use std::mem::ManuallyDrop;
+use std::sync::OnceLock;
+
+use crate::json::Json;
+use crate::operation::{Body, Input, Operation, Slot};
+use crate::pointer::Pointer;
+use crate::profiles::{Profile, find_route, segments};
+use crate::report::Severity;
+use crate::rules::{Ctx, Field, Ty, Val, check_value};
+
+/// What the one-pass check decided about a line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Quick {
+    /// A blank line (only whitespace): nothing to judge, as `validate_json_bytes` says with `None`.
+    Blank,
+    /// The one pass cannot be sure; only the full checker can say.
+    Undecided,
+    /// The request has at least one error: its report says `"valid":false`.
+    Invalid,
+    /// The request has no error. `clean`: no violation at all (no warning either), so its report is
+    /// exactly `{"valid":true,"operation":…,"errors":[]}`; when `false` there may be warnings.
+    Valid {
+        /// The operation's id.
+        operation: &'static str,
+        /// Certainly no violation at all.
+        clean: bool,
+    },
+}
+
+/// The one-pass check of one JSON Lines line (see the module docs). Never gives a verdict that
+/// differs from the full checker's; says [`Quick::Undecided`] where it cannot be sure.
+pub fn quick(line: &[u8]) -> Quick {
+    if line.iter().all(u8::is_ascii_whitespace) {
+        return Quick::Blank;
+    }
+    let Ok(text) = std::str::from_utf8(line) else {
+        return Quick::Invalid;
+    };
+    let mut scan = Scan { s: text, pos: 0, depth: 0 };
+    match request(&mut scan) {
+        Ok(q) => q,
+        Err(Stop::Invalid) => Quick::Invalid,
+        Err(Stop::Undecided) => Quick::Undecided,
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The validators: a name lookup per field list, derived from the tables once.
+
+/// A field list compiled for the one pass: a perfect hash of its names, and the compiled lists of
+/// its nested fields (lists of objects, objects).
+#[derive(Debug)]
+struct Plan {
+    fields: &'static [Field],
+    /// Multiplier of the hash (odd); `table` has `1 << bits` slots holding a field index or `EMPTY`.
+    seed: u64,
+    bits: u32,
+    table: Box<[u8]>,
+    /// Per field: the compiled item or object fields, where the field has them.
+    children: Box<[Option<Plan>]>,
+}
+
+const EMPTY: u8 = u8::MAX;
+
+/// Fields a list may have for the one pass (a bit each); larger lists are left to the full checker.
+const MAX_FIELDS: usize = 64;
+
+/// The first and last (up to) eight bytes of a name with its length: what the lookup hashes.
+fn signature(key: &[u8]) -> u64 {
+    let n = key.len();
+    let (head, tail) = if n >= 8 {
+        (word8(key.get(..8)), word8(key.get(n - 8..)))
+    } else if n >= 4 {
+        (word4(key.get(..4)), word4(key.get(n - 4..)))
+    } else {
+        let b = |i: usize| u64::from(key.get(i).copied().unwrap_or(0));
+        (b(0) | b(1) << 8 | b(2) << 16, 0)
+    };
+    head ^ tail.rotate_left(29) ^ (n as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+}
+
+fn word8(b: Option<&[u8]>) -> u64 {
+    b.and_then(|b| <[u8; 8]>::try_from(b).ok()).map_or(0, u64::from_le_bytes)
+}
+
+fn word4(b: Option<&[u8]>) -> u64 {
+    b.and_then(|b| <[u8; 4]>::try_from(b).ok()).map_or(0, |w| u64::from(u32::from_le_bytes(w)))
+}
+
+/// `a == b`, without a call into `memcmp` for the short names compared here.
+fn same(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let n = a.len();
+    if n != b.len() {
+        return false;
+    }
+    match n {
+        0 => true,
+        1..=3 => a.iter().zip(b).all(|(x, y)| x == y),
+        4..=7 => word4(a.get(..4)) == word4(b.get(..4)) && word4(a.get(n - 4..)) == word4(b.get(n - 4..)),
+        8..=16 => word8(a.get(..8)) == word8(b.get(..8)) && word8(a.get(n - 8..)) == word8(b.get(n - 8..)),
+        _ => a == b,
+    }
+}
+
+impl Plan {
+    fn compile(fields: &'static [Field]) -> Plan {
+        let children = fields
+            .iter()
+            .map(|f| match &f.ty {
+                Ty::List { item, .. } => Some(Plan::compile(item)),
+                Ty::Object { fields } => Some(Plan::compile(fields)),
+                _ => None,
+            })
+            .collect();
+        let mut plan = Plan { fields, seed: 0, bits: 0, table: Box::default(), children };
+        if fields.is_empty() || fields.len() > MAX_FIELDS {
+            return plan;
+        }
+        // The first field of a name is the one the checker reads (`position`).
+        let mut names: Vec<(usize, u64)> = Vec::new();
+        for (i, f) in fields.iter().enumerate() {
+            if !fields.iter().take(i).any(|g| g.name == f.name) {
+                names.push((i, signature(f.name.as_bytes())));
+            }
+        }
+        let min_bits = usize::BITS - names.len().leading_zeros() + 1;
+        for bits in min_bits..=12 {
+            for attempt in 0..256u64 {
+                let seed = (0x9E37_79B9_7F4A_7C15u64 ^ attempt.wrapping_mul(0xD1B5_4A32_D192_ED03)) | 1;
+                let mut table = vec![EMPTY; 1 << bits];
+                let fits = names.iter().all(|&(i, sig)| match table.get_mut(slot(sig, seed, bits)) {
+                    Some(s) if *s == EMPTY => {
+                        *s = u8::try_from(i).unwrap_or(EMPTY);
+                        true
+                    }
+                    _ => false,
+                });
+                if fits {
+                    plan.seed = seed;
+                    plan.bits = bits;
+                    plan.table = table.into_boxed_slice();
+                    return plan;
+                }
+            }
+        }
+        plan // no perfect hash (names alike in their first and last bytes): looked up one by one
+    }
+
+    /// The index of the field named `key` (the first one of that name).
+    fn lookup(&self, key: &str) -> Option<usize> {
+        if self.table.is_empty() {
+            return self.fields.iter().position(|f| f.name == key);
+        }
+        let i = usize::from(*self.table.get(slot(signature(key.as_bytes()), self.seed, self.bits))?);
+        self.fields.get(i).filter(|f| same(f.name, key)).map(|_| i)
+    }
+}
+
+fn slot(signature: u64, seed: u64, bits: u32) -> usize {
+    usize::try_from(signature.wrapping_mul(seed) >> (64 - bits)).unwrap_or(0)
+}
+
+/// Every operation's compiled body, per profile, in table order (`None`: the operation takes no body).
+fn plans(profile: Profile) -> Option<&'static [Option<Plan>]> {
+    static PLANS: OnceLock<Vec<Vec<Option<Plan>>>> = OnceLock::new();
+    let all = PLANS.get_or_init(|| {
+        Profile::ALL
+            .iter()
+            .map(|p| {
+                p.operations()
+                    .iter()
+                    .map(|op| match op.body {
+                        Body::None => None,
+                        Body::Json(fields) | Body::JsonOrForm(fields) => Some(Plan::compile(fields)),
+                    })
+                    .collect()
+            })
+            .collect()
+    });
+    let i = Profile::ALL.iter().position(|p| *p == profile)?;
+    all.get(i).map(Vec::as_slice)
+}
+
+// ---------------------------------------------------------------------------------------------
+// The pass over the bytes.
+
+/// Why the pass stopped early.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Stop {
+    /// Certainly invalid (not strict JSON, or an error no later byte can undo).
+    Invalid,
+    /// Only the full checker can say.
+    Undecided,
+}
+
+type R<T> = Result<T, Stop>;
+
+/// Nesting the pass follows; the reader refuses more than 128 levels, and deeper requests are left to it.
+const MAX_DEPTH: usize = 100;
+
+/// A strict JSON scanner over the line, accepting exactly what [`crate::json::parse`] accepts.
+struct Scan<'a> {
+    s: &'a str,
+    pos: usize,
+    depth: usize,
+}
+
+impl<'a> Scan<'a> {
+    fn peek(&self) -> Option<u8> {
+        self.s.as_bytes().get(self.pos).copied()
+    }
+
+    fn ws(&mut self) {
+        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.peek() {
+            self.pos += 1;
+        }
+    }
+
+    fn eat(&mut self, b: u8) -> R<()> {
+        if self.peek() == Some(b) {
+            self.pos += 1;
+            Ok(())
+        } else {
+            Err(Stop::Invalid)
+        }
+    }
+
+    fn enter(&mut self) -> R<()> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH { Err(Stop::Undecided) } else { Ok(()) }
+    }
+
+    /// Skips the bytes of a string that need no attention (not `"`, `\\` or a control
+    /// character), eight at a time.
+    fn plain_run(&mut self) {
+        const ONES: u64 = 0x0101_0101_0101_0101;
+        const HIGH: u64 = 0x8080_8080_8080_8080;
+        let bytes = self.s.as_bytes();
+        while let Some(w) = bytes.get(self.pos..self.pos + 8).and_then(|b| <[u8; 8]>::try_from(b).ok()) {
+            let w = u64::from_le_bytes(w);
+            let zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGH;
+            // A byte below 0x20, a quote or a backslash (bytes of 0x80 and above never flag).
+            let special = (w.wrapping_sub(ONES * 0x20) & !w & HIGH) | zero(w ^ (ONES * 0x22)) | zero(w ^ (ONES * 0x5c));
+            if special != 0 {
+                self.pos += (special.trailing_zeros() / 8) as usize;
+                return;
+            }
+            self.pos += 8;
+        }
+    }
+
+    /// At `"`: a string without escapes, borrowed; one with escapes is `Undecided`.
+    fn string(&mut self) -> R<&'a str> {
+        self.pos += 1;
+        let start = self.pos;
+        let bytes = self.s.as_bytes();
+        self.plain_run();
+        loop {
+            match bytes.get(self.pos) {
+                Some(b'"') => {
+                    let s = self.s.get(start..self.pos).ok_or(Stop::Invalid)?;
+                    self.pos += 1;
+                    return Ok(s);
+                }
+                Some(b'\\') => return Err(Stop::Undecided),
+                Some(0..=0x1f) | None => return Err(Stop::Invalid),
+                Some(_) => self.pos += 1,
+            }
+        }
+    }
+
+    /// At `"`: any strict JSON string, skipped; `true` when it is `""`.
+    fn skip_string(&mut self) -> R<bool> {
+        self.pos += 1;
+        let start = self.pos;
+        let bytes = self.s.as_bytes();
+        self.plain_run();
+        loop {
+            match bytes.get(self.pos) {
+                Some(b'"') => {
+                    self.pos += 1;
+                    return Ok(self.pos == start + 1);
+                }
+                Some(b'\\') => {
+                    self.pos += 1;
+                    match bytes.get(self.pos) {
+                        Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => self.pos += 1,
+                        Some(b'u') => {
+                            self.pos += 1;
+                            let first = self.hex4()?;
+                            if (0xD800..0xDC00).contains(&first) {
+                                if bytes.get(self.pos..self.pos + 2) != Some(b"\\u") {
+                                    return Err(Stop::Invalid);
+                                }
+                                self.pos += 2;
+                                if !(0xDC00..0xE000).contains(&self.hex4()?) {
+                                    return Err(Stop::Invalid);
+                                }
+                            } else if char::from_u32(first).is_none() {
+                                return Err(Stop::Invalid);
+                            }
+                        }
+                        _ => return Err(Stop::Invalid),
+                    }
+                }
+                Some(0..=0x1f) | None => return Err(Stop::Invalid),
+                Some(_) => self.pos += 1,
+            }
+        }
+    }
+
+    fn hex4(&mut self) -> R<u32> {
+        let mut v = 0u32;
+        for _ in 0..4 {
+            let d = self.peek().and_then(|b| char::from(b).to_digit(16)).ok_or(Stop::Invalid)?;
+            v = v * 16 + d;
+            self.pos += 1;
+        }
+        Ok(v)
+    }
+
+    fn digits(&mut self) {
+        while self.peek().is_some_and(|b| b.is_ascii_digit()) {
+            self.pos += 1;
+        }
+    }
+
+    /// At `-` or a digit: a number's exact text.
+    fn number(&mut self) -> R<&'a str> {
+        let start = self.pos;
+        if self.peek() == Some(b'-') {
+            self.pos += 1;
+        }
+        match self.peek() {
+            Some(b'0') => self.pos += 1,
+            Some(b'1'..=b'9') => self.digits(),
+            _ => return Err(Stop::Invalid),
+        }
+        if self.peek() == Some(b'.') {
+            self.pos += 1;
+            if !self.peek().is_some_and(|b| b.is_ascii_digit()) {
+                return Err(Stop::Invalid);
+            }
+            self.digits();
+        }
+        if let Some(b'e' | b'E') = self.peek() {
+            self.pos += 1;
+            if let Some(b'+' | b'-') = self.peek() {
+                self.pos += 1;
+            }
+            if !self.peek().is_some_and(|b| b.is_ascii_digit()) {
+                return Err(Stop::Invalid);
+            }
+            self.digits();
+        }
+        self.s.get(start..self.pos).ok_or(Stop::Invalid)
+    }
+
+    fn literal(&mut self, word: &[u8]) -> R<()> {
+        if self.s.as_bytes().get(self.pos..self.pos + word.len()) == Some(word) {
+            self.pos += word.len();
+            Ok(())
+        } else {
+            Err(Stop::Invalid)
+        }
+    }
+
+    /// A scalar value (not an object or array) as the reader would give it: `None` at `{` or `[`.
+    /// A string with escapes is `Undecided`.
+    fn scalar(&mut self) -> R<Option<Json<'a>>> {
+        Ok(Some(match self.peek() {
+            Some(b'"') => Json::String(Cow::Borrowed(self.string()?)),
+            Some(b'-' | b'0'..=b'9') => Json::Number(self.number()?),
+            Some(b't') => {
+                self.literal(b"true")?;
+                Json::Bool(true)
+            }
+            Some(b'f') => {
+                self.literal(b"false")?;
+                Json::Bool(false)
+            }
+            Some(b'n') => {
+                self.literal(b"null")?;
+                Json::Null
+            }
+            Some(b'{' | b'[') => return Ok(None),
+            _ => return Err(Stop::Invalid),
+        }))
+    }
+
+    /// Any value, checked for strictness and skipped.
+    fn skip_value(&mut self) -> R<()> {
+        match self.peek() {
+            Some(b'{') => {
+                if self.open(b'}')? {
+                    return Ok(());
+                }
+                loop {
+                    self.key_skipped()?;
+                    self.skip_value()?;
+                    if !self.next(b'}')? {
+                        return Ok(());
+                    }
+                }
+            }
+            Some(b'[') => {
+                if self.open(b']')? {
+                    return Ok(());
+                }
+                loop {
+                    self.skip_value()?;
+                    if !self.next(b']')? {
+                        return Ok(());
+                    }
+                }
+            }
+            Some(b'"') => self.skip_string().map(|_| ()),
+            Some(b'-' | b'0'..=b'9') => self.number().map(|_| ()),
+            Some(b't') => self.literal(b"true"),
+            Some(b'f') => self.literal(b"false"),
+            Some(b'n') => self.literal(b"null"),
+            _ => Err(Stop::Invalid),
+        }
+    }
+
+    /// At `{` or `[`: enters it; `true` when it is empty (and then already left).
+    fn open(&mut self, close: u8) -> R<bool> {
+        self.enter()?;
+        self.pos += 1;
+        self.ws();
+        if self.peek() == Some(close) {
+            self.pos += 1;
+            self.depth -= 1;
+            return Ok(true);
+        }
+        Ok(false)
+    }
+
+    /// After a member or item: `true` at a `,` (another one follows), `false` at the closing
+    /// bracket (left). A trailing comma is not strict JSON.
+    fn next(&mut self, close: u8) -> R<bool> {
+        self.ws();
+        match self.peek() {
+            Some(b',') => {
+                self.pos += 1;
+                self.ws();
+                if self.peek() == Some(close) { Err(Stop::Invalid) } else { Ok(true) }
+            }
+            Some(c) if c == close => {
+                self.pos += 1;
+                self.depth -= 1;
+                Ok(false)
+            }
+            _ => Err(Stop::Invalid),
+        }
+    }
+
+    /// A member's key and its `:`; a key with escapes is `Undecided`.
+    fn key(&mut self) -> R<&'a str> {
+        if self.peek() != Some(b'"') {
+            return Err(Stop::Invalid);
+        }
+        let key = self.string()?;
+        self.colon()?;
+        Ok(key)
+    }
+
+    fn key_skipped(&mut self) -> R<()> {
+        if self.peek() != Some(b'"') {
+            return Err(Stop::Invalid);
+        }
+        self.skip_string()?;
+        self.colon()
+    }
+
+    fn colon(&mut self) -> R<()> {
+        self.ws();
+        self.eat(b':')?;
+        self.ws();
+        Ok(())
+    }
+}
+
+/// What the pass found so far.
+struct Found {
+    /// An error was found (certain unless the pass ends `Undecided`).
+    error: bool,
+    /// A warning may have been found.
+    warned: bool,
+    ctx: Ctx,
+    /// Never read: messages of the violations found are thrown away.
+    ptr: Pointer,
+}
+
+impl Found {
+    /// Checks a scalar against its field with the table-driven checker's own rule.
+    fn check(&mut self, field: &Field, value: &Json<'_>) {
+        check_value(&mut self.ctx, &mut self.ptr, field, Val::Json(value));
+        self.settle();
+    }
+
+    fn check_text(&mut self, field: &Field, text: &str) {
+        if matches!(field.ty, Ty::ReadOnly) {
+            self.warned = true;
+            return;
+        }
+        check_value(&mut self.ctx, &mut self.ptr, field, Val::Text(text));
+        self.settle();
+    }
+
+    fn settle(&mut self) {
+        self.warned |= self.ctx.warned;
+        if !self.ctx.errors.is_empty() {
+            if self.ctx.errors.iter().any(|v| v.severity == Severity::Error) {
+                self.error = true;
+            } else {
+                self.warned = true;
+            }
+            self.ctx.errors.clear();
+        }
+    }
+}
+
+/// Name–value pairs of the request's `query` or `headers` (or the path parameters), borrowed, at most `PAIRS`.
+const PAIRS: usize = 16;
+type Pairs<'a> = [(&'a str, &'a str); PAIRS];
+
+/// The value of `name` in pairs; a repeated name: the last one counts (`request::pair`).
+fn last<'a>(pairs: &[(&'a str, &'a str)], name: &str) -> Option<&'a str> {
+    pairs.iter().rev().find(|(k, _)| *k == name).map(|(_, v)| *v)
+}
+
+/// Pairs as the cross-field rules read them.
+fn cows<'a>(pairs: &[(&'a str, &'a str)]) -> [(Cow<'a, str>, Cow<'a, str>); PAIRS] {
+    std::array::from_fn(|i| {
+        let (k, v) = pairs.get(i).copied().unwrap_or_default();
+        (Cow::Borrowed(k), Cow::Borrowed(v))
+    })
+}
+
+/// `null` or an object of strings, into `out`; returns how many.
+fn pairs<'a>(scan: &mut Scan<'a>, out: &mut Pairs<'a>) -> R<usize> {
+    match scan.peek() {
+        Some(b'n') => {
+            scan.literal(b"null")?;
+            return Ok(0);
+        }
+        Some(b'{') => {}
+        // Another type, or not JSON: an error either way.
+        _ => return Err(Stop::Invalid),
+    }
+    if scan.open(b'}')? {
+        return Ok(0);
+    }
+    let mut n = 0;
+    loop {
+        let key = scan.key()?;
+        if scan.peek() != Some(b'"') {
+            return Err(Stop::Invalid); // values are strings
+        }
+        let value = scan.string()?;
+        *out.get_mut(n).ok_or(Stop::Undecided)? = (key, value);
+        n += 1;
+        if !scan.next(b'}')? {
+            return Ok(n);
+        }
+    }
+}
+
+/// A request's route: its profile, the operation's place in the table and the operation
+/// (`Err(())`: no operation answers, an error).
+type Route = Result<(Profile, usize, &'static Operation), ()>;
+
+/// The whole line: the request object `{profile, method, path, query, headers, body}`.
+fn request(scan: &mut Scan<'_>) -> R<Quick> {
+    scan.ws();
+    if scan.peek() != Some(b'{') {
+        return Err(Stop::Invalid); // not an object, or not JSON
+    }
+    let (mut profile, mut method, mut path) = (None, None, None);
+    let (mut query, mut headers): (Pairs<'_>, Pairs<'_>) = ([("", ""); PAIRS], [("", ""); PAIRS]);
+    let (mut nquery, mut nheaders) = (None, None);
+    let mut found =
+        Found { error: false, warned: false, ctx: Ctx { quiet: true, ..Ctx::default() }, ptr: Pointer::default() };
+    // Only borrowed scalars go in (no heap), so nothing is lost by not dropping them one by one.
+    let mut slots: ManuallyDrop<[Slot<'_>; MAX_FIELDS]> = ManuallyDrop::new([const { Slot::Absent }; MAX_FIELDS]);
+    // The body, once read: the route it was read for (`Err`: no route) and whether it was an object.
+    let mut body: Option<(Route, bool)> = None;
+    if !scan.open(b'}')? {
+        loop {
+            let key = scan.key()?;
+            match key {
+                "profile" | "method" | "path" => {
+                    if body.is_some() {
+                        return Err(Stop::Undecided); // the body was read for another route
+                    }
+                    let slot = match key {
+                        "profile" => &mut profile,
+                        "method" => &mut method,
+                        _ => &mut path,
+                    };
+                    if slot.is_some() || scan.peek() != Some(b'"') {
+                        // Repeated: left to the checker; not a string: an error.
+                        return Err(if slot.is_some() { Stop::Undecided } else { Stop::Invalid });
+                    }
+                    *slot = Some(scan.string()?);
+                }
+                "query" | "headers" => {
+                    let (n, out) =
+                        if key == "query" { (&mut nquery, &mut query) } else { (&mut nheaders, &mut headers) };
+                    if n.is_some() {
+                        return Err(Stop::Undecided);
+                    }
+                    *n = Some(pairs(scan, out)?);
+                }
+                "body" => {
+                    if body.is_some() {
+                        return Err(Stop::Undecided);
+                    }
+                    let (Some(profile), Some(method), Some(path)) = (profile, method, path) else {
+                        return Err(Stop::Undecided); // read before the route is known
+                    };
+                    let route = routed(profile, method, path)?;
+                    let object = if let Ok((profile, index, op)) = route {
+                        read_body(scan, profile, index, op, &mut found, &mut *slots)?
+                    } else {
+                        scan.skip_value()?;
+                        false
+                    };
+                    body = Some((route, object));
+                }
+                _ => return Err(Stop::Invalid), // not part of a request: an error
+            }
+            if !scan.next(b'}')? {
+                break;
+            }
+        }
+    }
+    scan.ws();
+    if scan.pos < scan.s.len() {
+        return Err(Stop::Invalid);
+    }
+    let (Some(profile), Some(method), Some(path)) = (profile, method, path) else {
+        return Err(Stop::Invalid); // a required member is missing
+    };
+    let (route, object) = match body {
+        Some(b) => b,
+        None => (routed(profile, method, path)?, false),
+    };
+    let Ok((routed_profile, index, op)) = route else {
+        return Ok(Quick::Invalid);
+    };
+    if body.is_none() && !matches!(op.body, Body::None) {
+        found.error = true; // a JSON body is required
+    }
+    let query = query.get(..nquery.unwrap_or(0)).unwrap_or_default();
+    let headers = headers.get(..nheaders.unwrap_or(0)).unwrap_or_default();
+
+    // Path parameters, in path order.
+    let mut params: Pairs<'_> = [("", ""); PAIRS];
+    let mut nparams = 0;
+    if !op.params.is_empty() {
+        for (t, s) in segments(op.path).zip(segments(path)) {
+            if let Some(name) = t.strip_prefix('{').and_then(|t| t.strip_suffix('}')) {
+                if s.bytes().any(|b| b == b'%') {
+                    return Err(Stop::Undecided); // decoded by the checker
+                }
+                *params.get_mut(nparams).ok_or(Stop::Undecided)? = (name, s);
+                nparams += 1;
+            }
+        }
+    }
+    let params = params.get(..nparams).unwrap_or_default();
+    for field in op.params {
+        match last(params, field.name) {
+            Some(text) => found.check_text(field, text),
+            None => found.error |= field.required,
+        }
+    }
+    for field in op.query {
+        match last(query, field.name) {
+            Some(text) => found.check_text(field, text),
+            None => found.error |= field.required,
+        }
+    }
+    if query.iter().any(|(k, _)| !op.query.iter().any(|f| f.name == *k)) {
+        found.warned = true;
+    }
+    for field in op.headers {
+        match headers.iter().rev().find(|(k, _)| k.eq_ignore_ascii_case(field.name)) {
+            Some((_, text)) => found.check_text(field, text),
+            None => found.error |= field.required,
+        }
+    }
+
+    if let Some(cross) = op.cross
+        && !found.error
+    {
+        let incomplete = Cell::new(false);
+        let (query_cows, params_cows);
+        let query: &[(Cow<'_, str>, Cow<'_, str>)] = if query.is_empty() {
+            &[]
+        } else {
+            query_cows = cows(query);
+            query_cows.get(..query.len()).unwrap_or_default()
+        };
+        let params: &[(Cow<'_, str>, Cow<'_, str>)] = if params.is_empty() {
+            &[]
+        } else {
+            params_cows = cows(params);
+            params_cows.get(..params.len()).unwrap_or_default()
+        };
+        let plan = plans(routed_profile).and_then(|p| p.get(index)).and_then(Option::as_ref);
+        let lookup = |name: &str| plan.and_then(|p| p.lookup(name));
+        let input = match (plan, object) {
+            (Some(plan), true) => Input::of_slots(
+                &lookup,
+                slots.get(..plan.fields.len()).ok_or(Stop::Undecided)?,
+                &incomplete,
+                query,
+                params,
+            ),
+            _ => Input::of_members(None, crate::rules::Src::Json, query, params),
+        };
+        cross(&input, &mut found.ctx);
+        if incomplete.get() {
+            return Err(Stop::Undecided);
+        }
+        found.settle();
+    }
+    Ok(if found.error { Quick::Invalid } else { Quick::Valid { operation: op.id, clean: !found.warned } })
+}
+
+/// The route of a request (`Err(())`: none, an error), or `Undecided` for a path with a `?query`.
+fn routed(profile: &str, method: &str, path: &str) -> R<Route> {
+    if path.bytes().any(|b| b == b'?') {
+        return Err(Stop::Undecided);
+    }
+    let Some(profile) = Profile::ALL.into_iter().find(|p| same(p.id(), profile)) else {
+        return Ok(Err(()));
+    };
+    Ok(find_route(profile, method, path).map(|(index, op)| (profile, index, op)).map_err(|_| ()))
+}
+
+/// The body of a routed request; `true` when it was an object read into `slots`.
+fn read_body<'a>(
+    scan: &mut Scan<'a>,
+    profile: Profile,
+    index: usize,
+    op: &'static Operation,
+    found: &mut Found,
+    slots: &mut [Slot<'a>],
+) -> R<bool> {
+    match op.body {
+        Body::None => {
+            // Any body is ignored (a warning unless it is `null` or blank text).
+            match scan.peek() {
+                Some(b'n') => scan.literal(b"null")?,
+                Some(b'"') => {
+                    let at = scan.pos;
+                    match scan.string() {
+                        Ok(s) if s.trim().is_empty() => {}
+                        Ok(_) => found.warned = true,
+                        Err(_) => {
+                            scan.pos = at;
+                            scan.skip_string()?;
+                            found.warned = true;
+                        }
+                    }
+                }
+                _ => {
+                    scan.skip_value()?;
+                    found.warned = true;
+                }
+            }
+            Ok(false)
+        }
+        Body::Json(_) | Body::JsonOrForm(_) => match scan.peek() {
+            Some(b'{') => {
+                let plan = plans(profile).and_then(|p| p.get(index)).and_then(Option::as_ref).ok_or(Stop::Undecided)?;
+                object(scan, plan, found, Some(slots))?;
+                Ok(true)
+            }
+            // Form text or JSON text: read by the checker.
+            Some(b'"') => Err(Stop::Undecided),
+            // `null`: required; another type: not an object. Errors both.
+            _ => {
+                scan.skip_value()?;
+                found.error = true;
+                Ok(false)
+            }
+        },
+    }
+}
+
+/// At `{`: an object checked against its compiled fields; with `slots`, each top-level value is
+/// kept for the cross-field rules.
+fn object<'a>(scan: &mut Scan<'a>, plan: &Plan, found: &mut Found, mut slots: Option<&mut [Slot<'a>]>) -> R<()> {
+    if plan.fields.len() > MAX_FIELDS {
+        return Err(Stop::Undecided);
+    }
+    let (mut seen, mut present) = (0u64, 0u64);
+    if !scan.open(b'}')? {
+        loop {
+            let key = scan.key()?;
+            if let Some(i) = plan.lookup(key) {
+                let bit = 1u64 << i;
+                if seen & bit != 0 {
+                    return Err(Stop::Undecided); // repeated: the last one counts
+                }
+                seen |= bit;
+                let field = plan.fields.get(i).ok_or(Stop::Undecided)?;
+                let child = plan.children.get(i).and_then(Option::as_ref);
+                let value = member(scan, field, child, found)?;
+                if !matches!(value, Slot::Scalar(Json::Null)) {
+                    present |= bit;
+                }
+                if let Some(slot) = slots.as_deref_mut().and_then(|s| s.get_mut(i)) {
+                    *slot = value;
+                }
+            } else {
+                found.warned = true; // unknown to the vendor
+                scan.skip_value()?;
+            }
+            if !scan.next(b'}')? {
+                break;
+            }
+        }
+    }
+    for (i, field) in plan.fields.iter().enumerate() {
+        if field.required && present & (1u64 << i) == 0 {
+            found.error = true;
+        }
+    }
+    Ok(())
+}
+
+/// One declared member's value, checked against its field.
+fn member<'a>(scan: &mut Scan<'a>, field: &Field, child: Option<&Plan>, found: &mut Found) -> R<Slot<'a>> {
+    if scan.peek() == Some(b'n') {
+        scan.literal(b"null")?;
+        return Ok(Slot::Scalar(Json::Null));
+    }
+    let nested = matches!(scan.peek(), Some(b'{' | b'['));
+    match (&field.ty, scan.peek()) {
+        (Ty::ReadOnly, _) => {
+            found.warned = true;
+            scan.skip_value()?;
+            Ok(Slot::Complex)
+        }
+        (Ty::List { non_empty, .. }, Some(b'[')) => {
+            let child = child.ok_or(Stop::Undecided)?;
+            if scan.open(b']')? {
+                found.error |= *non_empty;
+            } else {
+                loop {
+                    if scan.peek() == Some(b'{') {
+                        object(scan, child, found, None)?;
+                    } else {
+                        found.error = true; // items are objects
+                        scan.skip_value()?;
+                    }
+                    if !scan.next(b']')? {
+                        break;
+                    }
+                }
+            }
+            Ok(Slot::Complex)
+        }
+        (Ty::Object { .. }, Some(b'{')) => {
+            object(scan, child.ok_or(Stop::Undecided)?, found, None)?;
+            Ok(Slot::Complex)
+        }
+        (Ty::Identifier { fields }, Some(b'{')) => {
+            identifier(scan, fields, found)?;
+            Ok(Slot::Complex)
+        }
+        (Ty::AnyObject, Some(b'{')) => {
+            scan.skip_value()?;
+            Ok(Slot::Complex)
+        }
+        // These take an object or an array: anything else is a type error.
+        (Ty::List { .. } | Ty::Object { .. } | Ty::Identifier { .. } | Ty::AnyObject, _) => {
+            found.error = true;
+            scan.skip_value()?;
+            Ok(Slot::Complex)
+        }
+        // Scalar fields: an object or an array is a type error.
+        (_, _) if nested => {
+            found.error = true;
+            scan.skip_value()?;
+            Ok(Slot::Complex)
+        }
+        (_, _) => {
+            let value = scan.scalar()?.ok_or(Stop::Invalid)?;
+            found.check(field, &value);
+            Ok(Slot::Scalar(value))
+        }
+    }
+}
+
+/// At `{`: an identifier object is valid exactly when it has one member, an identifying field,
+/// whose value is a non-empty string or a number (`rules::check_identifier`).
+fn identifier(scan: &mut Scan<'_>, fields: &[&str], found: &mut Found) -> R<()> {
+    let mut count = 0usize;
+    if !scan.open(b'}')? {
+        loop {
+            let key = scan.key()?;
+            count += 1;
+            let known = fields.contains(&key);
+            let ok = match scan.peek() {
+                Some(b'"') => !scan.skip_string()?,
+                Some(b'-' | b'0'..=b'9') => {
+                    scan.number()?;
+                    true
+                }
+                _ => {
+                    scan.skip_value()?;
+                    false
+                }
+            };
+            if !known || !ok {
+                found.error = true;
+            }
+            if !scan.next(b'}')? {
+                break;
+            }
+        }
+    }
+    if count != 1 {
+        found.error = true;
+    }
+    Ok(())
+}

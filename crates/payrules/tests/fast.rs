@@ -1,0 +1,121 @@
+//! The one-pass verdict (`payrules::fast`) against the table-driven checker: on every vector, seed
+//! and scenario line, on generated batches and on random byte-level mutations of them, the verdict
+//! is the report's `valid` (and a `clean` verdict has no violation at all). The generated requests
+//! of every operation and their single-field mutations are compared in `tests/generated.rs`
+//! (`Gen::validate`).
+
+mod common;
+#[path = "common/valid.rs"]
+#[allow(dead_code)]
+mod valid;
+
+use payrules::Profile;
+use payrules::generate::{mixed_batch, plentymarkets_create_batch};
+use proptest::prelude::*;
+use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
+use valid::same_verdict;
+
+/// Every line of the data folders: vectors' requests (as written), seeds, scenario inputs.
+fn data_lines() -> Vec<String> {
+    let mut out = Vec::new();
+    for profile in Profile::ALL {
+        let dir = common::data(profile);
+        let vectors = std::fs::read_to_string(dir.join("vectors.jsonl")).unwrap();
+        for line in vectors.lines().filter(|l| !l.trim().is_empty()) {
+            let request = line.split_once("\"request\":").unwrap().1.trim_end();
+            out.push(request.strip_suffix('}').unwrap().trim().to_owned());
+        }
+        for seeds in common::files(&dir.join("seeds"), ".jsonl") {
+            out.extend(std::fs::read_to_string(seeds).unwrap().lines().map(str::to_owned));
+        }
+        for input in common::scenario_inputs(profile) {
+            out.extend(std::fs::read_to_string(input).unwrap().lines().map(str::to_owned));
+        }
+    }
+    out
+}
+
+#[test]
+fn data_lines_get_the_checkers_verdict() {
+    let lines = data_lines();
+    let decided = lines.iter().filter(|l| same_verdict(l.as_bytes(), None)).count();
+    eprintln!("data lines: {} of {} decided in one pass", decided, lines.len());
+    assert!(lines.len() > 300);
+}
+
+/// Checks every line of a batch; returns how many the one pass decided.
+fn batch(text: &str) -> (usize, usize) {
+    let lines: Vec<&str> = text.lines().collect();
+    (lines.iter().filter(|l| same_verdict(l.as_bytes(), None)).count(), lines.len())
+}
+
+#[test]
+fn the_generated_100k_batch_gets_the_checkers_verdict() {
+    let (decided, n) = batch(&plentymarkets_create_batch(42, 100_000));
+    eprintln!("plentymarkets creates: {decided} of {n} decided in one pass");
+    // The speed of `verdict_json_bytes` rests on this: nearly every line is decided in one pass.
+    assert!(decided * 100 >= n * 99, "only {decided} of {n} decided in one pass");
+}
+
+#[test]
+fn mixed_batches_get_the_checkers_verdict() {
+    let (decided, n) = batch(&mixed_batch(7, 20_000));
+    eprintln!("mixed: {decided} of {n} decided in one pass");
+}
+
+/// One byte-level change of a line.
+#[derive(Clone, Debug)]
+enum Edit {
+    Set(usize, u8),
+    Insert(usize, u8),
+    Remove(usize),
+}
+
+/// Bytes that matter to JSON and to the rules, and any byte.
+fn byte() -> impl Strategy<Value = u8> {
+    prop_oneof![
+        3 => proptest::sample::select(b"{}[],:\"\\ 0123456789.-+eEtfnul\tabcxyzAZ%?/\x00\x1f\xc3\xa9".to_vec()),
+        1 => any::<u8>(),
+    ]
+}
+
+fn edit() -> impl Strategy<Value = Edit> {
+    prop_oneof![
+        (any::<usize>(), byte()).prop_map(|(i, b)| Edit::Set(i, b)),
+        (any::<usize>(), byte()).prop_map(|(i, b)| Edit::Insert(i, b)),
+        any::<usize>().prop_map(Edit::Remove),
+    ]
+}
+
+fn apply(line: &str, edits: &[Edit]) -> Vec<u8> {
+    let mut b = line.as_bytes().to_vec();
+    for e in edits {
+        let n = b.len().max(1);
+        match *e {
+            Edit::Set(i, c) if !b.is_empty() => b[i % n] = c,
+            Edit::Insert(i, c) => b.insert(i % (b.len() + 1), c),
+            Edit::Remove(i) if !b.is_empty() => {
+                b.remove(i % n);
+            }
+            _ => {}
+        }
+    }
+    b
+}
+
+#[test]
+fn byte_mutations_get_the_checkers_verdict() {
+    let mut pool = data_lines();
+    pool.extend(plentymarkets_create_batch(3, 200).lines().map(str::to_owned));
+    pool.extend(mixed_batch(3, 300).lines().map(str::to_owned));
+    let config = Config { cases: 20_000, failure_persistence: None, ..Config::default() };
+    let mut runner = TestRunner::new_with_rng(config, TestRng::deterministic_rng(RngAlgorithm::ChaCha));
+    let strategy = (0..pool.len(), proptest::collection::vec(edit(), 1..4));
+    runner
+        .run(&strategy, |(i, edits)| {
+            let line = apply(&pool[i], &edits);
+            same_verdict(&line, None);
+            Ok(())
+        })
+        .unwrap();
+}
