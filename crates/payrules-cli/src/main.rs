@@ -1,5 +1,6 @@
 //! `payrules`: validate payment requests from JSON Lines, list the profiles, draw lifecycles.
 
+mod proxy;
 mod replay;
 mod serve;
 mod validate;
@@ -51,6 +52,20 @@ enum Command {
         #[arg(long, default_value_t = 10_000)]
         count: usize,
     },
+    /// Put the rules in front of the real APIs: validate every request on its way to the vendor.
+    ///
+    /// --mode report forwards everything and adds a Payrules-Violations header; enforce answers an
+    /// invalid request with the emulator's refusal instead of forwarding it; shadow forwards and
+    /// runs the request against an emulated ledger too, logging every disagreement as drift.
+    Proxy(proxy::ProxyArgs),
+    /// Summarise a report log (of `proxy --log` or `check-traffic`) for a person.
+    Report {
+        /// The report log (JSON Lines).
+        file: std::path::PathBuf,
+    },
+    /// Audit recorded traffic (a HAR file): validate each vendor request, run it in order against
+    /// the emulator, and write the report log, as the proxy in shadow mode would have.
+    CheckTraffic(proxy::har::CheckTrafficArgs),
     /// Print a vendor's OpenAPI 3.1 document (generated from the operation tables), or write all
     /// of them with --out.
     Openapi {
@@ -134,6 +149,9 @@ fn run(command: Command) -> Result<ExitCode, String> {
         Command::Openapi { profile: None, out: None } => {
             Err("name a profile, or write every document with --out DIR".to_owned())
         }
+        Command::Proxy(args) => proxy::run(&args),
+        Command::Report { file } => proxy::report::summarise(&file, &mut io::stdout().lock()),
+        Command::CheckTraffic(args) => proxy::har::run(&args),
         Command::Completions { shell } => {
             let mut script = Vec::new();
             clap_complete::generate(shell, &mut Cli::command(), "payrules", &mut script);

@@ -23,6 +23,8 @@ mod routes;
 mod sandboxes;
 mod store;
 
+pub(crate) use routes::{body_text_limited, redact_target, split_target};
+
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -191,7 +193,7 @@ async fn serve(addr: &str, app: Arc<App>) -> Result<ExitCode, String> {
 }
 
 /// Resolves on Ctrl-C or SIGTERM.
-async fn shutdown_signal() {
+pub(crate) async fn shutdown_signal() {
     let ctrl_c = async {
         if tokio::signal::ctrl_c().await.is_err() {
             std::future::pending::<()>().await;

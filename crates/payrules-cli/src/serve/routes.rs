@@ -211,7 +211,7 @@ async fn blocking<T: Send + 'static>(
 
 /// Splits a request target as `payrules serve` always did: `/{profile}` + the rest (query kept in
 /// the path, undecoded; the ledger reads it).
-fn split_target(target: &str) -> (String, String) {
+pub(crate) fn split_target(target: &str) -> (String, String) {
     let target = target.strip_prefix('/').unwrap_or(target);
     let (profile, rest) = target.split_once('/').unwrap_or((target, ""));
     match profile.split_once('?') {
@@ -220,9 +220,19 @@ fn split_target(target: &str) -> (String, String) {
     }
 }
 
-/// Reads the whole body as text; over the limit is 413, anything else unreadable 400.
+/// Reads the whole body as text; over the limit is 413, anything else unreadable 400 (the
+/// router's body limit layer enforces `limit`).
 async fn body_text(body: Body, limit: usize) -> Result<String, Problem> {
-    let bytes = axum::body::to_bytes(body, usize::MAX).await.map_err(|e| {
+    read_text(body, usize::MAX, limit).await
+}
+
+/// Reads at most `limit` bytes of body as text (413 beyond), for a router without a limit layer.
+pub(crate) async fn body_text_limited(body: Body, limit: usize) -> Result<String, Problem> {
+    read_text(body, limit, limit).await
+}
+
+async fn read_text(body: Body, read_at_most: usize, limit: usize) -> Result<String, Problem> {
+    let bytes = axum::body::to_bytes(body, read_at_most).await.map_err(|e| {
         let mut source: Option<&(dyn std::error::Error + 'static)> = Some(&e);
         while let Some(err) = source {
             if err.is::<http_body_util::LengthLimitError>() {
