@@ -53,6 +53,12 @@ cargo clippy -p payrules-wasm -p payrules-wasm-ledger -p payrules-web --target w
 step "tests (native)"
 INSTA_UPDATE=no cargo test --workspace --locked
 
+step "the core's documentation (no warnings) and its examples, run"
+RUSTDOCFLAGS="-D warnings" cargo doc -p payrules --no-deps --locked
+cargo run -q -p payrules --example validate_jsonl --locked -- crates/payrules/data/crmcom/seeds/examples.jsonl
+cargo run -q -p payrules --example crmcom_cancel --locked
+cargo run -q -p payrules --example lifecycles --locked > /dev/null
+
 step "tests in headless Chromium (wasm-bindgen-test, Debian's Chromium and ChromeDriver)"
 CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner CHROMEDRIVER="$(command -v chromedriver)" \
   cargo test -p payrules-wasm -p payrules-wasm-ledger -p payrules-web --target wasm32-unknown-unknown --locked

@@ -61,7 +61,8 @@ impl Slot {
             Ty::Decimal { .. } => Input::Text("12.50"),
             Ty::Pattern(p) => Input::Text(if p.decimals.is_some() { "12.3400" } else { "" }),
             Ty::Currency => Input::Text("EUR"),
-            Ty::Integer { .. } | Ty::Text { .. } | Ty::FieldsSet { .. } | Ty::ReadOnly => Input::Text(""),
+            // A field type added later is written as text until the form knows it better.
+            Ty::Integer { .. } | Ty::Text { .. } | Ty::FieldsSet { .. } | Ty::ReadOnly | _ => Input::Text(""),
         }
     }
 }

@@ -13,12 +13,26 @@ pub struct DateTime {
 
 /// Why a text is not an ISO 8601 date-time.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum DateError {
     /// The text does not have the shape `YYYY-MM-DD[THH:MM[:SS[.fff]]][Z|±HH:MM]`.
     Shape,
     /// It has the shape, but names a day or time that does not exist (the message says why).
     Calendar(String),
 }
+
+impl std::fmt::Display for DateError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DateError::Shape => f.write_str(
+                "not an ISO 8601 date-time: write YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS, optionally with .fff and Z or ±HH:MM",
+            ),
+            DateError::Calendar(why) => write!(f, "not a day or time on the calendar: {why}"),
+        }
+    }
+}
+
+impl std::error::Error for DateError {}
 
 const MONTHS: [&str; 12] = [
     "January",

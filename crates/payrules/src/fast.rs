@@ -4,8 +4,8 @@
 //! The validators are derived from the operation tables themselves (nothing here names a vendor,
 //! an operation or a field): each body field list gets a perfect-hash lookup of its names, computed
 //! once from the table; every scalar value is checked on its slice by the table-driven checker's own
-//! [`check_value`], so a field's rule is never written twice; cross-field rules run on the
-//! top-level fields as found ([`Input::of_slots`]). Whatever this pass cannot decide with certainty
+//! `check_value`, so a field's rule is never written twice; cross-field rules run on the
+//! top-level fields as found (`Input::of_slots`). Whatever this pass cannot decide with certainty
 //! (a string with escapes, a repeated field, a form or JSON-text body, a cross-field rule that
 //! needs nested values, …) is left to the full checker: [`quick`] says [`Quick::Undecided`], and
 //! `payrules::verdict_json_bytes` then asks `validate_json_bytes`.

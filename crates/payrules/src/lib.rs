@@ -2,9 +2,83 @@
 //! plentymarkets, LogiSense Billing) as one pure engine.
 //!
 //! The flow: a [`Request`] is [`validate`]d against its operation's stateless field rules, giving a
-//! [`Report`] of every [`Violation`]. Lifecycles are data ([`lifecycle`]), one table per profile.
-//! The core does no I/O and reads no clock, so it gives the same verdict natively, in Node and in
-//! a browser.
+//! [`Report`] of every [`Violation`]; a [`ledger::Ledger`] answers it statefully, as the vendor
+//! would. Lifecycles are data ([`lifecycle`]), one table per profile. The core does no I/O and
+//! reads no clock, so it gives the same verdict natively, in Node and in a browser.
+//!
+//! # Validate a request
+//!
+//! A request is `{profile, method, path, query?, headers?, body?}` as JSON text (a body given as
+//! a JSON string is read as the body's text, so decimals stay exact), or a [`Request`] value.
+//!
+//! ```
+//! let report = payrules::validate_json(
+//!     r#"{"profile":"plentymarkets","method":"POST","path":"/rest/payments",
+//!         "headers":{"Authorization":"Bearer token"},
+//!         "body":"{\"amount\":12.34,\"exchangeRatio\":1.0000,\"mopId\":6000,\"currency\":\"EUR\",\"type\":\"credit\",\"status\":1,\"transactionType\":2}"}"#,
+//! );
+//! assert!(!report.valid);
+//! assert_eq!(report.operation.as_deref(), Some("plentymarkets.create_payment"));
+//! let amount = &report.errors[0];
+//! assert_eq!((amount.path.as_str(), amount.code), ("/body/amount", payrules::Code::Pattern));
+//! assert_eq!(amount.suggestion.as_deref(), Some("12.3400")); // exactly four decimals, as the vendor means
+//! ```
+//!
+//! For JSON Lines, [`validate_json_bytes`] takes one line's bytes (`None` for a blank line), and
+//! [`verdict_json_bytes`] only says whether it is valid — in one pass over the bytes, without
+//! building a report for a valid line.
+//!
+//! # Run a ledger with a clock
+//!
+//! A [`ledger::Ledger`] holds every vendor's records (the sample world, an empty one, or a restored
+//! snapshot) and a [`ledger::Clock`]; with a [`ledger::SteppingClock`] a run is reproducible.
+//! A refused request leaves the ledger as it was.
+//!
+//! ```
+//! use payrules::ledger::{Ledger, SteppingClock, Timestamp};
+//!
+//! let clock = SteppingClock::new(Timestamp::parse("2024-01-01T09:00:00Z").unwrap(), 1000);
+//! let mut ledger = Ledger::sample(Box::new(clock));
+//! let created = ledger.handle_json(
+//!     r#"{"profile":"plentymarkets","method":"POST","path":"/rest/payments",
+//!         "headers":{"Authorization":"Bearer plenty-scenario-token"},
+//!         "body":"{\"amount\":12.3400,\"exchangeRatio\":1.0000,\"mopId\":6000,\"currency\":\"EUR\",\"type\":\"credit\",\"status\":1,\"transactionType\":2}"}"#,
+//! );
+//! assert_eq!(created.status, 200);
+//! let id = created.body["id"].clone();
+//! let fetched = ledger.handle_json(&format!(
+//!     r#"{{"profile":"plentymarkets","method":"GET","path":"/rest/payments/{id}","headers":{{"Authorization":"Bearer plenty-scenario-token"}}}}"#
+//! ));
+//! assert_eq!(fetched.body["amount"].to_string(), "12.3400"); // the amount as sent, exactly
+//! let snapshot = ledger.snapshot(); // JSON text; Ledger::restore gives the same ledger back
+//! assert!(Ledger::restore(&snapshot, Box::new(SteppingClock::default())).is_ok());
+//! ```
+//!
+//! # Read profiles, operations, fields and lifecycles
+//!
+//! ```
+//! use payrules::Profile;
+//!
+//! for profile in Profile::ALL {
+//!     println!("{} ({} operations)", profile.vendor(), profile.operations().len());
+//! }
+//! let crm: Profile = "crmcom".parse().unwrap();
+//! let create = crm.operation("crmcom.payments_create").unwrap();
+//! assert_eq!((create.method.as_str(), create.path), ("POST", "/payments/create"));
+//! let actions = payrules::allowed_actions(crm, "DRAFT").unwrap();
+//! assert!(actions.iter().any(|a| a.to == "POSTED"));
+//! ```
+//!
+//! # Draw a lifecycle
+//!
+//! ```
+//! let diagram = payrules::Profile::Plentymarkets.lifecycle().mermaid();
+//! assert!(diagram.starts_with("stateDiagram-v2"));
+//! ```
+//!
+//! More in `crates/payrules/examples/`: validate a JSON Lines file, emulate a CRM.COM cancel with
+//! a fixed clock, print every lifecycle as Mermaid.
+#![warn(missing_docs)]
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing))]
 
 // The registry and the operation macro come first: every module below may use them.

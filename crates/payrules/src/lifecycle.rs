@@ -81,6 +81,7 @@ impl std::error::Error for TransitionError {}
 /// A lifecycle question about a status name the profile does not have, or a refused move.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum LifecycleError {
     /// The profile has no such status.
     UnknownState {

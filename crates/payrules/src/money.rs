@@ -17,6 +17,7 @@ pub struct Amount(Decimal);
 
 /// Why a text is not an amount.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum AmountError {
     /// Not a decimal number at all.
     NotANumber,
@@ -186,6 +187,14 @@ impl FromStr for Currency {
 /// The code is not an ISO 4217 alphabetic code.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct UnknownCurrency;
+
+impl fmt::Display for UnknownCurrency {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("not an ISO 4217 alphabetic currency code: write three capital letters, e.g. EUR")
+    }
+}
+
+impl std::error::Error for UnknownCurrency {}
 
 impl Currency {
     /// Every alphabetic code of the table, in alphabetical order.

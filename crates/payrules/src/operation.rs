@@ -39,6 +39,7 @@ macro_rules! operations {
 /// An HTTP method.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "UPPERCASE")]
+#[non_exhaustive]
 pub enum Method {
     /// `GET`
     Get,
@@ -74,6 +75,7 @@ impl Method {
 /// What an operation takes as its body.
 #[derive(Debug, Serialize)]
 #[serde(tag = "kind", content = "fields", rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum Body {
     /// No body.
     None,

@@ -9,6 +9,7 @@ macro_rules! define_profile {
     ($($module:ident: $variant:ident = $vendor:literal;)*) => {
         /// One of the payment APIs (the registry in `registry.rs` lists them).
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[non_exhaustive]
         pub enum Profile {
             $(
                 #[doc = $vendor]

@@ -7,6 +7,7 @@ use crate::json::write_string;
 /// The stable set of violation codes. Adding one is an API change: document it in `CONTRIBUTING.md`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum Code {
     /// A field the vendor requires is missing (or `null`).
     Required,

@@ -44,9 +44,13 @@ impl Field {
 /// How a credential must look.
 #[derive(Debug, Serialize)]
 #[serde(tag = "form", rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum Token {
     /// Any non-empty text without spaces or control characters, at most `max` characters.
-    Plain { max: Option<usize> },
+    Plain {
+        /// The longest token the vendor issues, in characters (`None`: no limit).
+        max: Option<usize>,
+    },
     /// 32 hexadecimal digits (CRM.COM's login tokens).
     Hex32,
     /// An `Authorization` header of the form `Bearer <token>`.
@@ -91,21 +95,40 @@ impl Pattern {
 /// What a field's value must be.
 #[derive(Debug, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum Ty {
     /// A string of at most `max` characters.
-    Text { max: Option<usize> },
+    Text {
+        /// The most characters allowed (`None`: no limit).
+        max: Option<usize>,
+    },
     /// A credential; its value is never echoed.
     Token(Token),
     /// A whole number of at most `digits` digits, at least `min`. With `strict`, a JSON body must
     /// send a number (not a string); text sources (path, query, form) always send text.
-    Integer { digits: u8, min: u64, strict: bool },
+    Integer {
+        /// The most digits allowed.
+        digits: u8,
+        /// The smallest value allowed.
+        min: u64,
+        /// A JSON body must send a number, not a numeric string.
+        strict: bool,
+    },
     /// A number (possibly fractional), read exactly. `positive`: above zero; `strings`: a numeric
     /// string is accepted in JSON too.
-    Decimal { positive: bool, strings: bool },
+    Decimal {
+        /// The value must be above zero.
+        positive: bool,
+        /// A numeric string is accepted in JSON too.
+        strings: bool,
+    },
     /// The vendor's regular expression, applied to the value's text (a JSON number's own text).
     Pattern(&'static Pattern),
     /// One of these strings.
-    Enum { values: &'static [&'static str] },
+    Enum {
+        /// The values allowed, as the vendor spells them.
+        values: &'static [&'static str],
+    },
     /// `true` or `false` (in text sources also `1`/`0`).
     Bool,
     /// An ISO 8601 date-time that exists on the calendar (a bare date is accepted too).
@@ -116,13 +139,27 @@ pub enum Ty {
     Currency,
     /// An identifier object naming a record by exactly one of these fields. In text sources it is
     /// written `field=value` or as JSON object text.
-    Identifier { fields: &'static [&'static str] },
+    Identifier {
+        /// The fields that can name the record.
+        fields: &'static [&'static str],
+    },
     /// A comma-separated list of these names.
-    FieldsSet { names: &'static [&'static str] },
+    FieldsSet {
+        /// The names allowed in the list.
+        names: &'static [&'static str],
+    },
     /// An array of objects, each with these fields.
-    List { item: &'static [Field], non_empty: bool },
+    List {
+        /// The fields of each item.
+        item: &'static [Field],
+        /// At least one item is required.
+        non_empty: bool,
+    },
     /// An object with these fields.
-    Object { fields: &'static [Field] },
+    Object {
+        /// Its fields.
+        fields: &'static [Field],
+    },
     /// Any JSON object; its contents are the vendor's business.
     AnyObject,
     /// A field the vendor sets itself; a sent value is ignored (warning).

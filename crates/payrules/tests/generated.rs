@@ -42,6 +42,7 @@ fn body_fields(op: &Operation) -> &'static [Field] {
     match op.body {
         Body::Json(f) | Body::JsonOrForm(f) => f,
         Body::None => &[],
+        ref other => panic!("a body kind these tests do not know: {other:?}; teach them"),
     }
 }
 
@@ -330,6 +331,7 @@ fn invalid(field: &Field, mode: Mode) -> Vec<(Value, Code, String)> {
                     out.push(at(s("Bearer a b"), Code::Auth));
                     out.push(at(s("abc"), Code::Auth));
                 }
+                other => panic!("a credential form these tests do not know: {other:?}; teach them"),
             }
         }
         Ty::Integer { digits, min, strict } => {
@@ -465,6 +467,7 @@ fn invalid(field: &Field, mode: Mode) -> Vec<(Value, Code, String)> {
             out.push(at(json!([]), Code::Type));
         }
         Ty::ReadOnly => {}
+        other => panic!("a field type these tests do not know: {other:?}; teach them"),
     }
     out
 }
@@ -540,6 +543,7 @@ fn mutations(g: &Gen) -> Vec<Mutation> {
             out.push(body(s("{\"a\":1,}"), Code::InvalidJson, "body text that is not strict JSON"));
             out.push(body(s("[]"), Code::Type, "body text holding an array"));
         }
+        ref other => panic!("a body kind these tests do not know: {other:?}; teach them"),
     }
     out
 }
