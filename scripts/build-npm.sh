@@ -41,11 +41,9 @@ cp "$npm/package.json" "$npm/node.js" "$npm/web.js" "$npm/iterable.js" "$npm/ind
 # profiles(): the descriptions as JSON text in JavaScript, not in the validation module (BENCHMARKS.md).
 cargo run -q -p payrules --example profiles_js --locked > "$out/profiles.js"
 cp "$npm/ledger/node.js" "$npm/ledger/web.js" "$npm/ledger/index.d.ts" "$out/ledger/"
-# The ProfileId union comes from the registry (crates/payrules/src/registry.rs), never by hand.
-ids=$(sed -n 's/^ *\([a-z0-9_]*\): [A-Za-z0-9_]* = ".*";$/\x27\1\x27/p' crates/payrules/src/registry.rs | paste -sd'|' | sed 's/|/ | /g')
-[ -n "$ids" ] || { echo "no profile ids read from crates/payrules/src/registry.rs"; exit 1; }
-sed -i "s/^export type ProfileId = .*;$/export type ProfileId = $ids;/" "$out/index.d.ts"
-grep -q "^export type ProfileId = $ids;$" "$out/index.d.ts" || { echo "ProfileId was not generated in $out/index.d.ts"; exit 1; }
+# The data types' declarations (ProfileId from the registry, Report, Violation, …) generated from
+# the Rust types (ts-rs), never written by hand; index.d.ts re-exports them.
+cargo run -q -p payrules --example ts_types --features ts --locked > "$out/types.d.ts"
 (cd target/npm && npm pack ./payrules --pack-destination . --silent >/dev/null)
 ls target/npm/payrules-*.tgz
 for wasm in "$out/web/payrules_wasm_bg.wasm" "$out/web/ledger/payrules_ledger_bg.wasm"; do

@@ -45,6 +45,7 @@ cargo fmt --all -- --check
 
 step "lints (native)"
 cargo clippy --workspace --all-targets --locked -- -D warnings
+cargo clippy -p payrules --all-targets --features ts --locked -- -D warnings  # the TypeScript generator
 
 step "lints (wasm32: the core and the package must build for the browser)"
 cargo clippy -p payrules -p payrules-wasm -p payrules-wasm-ledger -p payrules-web --target wasm32-unknown-unknown --locked -- -D warnings
@@ -68,6 +69,8 @@ scripts/openapi.sh
 
 step "the npm package: build, pack, and test it in Node; parity CLI = Node = Chromium"
 scripts/build-npm.sh
+# The declarations (data types generated from Rust) type-checked against a file using every export.
+(cd tests && node_modules/.bin/tsc -p types)
 (cd tests && node --test node/)
 
 step "the console end to end: trunk build --release, then Playwright in Debian's Chromium"

@@ -141,7 +141,7 @@ test('profiles, allowedActions and diagram', () => {
   const all = payrules.profiles();
   assert.deepEqual(all.map((p) => p.id), vendors());
   // The package's ProfileId type is the registry's ids (written by scripts/build-npm.sh).
-  const dts = readFileSync(join(npmDir, 'payrules/index.d.ts'), 'utf8');
+  const dts = readFileSync(join(npmDir, 'payrules/types.d.ts'), 'utf8');
   assert.equal(dts.match(/^export type ProfileId = (.*);$/m)[1], vendors().map((v) => `'${v}'`).join(' | '));
   assert.deepEqual(payrules.allowedActions('crmcom', 'DRAFT'), [{ action: 'post', to: 'POSTED' }, { action: 'reject', to: 'REJECTED' }]);
   assert.match(payrules.diagram('crmcom'), /^stateDiagram-v2\n/);

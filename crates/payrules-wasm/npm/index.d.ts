@@ -1,64 +1,10 @@
 // Types of the `payrules` package's main entry (validation; the ledger's are in ledger/index.d.ts).
-// They mirror the Rust types of the core crate; a test
-// (crates/payrules-wasm/tests/types.rs) checks every field and name against them.
+// The data types (ProfileId, Code, Severity, Violation, Report, Request, Response, AllowedAction)
+// are generated from the Rust types into types.d.ts by scripts/build-npm.sh
+// (crates/payrules/examples/ts_types.rs); only the functions and the JavaScript-only shapes are here.
+import type { AllowedAction, ProfileId, Report, Request } from './types.js';
 
-/**
- * A registered profile's id ('komet' | 'activeplatform' | …). scripts/build-npm.sh replaces
- * `string` with the union of the registry's ids (crates/payrules/src/registry.rs) in the package.
- */
-export type ProfileId = string;
-
-/** The stable violation codes (see CONTRIBUTING.md). */
-export type Code =
-  | 'required' | 'type' | 'pattern' | 'max_length' | 'enum' | 'range' | 'one_of'
-  | 'conditional_required' | 'unknown_field' | 'read_only' | 'invalid_json' | 'unknown_route'
-  | 'auth' | 'precision';
-
-/** A request to one of the five APIs. */
-export interface Request {
-  profile: ProfileId | string;
-  method: string;
-  path: string;
-  query?: Record<string, string>;
-  headers?: Record<string, string>;
-  /**
-   * Any JSON value, or the body's JSON **text** as a string. Prefer the text: it keeps decimals
-   * exactly (`12.3400`); a JavaScript number has already lost them (`12.34`).
-   */
-  body?: unknown;
-}
-
-/** One problem found in a request. */
-export interface Violation {
-  /** JSON Pointer into the request, e.g. `/body/payments/2/paymentId`. */
-  path: string;
-  code: Code;
-  severity: 'error' | 'warning';
-  /** What was found, what the vendor accepts, and the corrected value where there is one. */
-  message: string;
-  /** The corrected value as JSON text, when the engine can offer one. */
-  suggestion?: string;
-}
-
-/** The verdict on one request. */
-export interface Report {
-  /** false exactly when `errors` holds a violation of severity `error`. */
-  valid: boolean;
-  operation: string | null;
-  errors: Violation[];
-}
-
-/** What an API answers. */
-export interface Response {
-  status: number;
-  body: unknown;
-}
-
-/** An action allowed from a status. */
-export interface AllowedAction {
-  action: string;
-  to: string;
-}
+export * from './types.js';
 
 /** A status name the profile does not have. */
 export interface LifecycleProblem {

@@ -175,6 +175,7 @@ pub struct LifecycleTable {
 
 /// An allowed action and where it leads.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct AllowedAction {
     /// The action.
     pub action: &'static str,

@@ -8,6 +8,7 @@ use crate::json::write_string;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum Code {
     /// A field the vendor requires is missing (or `null`).
     Required,
@@ -82,6 +83,7 @@ impl Code {
 /// How bad a violation is: only errors make a request invalid.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum Severity {
     /// The vendor refuses the request.
     Error,
@@ -91,6 +93,7 @@ pub enum Severity {
 
 /// One problem found in a request.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Violation {
     /// JSON Pointer (RFC 6901) into the request: `/body/payments/2/paymentId`, `/query/api_token`, `/path/id`.
     pub path: String,
@@ -102,6 +105,7 @@ pub struct Violation {
     pub message: String,
     /// The corrected value as JSON text, when the engine can offer one without changing its meaning.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub suggestion: Option<String>,
 }
 
@@ -126,6 +130,7 @@ impl Violation {
 
 /// The verdict on one request.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Report {
     /// `false` exactly when `errors` holds at least one violation of severity `error`.
     pub valid: bool,

@@ -13,6 +13,7 @@ use crate::report::{Code, Violation};
 
 /// A request to one of the five APIs, as a user would send it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Request {
     /// `komet`, `activeplatform`, `crmcom`, `plentymarkets` or `logisense`.
     pub profile: String,
@@ -22,22 +23,27 @@ pub struct Request {
     pub path: String,
     /// Query parameters, names as sent.
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub query: BTreeMap<String, String>,
     /// Headers; names are matched without regard to case.
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub headers: BTreeMap<String, String>,
     /// The body: any JSON value, or a JSON **string** holding the body's text (strict JSON, or a
     /// form-encoded body when `Content-Type` says so). Absent and `null` mean no body.
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional = nullable, type = "unknown"))]
     pub body: Value,
 }
 
 /// What an API answers.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Response {
     /// The HTTP status code.
     pub status: u16,
     /// The vendor-shaped JSON body.
+    #[cfg_attr(feature = "ts", ts(type = "unknown"))]
     pub body: Value,
 }
 
