@@ -18,6 +18,11 @@ ensure_rust() {
   rustc --version
 }
 
+# A nightly toolchain (minimal), for the fuzz targets and rustdoc's JSON (the public-API check).
+ensure_nightly() {
+  rustup toolchain list | grep -q '^nightly' || rustup toolchain install nightly --profile minimal
+}
+
 # cargo-fuzz for the nightly toolchain. Returns 1, saying why, when there is no nightly toolchain
 # or cargo-fuzz cannot be installed.
 ensure_cargo_fuzz() {

@@ -39,6 +39,7 @@ ensure_chromium
 ensure_wasm_bindgen
 ensure_trunk
 ensure_python_tools
+ensure_nightly
 
 step "format"
 cargo fmt --all -- --check
@@ -59,6 +60,7 @@ RUSTDOCFLAGS="-D warnings" cargo doc -p payrules --no-deps --locked
 cargo run -q -p payrules --example validate_jsonl --locked -- crates/payrules/data/crmcom/seeds/examples.jsonl
 cargo run -q -p payrules --example crmcom_cancel --locked
 cargo run -q -p payrules --example lifecycles --locked > /dev/null
+scripts/public-api.sh
 
 step "tests in headless Chromium (wasm-bindgen-test, Debian's Chromium and ChromeDriver)"
 CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner CHROMEDRIVER="$(command -v chromedriver)" \

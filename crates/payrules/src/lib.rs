@@ -89,7 +89,13 @@ mod operation;
 
 mod datetime;
 pub mod fast;
+/// Deterministic request batches for benchmarks and cross-runtime parity checks: payrules' own
+/// tools, not part of the stable API.
+#[doc(hidden)]
 pub mod generate;
+/// The strict zero-copy JSON reader the checker walks: used by payrules' own crates (the console's
+/// forms), not part of the stable API.
+#[doc(hidden)]
 pub mod json;
 pub mod ledger;
 pub mod lifecycle;

@@ -4,6 +4,7 @@ use crate::lifecycle::{Lifecycle, State, Transition};
 
 /// An ActivePlatform payment's status, spelled as the vendor writes it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub enum ActivePlatformState {
     /// Created, waiting for the money.
     #[serde(rename = "waiting for payment")]

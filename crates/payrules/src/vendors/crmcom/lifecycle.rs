@@ -5,6 +5,7 @@ use crate::lifecycle::{Lifecycle, State, Transition};
 /// A CRM.COM payment's life cycle state, spelled as the vendor writes it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[non_exhaustive]
 pub enum CrmcomState {
     /// Created, not yet posted; can be posted or rejected.
     Draft,

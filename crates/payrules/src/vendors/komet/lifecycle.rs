@@ -5,6 +5,7 @@ use crate::lifecycle::{Lifecycle, State, Transition};
 /// A Komet Sales payment's status.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[non_exhaustive]
 pub enum KometState {
     /// Recorded, not yet marked as synchronized.
     Open,

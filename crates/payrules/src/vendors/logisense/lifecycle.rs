@@ -5,6 +5,7 @@ use crate::lifecycle::{Lifecycle, State, Transition};
 /// A `LogiSense` payment's status (our model: the seed documents no status names; SEEDS.md).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[non_exhaustive]
 pub enum LogisenseState {
     /// Sent to a payment gateway vendor (`Payment/Vendor`), not yet settled.
     Pending,

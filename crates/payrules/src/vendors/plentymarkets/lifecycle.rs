@@ -9,6 +9,7 @@ macro_rules! statuses {
     ($($variant:ident = $number:literal $meaning:literal $(($note:literal))?,)*) => {
         /// A plentymarkets payment status; `name` is the number the API sends, `label` its meaning.
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
         pub enum PlentyState {
             $(
                 #[doc = concat!($number, " ", $meaning $(, " (", $note, ")")?)]
