@@ -2,7 +2,7 @@
 //! gateways do — an answer of a given status, added latency, or a dropped connection — each with a
 //! probability drawn from the rule's own seeded generator, so that a run repeats exactly.
 
-use payrules::ledger::time::mix;
+use payrules::ledger::mix;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 

@@ -5,7 +5,7 @@
 pub(crate) mod call;
 pub(crate) mod shape;
 pub(crate) mod table;
-pub mod time;
+pub(crate) mod time;
 pub(crate) mod vendor;
 pub mod view;
 
@@ -19,6 +19,9 @@ pub(crate) use crate::ledger::vendor::Outcome;
 use crate::ledger::vendor::{Records, Views, answer};
 use crate::profiles::{Profile, check};
 use crate::request::{Request, Response, View};
+/// A 64-bit mixing function (splitmix64's finalizer): payrules' own tools (seeded fault rules), not part of the API.
+#[doc(hidden)]
+pub use time::mix;
 pub use time::{Clock, SteppingClock, Timestamp};
 
 /// One part of the sample world. Each part is read on its own, so one broken file cannot empty

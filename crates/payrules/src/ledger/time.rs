@@ -121,12 +121,12 @@ pub fn mix(seed: u64) -> u64 {
 }
 
 /// 32 upper-case hexadecimal digits from `seed` (CRM.COM ids, plentymarkets hashes).
-pub fn hex32(seed: u64) -> String {
+pub(crate) fn hex32(seed: u64) -> String {
     format!("{:016X}{:016X}", mix(seed), mix(seed ^ 0xA5A5_A5A5_A5A5_A5A5))
 }
 
 /// A UUID-shaped text from `seed` (LogiSense `trackingId`).
-pub fn uuid(seed: u64) -> String {
+pub(crate) fn uuid(seed: u64) -> String {
     let (a, b) = (mix(seed), mix(seed.wrapping_add(1)));
     format!(
         "{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}",
