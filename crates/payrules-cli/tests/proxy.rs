@@ -291,3 +291,83 @@ fn recorded_traffic_is_checked_offline_into_the_same_report() {
     std::fs::remove_file(&file).ok();
     std::fs::remove_file(&log).ok();
 }
+
+/// A vendor over HTTPS on a free port, with a certificate for `localhost` issued by a CA made on
+/// the spot (its PEM returned): answers every request 200 `{"ok":true}`.
+fn tls_vendor() -> (String, String) {
+    use rcgen::{BasicConstraints, CertificateParams, IsCa, Issuer, KeyPair};
+    let ca_key = KeyPair::generate().unwrap();
+    let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
+    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    let ca_cert = ca_params.self_signed(&ca_key).unwrap();
+    let issuer = Issuer::new(ca_params, ca_key);
+    let key = KeyPair::generate().unwrap();
+    let cert = CertificateParams::new(vec!["localhost".to_owned()]).unwrap().signed_by(&key, &issuer).unwrap();
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(vec![cert.der().clone()], rustls::pki_types::PrivateKeyDer::Pkcs8(key.serialize_der().into()))
+        .unwrap();
+    let config = Arc::new(config);
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("https://localhost:{}", listener.local_addr().unwrap().port());
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let config = Arc::clone(&config);
+            std::thread::spawn(move || {
+                let Ok(conn) = rustls::ServerConnection::new(config) else { return };
+                let mut tls = rustls::StreamOwned::new(conn, stream);
+                let mut reader = BufReader::new(&mut tls);
+                let mut head = String::new();
+                loop {
+                    let mut line = String::new();
+                    if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                        break;
+                    }
+                    head.push_str(&line);
+                }
+                let answer = r#"{"ok":true}"#;
+                let response = format!(
+                    "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{answer}",
+                    answer.len()
+                );
+                tls.write_all(response.as_bytes()).ok();
+                tls.flush().ok();
+                tls.conn.send_close_notify();
+                tls.flush().ok();
+            });
+        }
+    });
+    (url, ca_cert.pem())
+}
+
+#[test]
+fn https_upstreams_are_verified_against_the_platforms_roots() {
+    let (url, ca) = tls_vendor();
+    // The platform's roots do not know this CA: the proxy refuses to talk to the vendor.
+    let untrusted = Proxy::start("report", &url, &[]);
+    let (status, _, body) = untrusted.call("GET", "/plentymarkets/rest/payments/1", "");
+    assert_eq!(status, 502, "an unknown certificate is refused: {body}");
+    // With the CA among the roots (SSL_CERT_FILE, as the platform's certificate store allows), it answers.
+    let roots = temp("roots.pem");
+    std::fs::write(&roots, ca).unwrap();
+    let log = temp("tls.jsonl");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_payrules"))
+        .args(["proxy", "--listen", "127.0.0.1:0", "--log"])
+        .arg(&log)
+        .args(["--upstream", &format!("plentymarkets={url}")])
+        .env("SSL_CERT_FILE", &roots)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let addr = line.split("http://").nth(1).unwrap().split_whitespace().next().unwrap().to_owned();
+    let trusted = Proxy { child, addr, log };
+    let (status, _, body) = trusted.call("GET", "/plentymarkets/rest/payments/1", "");
+    assert_eq!((status, body.as_str()), (200, r#"{"ok":true}"#));
+    std::fs::remove_file(&roots).ok();
+}
