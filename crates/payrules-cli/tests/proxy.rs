@@ -8,12 +8,12 @@ mod common;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use common::{CREATE, Conn, Server, TOKEN};
+use common::{CREATE, Conn, Server, TOKEN, spawn_listening};
 use serde_json::Value;
 
 /// A create the rules refuse (two decimals).
@@ -34,19 +34,20 @@ struct Proxy {
 
 impl Proxy {
     fn start(mode: &str, upstream: &str, extra: &[&str]) -> Proxy {
+        Proxy::start_with_env(mode, upstream, extra, &[])
+    }
+
+    /// With these environment variables too.
+    fn start_with_env(mode: &str, upstream: &str, extra: &[&str], env: &[(&str, &std::path::Path)]) -> Proxy {
         let log = temp("report.jsonl");
-        let mut child = Command::new(env!("CARGO_BIN_EXE_payrules"))
+        let mut command = Command::new(env!("CARGO_BIN_EXE_payrules"));
+        command
             .args(["proxy", "--listen", "127.0.0.1:0", "--mode", mode, "--log"])
             .arg(&log)
             .args(["--upstream", &format!("plentymarkets={upstream}")])
             .args(extra)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .unwrap();
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-        let addr = line.split("http://").nth(1).unwrap().split_whitespace().next().unwrap().to_owned();
+            .envs(env.iter().copied());
+        let (child, addr) = spawn_listening(command);
         Proxy { child, addr, log }
     }
 
@@ -353,20 +354,7 @@ fn https_upstreams_are_verified_against_the_platforms_roots() {
     // With the CA among the roots (SSL_CERT_FILE, as the platform's certificate store allows), it answers.
     let roots = temp("roots.pem");
     std::fs::write(&roots, ca).unwrap();
-    let log = temp("tls.jsonl");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_payrules"))
-        .args(["proxy", "--listen", "127.0.0.1:0", "--log"])
-        .arg(&log)
-        .args(["--upstream", &format!("plentymarkets={url}")])
-        .env("SSL_CERT_FILE", &roots)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-    let addr = line.split("http://").nth(1).unwrap().split_whitespace().next().unwrap().to_owned();
-    let trusted = Proxy { child, addr, log };
+    let trusted = Proxy::start_with_env("report", &url, &[], &[("SSL_CERT_FILE", &roots)]);
     let (status, _, body) = trusted.call("GET", "/plentymarkets/rest/payments/1", "");
     assert_eq!((status, body.as_str()), (200, r#"{"ok":true}"#));
     std::fs::remove_file(&roots).ok();

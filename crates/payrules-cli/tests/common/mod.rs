@@ -24,19 +24,22 @@ pub struct Server {
     pub addr: String,
 }
 
+/// Starts `command` (a `payrules serve` or `proxy` on port 0) and reads the address from the one
+/// line it prints on stdout, `… listening on http://ADDR …`.
+pub fn spawn_listening(mut command: Command) -> (Child, String) {
+    let mut child = command.stdout(Stdio::piped()).stderr(Stdio::inherit()).spawn().unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let addr = line.split("http://").nth(1).unwrap().split_whitespace().next().unwrap().to_owned();
+    (child, addr)
+}
+
 impl Server {
     /// Starts the server with a fixed clock and quiet logs, plus `extra` arguments.
     pub fn start(extra: &[&str]) -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_payrules"))
-            .args(["serve", "--addr", "127.0.0.1:0", "--now", "2024-01-01T09:00:00Z", "--log", "warn"])
-            .args(extra)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .unwrap();
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-        let addr = line.split("http://").nth(1).unwrap().split_whitespace().next().unwrap().to_owned();
+        let mut command = Command::new(env!("CARGO_BIN_EXE_payrules"));
+        command.args(["serve", "--addr", "127.0.0.1:0", "--now", "2024-01-01T09:00:00Z", "--log", "warn"]).args(extra);
+        let (child, addr) = spawn_listening(command);
         Server { child, addr }
     }
 
