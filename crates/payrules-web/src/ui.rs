@@ -323,8 +323,8 @@ fn detail_view(c: Console, p: &PaymentView) -> impl IntoView {
             <h4>"Lifecycle"</h4>
             <svg class="lifecycle" data-testid="lifecycle" role="img"
                 aria-label=format!("{} lifecycle; this payment is {}", profile.vendor(), p.status)
-                viewBox=format!("0 0 {} {}", layout.width, layout.height)
-                width=layout.width.to_string() height=layout.height.to_string()>
+                viewBox=format!("0 0 {} {}", diagram::num(layout.width), diagram::num(layout.height))
+                width=diagram::num(layout.width) height=diagram::num(layout.height)>
                 <defs>
                     <marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
                         <path d="M 0 0 L 10 5 L 0 10 z" fill="#57606a"/>
@@ -332,14 +332,14 @@ fn detail_view(c: Console, p: &PaymentView) -> impl IntoView {
                 </defs>
                 {layout.edges.iter().map(|e| view! {
                     <path d=e.path.clone() fill="none" stroke="#57606a" stroke-width="1.4" marker-end="url(#arrow)"/>
-                    <text x=e.label_x.to_string() y=e.label_y.to_string() class="edge-label">{e.action}</text>
+                    <text x=diagram::num(e.label_x) y=diagram::num(e.label_y) class="edge-label">{e.action}</text>
                 }).collect_view()}
                 {layout.nodes.iter().map(|n| {
                     let here = n.name == p.status;
                     view! {
                         <g class="state" class:current=here class:terminal=n.terminal data-state=n.name data-current=here.to_string()>
-                            <rect x=n.x.to_string() y=n.y.to_string() width=BOX_W.to_string() height=BOX_H.to_string() rx="6"/>
-                            <text x=(n.x + BOX_W / 2.0).to_string() y=(n.y + BOX_H / 2.0 + 5.0).to_string() text-anchor="middle">{n.label}</text>
+                            <rect x=diagram::num(n.x) y=diagram::num(n.y) width=diagram::num(BOX_W) height=diagram::num(BOX_H) rx="6"/>
+                            <text x=diagram::num(n.x + BOX_W / 2.0) y=diagram::num(n.y + BOX_H / 2.0 + 5.0) text-anchor="middle">{n.label}</text>
                         </g>
                     }
                 }).collect_view()}

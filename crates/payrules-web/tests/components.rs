@@ -58,6 +58,13 @@ fn every_lifecycle_lays_out_without_overlaps() {
     }
 }
 
+#[wasm_bindgen_test]
+fn coordinates_are_written_as_float_formatting_would() {
+    for v in [0.0, 14.0, 120.5, 85.25, 1234.75, -6.0, -0.5, 19.1] {
+        assert_eq!(diagram::num(v), v.to_string(), "{v}");
+    }
+}
+
 async fn tick() {
     let promise = js_sys::Promise::new(&mut |resolve, _| {
         web_sys::window().unwrap().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 50).unwrap();
