@@ -134,10 +134,9 @@ impl Console {
     }
 
     /// Shows the records at once — the views saved with the ledger, or the sample world's views
-    /// computed at build time — then loads the ledger module (the saved snapshot or the sample
-    /// world) and the vendor examples beside the first paint.
+    /// computed at build time — then, once they are painted, loads the ledger module (the saved
+    /// snapshot or the sample world) and the vendor examples.
     pub async fn start(self) {
-        leptos::task::spawn_local(self.load_templates());
         if let Some(history) = stored(HISTORY_KEY) {
             self.history.set(serde_json::from_str(&history).unwrap_or_default());
         }
@@ -149,9 +148,17 @@ impl Console {
             self.views.set(Some(views));
             self.set_ready();
         }
-        // The ledger after the first paint (or at once when there is nothing to paint yet); a
-        // page in a background tab gets no animation frame: a timer starts it there.
-        let load = move || leptos::task::spawn_local(async move { _ = self.browser_ledger().await });
+        // The ledger and the vendor examples after the first paint (or at once when there is
+        // nothing to paint yet); a page in a background tab gets no animation frame: a timer
+        // starts them there. Each starts once, whoever calls first.
+        let started = StoredValue::new_local(false);
+        let load = move || {
+            if !started.get_value() {
+                started.set_value(true);
+                leptos::task::spawn_local(async move { _ = self.browser_ledger().await });
+                leptos::task::spawn_local(self.load_templates());
+            }
+        };
         if self.ready.get_untracked() {
             after_paint(load);
             set_timeout(load, 1000);
