@@ -11,6 +11,7 @@
 pub mod diagram;
 pub mod form;
 mod ledger;
+pub mod read;
 mod state;
 mod ui;
 

@@ -13,6 +13,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::Closure;
 
 use crate::ledger::{self, JsLedger, Module};
+use crate::read;
 
 /// Where requests go.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -138,13 +139,13 @@ impl Console {
     /// snapshot or the sample world) and the vendor examples.
     pub async fn start(self) {
         if let Some(history) = stored(HISTORY_KEY) {
-            self.history.set(serde_json::from_str(&history).unwrap_or_default());
+            self.history.set(read::history(&history).unwrap_or_default());
         }
         let first = match stored(SNAPSHOT_KEY) {
             Some(_) => stored(VIEWS_KEY),
             None => fetch_text(SAMPLE_VIEWS).await.ok(),
         };
-        if let Some(views) = first.and_then(|text| serde_json::from_str::<WorldView>(&text).ok()) {
+        if let Some(views) = first.and_then(|text| read::world_view(&text).ok()) {
             self.views.set(Some(views));
             self.set_ready();
         }
@@ -252,7 +253,7 @@ impl Console {
         match ledger
             .console_view()
             .map_err(|e| js_message(&e))
-            .and_then(|text| serde_json::from_str::<WorldView>(&text).map(|v| (text, v)).map_err(|e| e.to_string()))
+            .and_then(|text| read::world_view(&text).map(|v| (text, v)))
         {
             Ok((text, views)) => {
                 self.views.set(Some(views));
@@ -307,9 +308,10 @@ impl Console {
             Mode::Browser => {
                 let ledger = self.browser_ledger().await?;
                 let before = self.payments_of(profile);
-                let answer = ledger.handle_json(&text).map_err(|e| js_message(&e)).and_then(|t| {
-                    serde_json::from_str::<Response>(&t).map_err(|e| format!("the ledger's answer is not JSON: {e}"))
-                });
+                let answer = ledger
+                    .handle_json(&text)
+                    .map_err(|e| js_message(&e))
+                    .and_then(|t| read::response(&t).map_err(|e| format!("the ledger's answer cannot be read: {e}")));
                 let response = match answer {
                     Ok(response) => response,
                     Err(e) => {
@@ -378,7 +380,7 @@ impl Console {
             let world = module.restore(&text)?;
             let views = world.console_view().map_err(|e| js_message(&e));
             world.free();
-            serde_json::from_str::<WorldView>(&views?).map_err(|e| e.to_string())
+            read::world_view(&views?)
         }
         .await;
         if self.mode.get_untracked() != Mode::Http {
@@ -556,7 +558,7 @@ async fn send_http(base: &str, text: &str) -> Result<Response, String> {
     let body = if text.is_empty() {
         serde_json::Value::Null
     } else {
-        serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text))
+        read::value(&text).unwrap_or(serde_json::Value::String(text))
     };
     Ok(Response { status, body })
 }

@@ -655,7 +655,7 @@ fn field_view(
             <ul class="errors" id=err_id data-testid=format!("field-error-{p4}")>
                 {move || errors().into_iter().map(|v| {
                     let fix = v.suggestion.clone().map(|s| {
-                        let shown = serde_json::from_str::<serde_json::Value>(&s).ok().and_then(|j| j.as_str().map(str::to_owned)).unwrap_or_else(|| s.clone());
+                        let shown = crate::read::value(&s).and_then(|j| j.as_str().map(str::to_owned)).unwrap_or_else(|| s.clone());
                         let target = v.path.clone();
                         let apply = shown.clone();
                         view! { <button type="button" class="fix" data-testid=format!("apply-suggestion-{target}")
