@@ -121,6 +121,39 @@ test('in the browser: compose, check, send; lifecycle actions; Komet batch; relo
   await context.close();
 });
 
+test('the first paint needs no ledger: the sample world is shown and checked while its module loads; a send waits for it', async () => {
+  const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+  const c = new Console(await context.newPage());
+  const release = await c.holdLedger();
+  await c.open(site.url);
+  assert.equal(await c.ledger(), 'loading');
+  assert.match(await c.id('ledger-status').innerText(), /loading the ledger/);
+  // The sample world's payments, filters, paging, details, lifecycles and actions are all there.
+  await c.profile('plentymarkets');
+  assert.match(await c.id('paging').innerText(), /Page 1 of 2 · 10 payments/);
+  await c.profile('crmcom');
+  await c.search('117');
+  const key = '4653BEFC9239043011096B329DFEF3F7';
+  await c.select(key);
+  assert.equal(await c.status(), 'DRAFT');
+  assert.equal(await c.action('post').isEnabled(), true);
+  assert.equal(await c.action('cancel').isEnabled(), false);
+  // The composer checks as you type without the ledger, and Send waits for it.
+  await c.action('post').click();
+  assert.equal(await c.sendEnabled(), true);
+  const before = await c.startSend();
+  await c.page.waitForFunction(() => document.querySelector('[data-testid="send"]').textContent === 'Loading the ledger…');
+  assert.equal(await c.ledger(), 'loading');
+  release();
+  const posted = await c.sent(before);
+  assert.equal(posted.status, 200);
+  assert.equal(await c.ledger(), 'ready');
+  assert.equal(await c.status(), 'POSTED');
+  assert.equal(await c.id('ledger-status').innerText(), '');
+  c.assertNoConsoleErrors();
+  await context.close();
+});
+
 test('HTTP mode against payrules serve gives the same results', async () => {
   const server = await startServer();
   const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });

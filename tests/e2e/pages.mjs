@@ -24,6 +24,23 @@ export class Console {
     await this.page.waitForSelector('[data-testid="app"][data-ready="true"]');
   }
 
+  /** Where the page's ledger is: `loading` (its module is on its way), `ready` or `failed`. */
+  async ledger() {
+    return this.id('app').getAttribute('data-ledger');
+  }
+
+  async waitForLedger() {
+    await this.page.waitForSelector('[data-testid="app"][data-ledger="ready"]');
+  }
+
+  /** Holds the ledger module's WebAssembly back until the returned function is called. */
+  async holdLedger() {
+    let release;
+    const held = new Promise((ok) => { release = ok; });
+    await this.page.route('**/ledger/payrules_ledger_bg.wasm', async (route) => { await held; await route.continue(); });
+    return release;
+  }
+
   async profile(id) {
     await this.id(`profile-tab-${id}`).click();
   }
@@ -63,8 +80,18 @@ export class Console {
   }
 
   async send() {
+    return this.sent(await this.startSend());
+  }
+
+  /** Clicks Send; what `sent` needs to wait for the answer. */
+  async startSend() {
     const before = await this.page.evaluate(() => document.querySelector('[data-testid="response-body"]')?.textContent ?? '');
     await this.id('send').click();
+    return before;
+  }
+
+  /** The answer to the request sent by `startSend`, once it is shown. */
+  async sent(before) {
     await this.page.waitForFunction(
       (b) => { const el = document.querySelector('[data-testid="response-body"]'); return el && el.textContent !== b && document.querySelector('[data-testid="send"]').textContent === 'Send'; },
       before,

@@ -10,6 +10,8 @@ use wasm_bindgen::prelude::*;
 
 #[path = "../../payrules-wasm/src/boundary.rs"]
 mod boundary;
+#[cfg(feature = "console")]
+mod console;
 
 use boundary::{request_text, serialize, to_js};
 

@@ -54,6 +54,22 @@ pub struct Layout {
     pub height: f64,
 }
 
+/// A coordinate as SVG text: a whole number without a point, else to at most two decimals (every
+/// coordinate here is a multiple of a quarter). Written with integers, so the console's module
+/// carries no float formatting code (`f64`'s `Display`, ~9.5 KB).
+pub fn num(v: f64) -> String {
+    // Coordinates are small (a few thousand units), far inside i64.
+    #[allow(clippy::cast_possible_truncation)]
+    let hundredths = (v * 100.0).round() as i64;
+    let sign = if hundredths < 0 { "-" } else { "" };
+    let (whole, frac) = (hundredths.abs() / 100, hundredths.abs() % 100);
+    match frac {
+        0 => format!("{sign}{whole}"),
+        f if f % 10 == 0 => format!("{sign}{whole}.{}", f / 10),
+        f => format!("{sign}{whole}.{f:02}"),
+    }
+}
+
 /// Lays out a lifecycle table.
 pub fn layout(table: &LifecycleTable) -> Layout {
     // Rank: the shortest number of moves from an initial state.
@@ -103,7 +119,17 @@ pub fn layout(table: &LifecycleTable) -> Layout {
             // A loop on the box's right side.
             let (x, y) = (a.x + BOX_W, a.y + BOX_H / 2.0);
             (
-                format!("M {x} {} C {} {} {} {} {x} {}", y - 8.0, x + 34.0, y - 22.0, x + 34.0, y + 22.0, y + 8.0),
+                format!(
+                    "M {} {} C {} {} {} {} {} {}",
+                    num(x),
+                    num(y - 8.0),
+                    num(x + 34.0),
+                    num(y - 22.0),
+                    num(x + 34.0),
+                    num(y + 22.0),
+                    num(x),
+                    num(y + 8.0)
+                ),
                 x + 30.0,
                 y + 4.0,
             )
@@ -111,13 +137,13 @@ pub fn layout(table: &LifecycleTable) -> Layout {
             // Same row: side to side, bowed so opposite moves do not overlap.
             let (ax, bx) = if a.x < b.x { (a.x + BOX_W, b.x) } else { (a.x, b.x + BOX_W) };
             let y = a.y + BOX_H / 2.0 + if a.x < b.x { -6.0 } else { 6.0 };
-            (format!("M {ax} {y} L {bx} {y}"), f64::midpoint(ax, bx), y - 4.0)
+            (format!("M {} {} L {} {}", num(ax), num(y), num(bx), num(y)), f64::midpoint(ax, bx), y - 4.0)
         } else {
             let (ax, ay) = (a.x + BOX_W / 2.0, if b.y > a.y { a.y + BOX_H } else { a.y });
             let (bx, by) = (b.x + BOX_W / 2.0, if b.y > a.y { b.y } else { b.y + BOX_H });
             let bend = if b.y > a.y { 0.0 } else { 40.0 };
             let (cx, cy) = (f64::midpoint(ax, bx) + bend, f64::midpoint(ay, by));
-            (format!("M {ax} {ay} Q {cx} {cy} {bx} {by}"), cx + 4.0, cy)
+            (format!("M {} {} Q {} {} {} {}", num(ax), num(ay), num(cx), num(cy), num(bx), num(by)), cx + 4.0, cy)
         };
         edges.push(Edge { action: t.action, path, label_x: lx, label_y: ly });
     }

@@ -1,14 +1,19 @@
-//! The console's state and its effects: loading the sample world, sending a request (in the page
-//! or over HTTP), saving the ledger before reporting success, export, import and reset.
+//! The console's state and its effects: the first paint from the sample world's views computed
+//! at build time (or the views saved with the ledger), the ledger module loaded beside it, sending
+//! a request (in the page or over HTTP), saving the ledger before reporting success, export,
+//! import and reset.
 
 use std::collections::BTreeMap;
 
 use leptos::prelude::*;
-use payrules::ledger::view::{PaymentView, payments};
-use payrules::ledger::{Clock, Ledger, Timestamp, World};
+use payrules::ledger::view::{ActionEntry, PaymentView, WorldView};
 use payrules::{Profile, Request, Response};
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::Closure;
+
+use crate::ledger::{self, JsLedger, Module};
+use crate::read;
 
 /// Where requests go.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -17,6 +22,17 @@ pub enum Mode {
     Browser,
     /// To a server speaking the vendor paths (`payrules serve`).
     Http,
+}
+
+/// Where the page's ledger is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LedgerState {
+    /// Its module is being loaded (a send waits for it).
+    Loading,
+    /// Loaded: requests are answered at once.
+    Ready,
+    /// It could not be loaded (the notice says why); the next request tries again.
+    Failed,
 }
 
 /// A request that was sent, and what it touched.
@@ -36,18 +52,6 @@ pub struct Sent {
     pub touched: Vec<String>,
 }
 
-/// The browser's clock.
-#[derive(Debug)]
-struct BrowserClock;
-
-impl Clock for BrowserClock {
-    fn now(&mut self) -> Timestamp {
-        // Date.now() is a whole number of milliseconds, well inside i64.
-        #[allow(clippy::cast_possible_truncation)]
-        Timestamp::from_unix_millis(js_sys::Date::now() as i64)
-    }
-}
-
 /// Everything the components share; every field is a signal (cheap to copy into closures).
 #[derive(Clone, Copy, Debug)]
 pub struct Console {
@@ -57,10 +61,15 @@ pub struct Console {
     pub mode: RwSignal<Mode>,
     /// The server of HTTP mode.
     pub base_url: RwSignal<String>,
-    /// The records shown (the page's ledger, or the server's world without credentials).
-    pub world: RwSignal<Option<World>>,
-    /// The page's ledger.
-    pub ledger: StoredValue<Option<Ledger>, LocalStorage>,
+    /// The records shown, as the ledger's views (of the page's ledger, or of the server's world
+    /// without credentials).
+    pub views: RwSignal<Option<WorldView>>,
+    /// The page's ledger, once its module is loaded.
+    pub ledger: StoredValue<Option<JsLedger>, LocalStorage>,
+    /// The ledger module being loaded (or loaded): one `import()` for every caller.
+    module: StoredValue<Option<js_sys::Promise>, LocalStorage>,
+    /// Where the page's ledger is.
+    pub ledger_state: RwSignal<LedgerState>,
     /// The payment whose detail is open.
     pub selected: RwSignal<Option<String>>,
     /// Requests sent, newest last.
@@ -73,7 +82,7 @@ pub struct Console {
     pub incoming: RwSignal<Option<String>>,
     /// The last answer.
     pub response: RwSignal<Option<Response>>,
-    /// The sample world is loaded and the console can be used.
+    /// The records are shown and the console can be used (a send may still wait for the ledger).
     pub ready: RwSignal<bool>,
     /// Credentials the user typed, by `profile:pointer`: kept in memory only (never saved or
     /// exported), and filled into requests that arrive without one (HTTP mode knows none).
@@ -81,10 +90,26 @@ pub struct Console {
 }
 
 const SNAPSHOT_KEY: &str = "payrules.snapshot";
+/// The views of the saved snapshot, saved with it: the first paint after a reload.
+const VIEWS_KEY: &str = "payrules.views";
 const HISTORY_KEY: &str = "payrules.history";
+/// The sample world's views, written at build time from the ledger module itself
+/// (`scripts/build-web-ledger.sh`).
+const SAMPLE_VIEWS: &str = "sample-view.json";
 
 fn storage() -> Result<web_sys::Storage, String> {
     window().local_storage().ok().flatten().ok_or_else(|| "this browser offers no local storage".to_owned())
+}
+
+fn stored(key: &str) -> Option<String> {
+    storage().ok().and_then(|s| s.get_item(key).ok().flatten())
+}
+
+/// Records `performance.now()` as `window[name]` (for the load benchmark, on the page's clock).
+fn mark(name: &str) {
+    if let Some(now) = window().performance().map(|p| p.now()) {
+        let _ = js_sys::Reflect::set(&window(), &name.into(), &now.into());
+    }
 }
 
 impl Console {
@@ -94,8 +119,10 @@ impl Console {
             profile: RwSignal::new(Profile::Plentymarkets),
             mode: RwSignal::new(Mode::Browser),
             base_url: RwSignal::new("http://127.0.0.1:8081".to_owned()),
-            world: RwSignal::new(None),
+            views: RwSignal::new(None),
             ledger: StoredValue::new_local(None),
+            module: StoredValue::new_local(None),
+            ledger_state: RwSignal::new(LedgerState::Loading),
             selected: RwSignal::new(None),
             history: RwSignal::new(Vec::new()),
             notice: RwSignal::new(None),
@@ -107,9 +134,50 @@ impl Console {
         }
     }
 
-    /// Loads the saved ledger (or the sample world, fetched from the app's own files) and the
-    /// vendor examples.
+    /// Shows the records at once — the views saved with the ledger, or the sample world's views
+    /// computed at build time — then, once they are painted, loads the ledger module (the saved
+    /// snapshot or the sample world) and the vendor examples.
     pub async fn start(self) {
+        if let Some(history) = stored(HISTORY_KEY) {
+            self.history.set(read::history(&history).unwrap_or_default());
+        }
+        let first = match stored(SNAPSHOT_KEY) {
+            Some(_) => stored(VIEWS_KEY),
+            None => fetch_text(SAMPLE_VIEWS).await.ok(),
+        };
+        if let Some(views) = first.and_then(|text| read::world_view(&text).ok()) {
+            self.views.set(Some(views));
+            self.set_ready();
+        }
+        // The ledger and the vendor examples after the first paint (or at once when there is
+        // nothing to paint yet); a page in a background tab gets no animation frame: a timer
+        // starts them there. Each starts once, whoever calls first.
+        let started = StoredValue::new_local(false);
+        let load = move || {
+            if !started.get_value() {
+                started.set_value(true);
+                leptos::task::spawn_local(async move { _ = self.browser_ledger().await });
+                leptos::task::spawn_local(self.load_templates());
+            }
+        };
+        if self.ready.get_untracked() {
+            after_paint(load);
+            set_timeout(load, 1000);
+        } else {
+            load();
+        }
+    }
+
+    /// The records are on screen: the console is usable (and the benchmark's clock stops at the
+    /// next frame, once they are rendered).
+    fn set_ready(self) {
+        if !self.ready.get_untracked() {
+            self.ready.set(true);
+            after_paint(|| mark("__payrulesReadyAt"));
+        }
+    }
+
+    async fn load_templates(self) {
         let mut templates = Vec::new();
         for profile in Profile::ALL {
             match fetch_text(&format!("data/{}/seeds/examples.jsonl", profile.id())).await {
@@ -118,71 +186,160 @@ impl Console {
             }
         }
         self.templates.set(templates);
-        let saved = storage().ok().and_then(|s| s.get_item(SNAPSHOT_KEY).ok().flatten());
-        let ledger = match saved {
-            Some(text) => match Ledger::restore(&text, Box::new(BrowserClock)) {
-                Ok(ledger) => Some(ledger),
-                Err(e) => {
-                    self.notice.set(Some(format!("The saved ledger could not be restored ({e}); the sample world is loaded instead. The saved copy is kept until the next change.")));
-                    None
-                }
-            },
-            None => None,
-        };
-        let ledger = match ledger {
-            Some(l) => l,
-            None => match sample_ledger().await {
-                Ok(l) => l,
-                Err(e) => {
-                    self.notice.set(Some(format!("The sample world could not be loaded: {e}")));
-                    return;
-                }
-            },
-        };
-        if let Some(history) = storage().ok().and_then(|s| s.get_item(HISTORY_KEY).ok().flatten()) {
-            self.history.set(serde_json::from_str(&history).unwrap_or_default());
+    }
+
+    /// The ledger module, loaded once (a failed load is tried again by the next caller).
+    async fn module(self) -> Result<Module, String> {
+        let promise = self.module.get_value().unwrap_or_else(|| {
+            let promise = ledger::load();
+            self.module.set_value(Some(promise.clone()));
+            promise
+        });
+        match wasm_bindgen_futures::JsFuture::from(promise).await {
+            Ok(module) => Ok(Module(module)),
+            Err(e) => {
+                self.module.set_value(None);
+                Err(js_message(&e))
+            }
         }
-        self.world.set(Some(ledger.world().clone()));
-        self.ledger.set_value(Some(ledger));
-        self.ready.set(true);
-        // For the load benchmark: when the console became usable, on the page's clock.
-        if let Some(now) = window().performance().map(|p| p.now()) {
-            let _ = js_sys::Reflect::set(&window(), &"__payrulesReadyAt".into(), &now.into());
+    }
+
+    /// The page's ledger, waiting for its module when it is not loaded yet: the saved snapshot, or
+    /// the sample world. `None` when the module cannot be loaded (the notice says why).
+    async fn browser_ledger(self) -> Option<JsLedger> {
+        if let Some(ledger) = self.ledger.get_value() {
+            return Some(ledger);
+        }
+        self.ledger_state.set(LedgerState::Loading);
+        let module = match self.module().await {
+            Ok(module) => module,
+            Err(e) => {
+                self.ledger_state.set(LedgerState::Failed);
+                self.notice.set(Some(format!("The ledger could not be loaded: {e}")));
+                return None;
+            }
+        };
+        // Another task may have made it while this one waited.
+        if let Some(ledger) = self.ledger.get_value() {
+            return Some(ledger);
+        }
+        let restored = stored(SNAPSHOT_KEY).and_then(|text| match module.restore(&text) {
+            Ok(ledger) => Some(ledger),
+            Err(e) => {
+                self.notice.set(Some(format!("The saved ledger could not be restored ({e}); the sample world is loaded instead. The saved copy is kept until the next change.")));
+                None
+            }
+        });
+        let ledger = match restored.map_or_else(|| module.sample(), Ok) {
+            Ok(ledger) => ledger,
+            Err(e) => {
+                self.ledger_state.set(LedgerState::Failed);
+                self.notice.set(Some(format!("The sample world could not be loaded: {e}")));
+                return None;
+            }
+        };
+        self.ledger.set_value(Some(ledger.clone()));
+        self.ledger_state.set(LedgerState::Ready);
+        // The ledger's own views replace the first paint's (saved views may lag their snapshot).
+        if self.mode.get_untracked() == Mode::Browser {
+            self.show(&ledger);
+        }
+        mark("__payrulesLedgerAt");
+        Some(ledger)
+    }
+
+    /// Shows a ledger's records; the console is ready once they are shown.
+    fn show(self, ledger: &JsLedger) -> Option<String> {
+        match ledger
+            .console_view()
+            .map_err(|e| js_message(&e))
+            .and_then(|text| read::world_view(&text).map(|v| (text, v)))
+        {
+            Ok((text, views)) => {
+                self.views.set(Some(views));
+                self.set_ready();
+                Some(text)
+            }
+            Err(e) => {
+                self.notice.set(Some(format!("The ledger's records could not be shown: {e}")));
+                None
+            }
         }
     }
 
     /// The payments of the current profile.
     pub fn payments(self) -> Vec<PaymentView> {
-        self.world.with(|w| w.as_ref().map(|w| payments(w, self.profile.get())).unwrap_or_default())
+        self.payments_of(self.profile.get())
+    }
+
+    /// The payments of `profile` shown (none before the records are loaded).
+    pub fn payments_of(self, profile: Profile) -> Vec<PaymentView> {
+        self.views.with(|v| {
+            v.as_ref()
+                .and_then(|v| v.profiles.iter().find(|p| p.profile == profile.id()))
+                .map(|p| p.payments.clone())
+                .unwrap_or_default()
+        })
+    }
+
+    /// The actions payment `key` of `profile` offers (none when it is not shown).
+    pub fn actions(self, profile: Profile, key: &str) -> Vec<ActionEntry> {
+        self.views.with_untracked(|v| {
+            v.as_ref()
+                .and_then(|v| v.profiles.iter().find(|p| p.profile == profile.id()))
+                .and_then(|p| p.payments.iter().position(|x| x.key == key).and_then(|i| p.actions.get(i)))
+                .cloned()
+                .unwrap_or_default()
+        })
+    }
+
+    /// The Komet company token of the records shown (empty when they have none).
+    pub fn batch_token(self) -> String {
+        self.views.with(|v| v.as_ref().map(|v| v.komet_batch_token.clone()).unwrap_or_default())
     }
 
     /// Sends a request (JSON text); the answer is shown, the records refreshed, and in the page's
-    /// ledger the change is saved before it is reported.
+    /// ledger the change is saved before it is reported. In the page, a request sent before the
+    /// ledger module is loaded waits for it.
     pub async fn send(self, text: String) -> Option<Response> {
         let profile = self.profile.get_untracked();
-        let before = self.world.with_untracked(|w| w.as_ref().map(|w| payments(w, profile)).unwrap_or_default());
-        let response = match self.mode.get_untracked() {
+        let mode = self.mode.get_untracked();
+        let (before, response) = match mode {
             Mode::Browser => {
-                let response = self.ledger.try_update_value(|l| l.as_mut().map(|l| l.handle_json(&text))).flatten()?;
-                if let Err(e) = self.save() {
+                let ledger = self.browser_ledger().await?;
+                let before = self.payments_of(profile);
+                let answer = ledger
+                    .handle_json(&text)
+                    .map_err(|e| js_message(&e))
+                    .and_then(|t| read::response(&t).map_err(|e| format!("the ledger's answer cannot be read: {e}")));
+                let response = match answer {
+                    Ok(response) => response,
+                    Err(e) => {
+                        self.notice.set(Some(format!("The request could not be handled: {e}")));
+                        return None;
+                    }
+                };
+                let views = self.show(&ledger);
+                if let Err(e) = save(&ledger, views.as_deref()) {
                     self.notice.set(Some(format!("The change was made but could not be saved in this browser: {e}. It will be lost on reload; export the ledger to keep it.")));
                 }
-                let world = self.ledger.with_value(|l| l.as_ref().map(|l| l.world().clone()));
-                self.world.set(world);
-                response
+                (before, response)
             }
-            Mode::Http => match send_http(&self.base_url.get_untracked(), &text).await {
-                Ok(response) => {
-                    self.refresh_http().await;
-                    response
+            Mode::Http => {
+                let before = self.payments_of(profile);
+                match send_http(&self.base_url.get_untracked(), &text).await {
+                    Ok(response) => {
+                        self.refresh_http().await;
+                        (before, response)
+                    }
+                    Err(e) => {
+                        self.notice.set(Some(format!("The request could not be sent: {e}")));
+                        return None;
+                    }
                 }
-                Err(e) => {
-                    self.notice.set(Some(format!("The request could not be sent: {e}")));
-                    return None;
-                }
-            },
+            }
         };
-        let after = self.payments();
+        let after = self.payments_of(profile);
         let touched = changed(&before, &after);
         let request = Request::from_json(&text).ok();
         self.history.update(|h| {
@@ -199,7 +356,7 @@ impl Console {
                 touched,
             });
         });
-        if self.mode.get_untracked() == Mode::Browser
+        if mode == Mode::Browser
             && let Err(e) = self.save_history()
         {
             self.notice.set(Some(format!("The request log could not be saved: {e}")));
@@ -208,27 +365,31 @@ impl Console {
         Some(response)
     }
 
-    /// Writes the page's ledger to local storage.
-    fn save(self) -> Result<(), String> {
-        let snapshot = self.ledger.with_value(|l| l.as_ref().map(Ledger::snapshot)).ok_or("no ledger is loaded")?;
-        storage()?.set_item(SNAPSHOT_KEY, &snapshot).map_err(|e| js_message(&e))
-    }
-
     fn save_history(self) -> Result<(), String> {
         let text = self.history.with_untracked(|h| serde_json::to_string(h).unwrap_or_default());
         storage()?.set_item(HISTORY_KEY, &text).map_err(|e| js_message(&e))
     }
 
-    /// Reads the server's records (`GET /_payrules/world`, credentials removed by the server).
+    /// Reads the server's records (`GET /_payrules/world`, credentials removed by the server) and
+    /// shows them through the ledger module's views.
     pub async fn refresh_http(self) {
         let url = format!("{}/_payrules/world", self.base_url.get_untracked().trim_end_matches('/'));
-        match fetch_text(&url)
-            .await
-            .and_then(|t| Ledger::restore(&t, Box::new(BrowserClock)).map_err(|e| e.to_string()))
-        {
-            Ok(ledger) => self.world.set(Some(ledger.world().clone())),
+        let views = async {
+            let text = fetch_text(&url).await?;
+            let module = self.module().await.map_err(|e| format!("the ledger could not be loaded: {e}"))?;
+            let world = module.restore(&text)?;
+            let views = world.console_view().map_err(|e| js_message(&e));
+            world.free();
+            read::world_view(&views?)
+        }
+        .await;
+        if self.mode.get_untracked() != Mode::Http {
+            return;
+        }
+        match views {
+            Ok(views) => self.views.set(Some(views)),
             Err(e) => {
-                self.world.set(None);
+                self.views.set(None);
                 self.notice.set(Some(format!("The payment list needs `payrules serve` at {url}: {e}")));
             }
         }
@@ -241,52 +402,71 @@ impl Console {
         self.response.set(None);
         match mode {
             Mode::Browser => {
-                let world = self.ledger.with_value(|l| l.as_ref().map(|l| l.world().clone()));
-                self.world.set(world);
+                if let Some(ledger) = self.browser_ledger().await
+                    && self.mode.get_untracked() == Mode::Browser
+                {
+                    self.show(&ledger);
+                }
             }
-            Mode::Http => self.refresh_http().await,
+            Mode::Http => {
+                // Never the page's records under the server's name while the server's load.
+                self.views.set(None);
+                self.refresh_http().await;
+            }
         }
+    }
+
+    /// Makes `ledger` the page's ledger, shows it and saves it; `what` names the change for the
+    /// notice of a failed save.
+    fn replace(self, ledger: &JsLedger, what: &str) -> Result<(), String> {
+        if let Some(old) = self.ledger.get_value() {
+            old.free();
+        }
+        self.ledger.set_value(Some(ledger.clone()));
+        self.ledger_state.set(LedgerState::Ready);
+        self.selected.set(None);
+        let views = self.show(ledger);
+        save(ledger, views.as_deref()).map_err(|e| format!("{what} but could not be saved: {e}"))
     }
 
     /// Back to the sample world (after the user confirmed).
     pub async fn reset(self) {
-        match sample_ledger().await {
-            Ok(ledger) => {
-                self.world.set(Some(ledger.world().clone()));
-                self.ledger.set_value(Some(ledger));
-                self.history.set(Vec::new());
-                self.selected.set(None);
-                self.response.set(None);
-                let saved = self.save().and_then(|()| self.save_history());
-                if let Err(e) = saved {
-                    self.notice.set(Some(format!("The sample world is loaded but could not be saved: {e}")));
-                }
+        let ledger = match self.module().await.and_then(|m| m.sample()) {
+            Ok(ledger) => ledger,
+            Err(e) => {
+                self.notice.set(Some(format!("The sample world could not be loaded: {e}")));
+                return;
             }
-            Err(e) => self.notice.set(Some(format!("The sample world could not be loaded: {e}"))),
+        };
+        self.history.set(Vec::new());
+        self.response.set(None);
+        let saved = self.replace(&ledger, "The sample world is loaded").and_then(|()| {
+            self.save_history().map_err(|e| format!("The sample world is loaded but could not be saved: {e}"))
+        });
+        if let Err(e) = saved {
+            self.notice.set(Some(e));
         }
     }
 
     /// Replaces the page's ledger with an exported snapshot; a damaged file changes nothing.
-    pub fn import(self, text: &str) {
-        match Ledger::restore(text, Box::new(BrowserClock)) {
-            Ok(ledger) => {
-                self.world.set(Some(ledger.world().clone()));
-                self.ledger.set_value(Some(ledger));
-                self.selected.set(None);
-                if let Err(e) = self.save() {
-                    self.notice.set(Some(format!("The file was imported but could not be saved: {e}")));
-                } else {
-                    self.notice.set(None);
-                }
-            }
+    pub async fn import(self, text: String) {
+        let restored = match self.module().await {
+            Ok(module) => module.restore(&text),
+            Err(e) => Err(format!("the ledger could not be loaded: {e}")),
+        };
+        match restored {
+            Ok(ledger) => match self.replace(&ledger, "The file was imported") {
+                Ok(()) => self.notice.set(None),
+                Err(e) => self.notice.set(Some(e)),
+            },
             Err(e) => self.notice.set(Some(format!("Nothing was imported: {e}"))),
         }
     }
 
     /// The snapshot to export: without credentials unless the user asks for them.
-    pub fn export_text(self, with_tokens: bool) -> Option<String> {
-        self.ledger
-            .with_value(|l| l.as_ref().map(|l| if with_tokens { l.snapshot() } else { l.snapshot_without_tokens() }))
+    pub async fn export_text(self, with_tokens: bool) -> Option<String> {
+        let ledger = self.browser_ledger().await?;
+        Some(if with_tokens { ledger.snapshot() } else { ledger.snapshot_without_tokens() })
     }
 }
 
@@ -296,12 +476,34 @@ impl Default for Console {
     }
 }
 
+/// Writes the page's ledger to local storage, and the views of it for the next first paint.
+fn save(ledger: &JsLedger, views: Option<&str>) -> Result<(), String> {
+    let storage = storage()?;
+    storage.set_item(SNAPSHOT_KEY, &ledger.snapshot()).map_err(|e| js_message(&e))?;
+    match views {
+        Some(views) => storage.set_item(VIEWS_KEY, views),
+        None => storage.remove_item(VIEWS_KEY),
+    }
+    .map_err(|e| js_message(&e))
+}
+
+/// Runs `f` at the next animation frame: once what the last changes render is about to be painted.
+fn after_paint(f: impl FnOnce() + 'static) {
+    let _ = window().request_animation_frame(Closure::once_into_js(f).unchecked_ref());
+}
+
+/// Runs `f` after `ms` milliseconds.
+fn set_timeout(f: impl FnOnce() + 'static, ms: i32) {
+    let _ =
+        window().set_timeout_with_callback_and_timeout_and_arguments_0(Closure::once_into_js(f).unchecked_ref(), ms);
+}
+
 /// Keys of payments that are new or differ.
 fn changed(before: &[PaymentView], after: &[PaymentView]) -> Vec<String> {
     after.iter().filter(|p| !before.contains(p)).map(|p| p.key.clone()).collect()
 }
 
-fn js_message(e: &wasm_bindgen::JsValue) -> String {
+pub(crate) fn js_message(e: &wasm_bindgen::JsValue) -> String {
     e.dyn_ref::<js_sys::Error>().map_or_else(|| format!("{e:?}"), |e| String::from(e.message()))
 }
 
@@ -312,17 +514,6 @@ pub async fn fetch_text(url: &str) -> Result<String, String> {
         return Err(format!("{url} answered {}", response.status()));
     }
     response.text().await.map_err(|e| e.to_string())
-}
-
-/// A ledger on the sample world, from the app's own copies of `data/<profile>/sample.json`.
-async fn sample_ledger() -> Result<Ledger, String> {
-    let mut texts = Vec::new();
-    for profile in Profile::ALL {
-        texts.push((profile.id(), fetch_text(&format!("data/{}/sample.json", profile.id())).await?));
-    }
-    let parts: Vec<(&str, &str)> = texts.iter().map(|(n, t)| (*n, t.as_str())).collect();
-    let world = World::from_parts(&parts).map_err(|e| e.to_string())?;
-    Ok(Ledger::with_world(world, Box::new(BrowserClock)))
 }
 
 /// Sends a request to `{base}/{profile}{path}` and reads the vendor's answer.
@@ -367,7 +558,7 @@ async fn send_http(base: &str, text: &str) -> Result<Response, String> {
     let body = if text.is_empty() {
         serde_json::Value::Null
     } else {
-        serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text))
+        read::value(&text).unwrap_or(serde_json::Value::String(text))
     };
     Ok(Response { status, body })
 }

@@ -5,15 +5,14 @@ use std::collections::BTreeMap;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use payrules::ledger::World;
-use payrules::ledger::view::{self, ListQuery, PaymentView, status_label};
-use payrules::vendors::komet::{BatchRow, batch_request, batch_results, batch_token};
+use payrules::ledger::view::{self, ActionEntry, ListQuery, PaymentView, status_label};
+use payrules::vendors::komet::{BatchRow, batch_request, batch_results};
 use payrules::{Operation, Profile, Report, Severity, validate_json};
 use wasm_bindgen::JsCast;
 
 use crate::diagram::{self, BOX_H, BOX_W};
 use crate::form::{self, Input, Part, Slot};
-use crate::state::{Console, Mode, download};
+use crate::state::{Console, LedgerState, Mode, download};
 
 const PAGE: usize = 8;
 
@@ -33,9 +32,15 @@ pub fn App() -> impl IntoView {
             <h1>"payrules console"</h1>
             <ProfileTabs/>
             <ModeSwitch/>
+            <LedgerStatus/>
         </header>
         <Notice/>
-        <main data-testid="app" data-ready=move || console.ready.get().to_string()>
+        <main data-testid="app" data-ready=move || console.ready.get().to_string()
+            data-ledger=move || match console.ledger_state.get() {
+                LedgerState::Loading => "loading",
+                LedgerState::Ready => "ready",
+                LedgerState::Failed => "failed",
+            }>
             <section class="panel list" aria-labelledby="payments-h"><PaymentList/></section>
             <section class="panel detail" aria-labelledby="detail-h"><Detail/></section>
             <section class="panel composer" id="composer" aria-labelledby="composer-h"><Composer/></section>
@@ -108,6 +113,22 @@ fn ModeSwitch() -> impl IntoView {
     }
 }
 
+/// Where the page's ledger is: its module loads beside the first paint, and a request sent before
+/// it is there waits for it.
+#[component]
+fn LedgerStatus() -> impl IntoView {
+    let c = console();
+    view! {
+        <span class="ledger-status" role="status" data-testid="ledger-status">
+            {move || match c.ledger_state.get() {
+                LedgerState::Loading => "loading the ledger…",
+                LedgerState::Ready => "",
+                LedgerState::Failed => "the ledger could not be loaded",
+            }}
+        </span>
+    }
+}
+
 #[component]
 fn Notice() -> impl IntoView {
     let c = console();
@@ -150,11 +171,8 @@ fn PaymentList() -> impl IntoView {
             per_page: PAGE,
         };
         let profile = c.profile.get();
-        // No records yet: the list of an empty world (no payments, every status to choose from).
-        c.world.with(|w| match w {
-            Some(w) => view::list(w, profile, &query),
-            None => view::list(&World::default(), profile, &query),
-        })
+        // No records yet: an empty list (no payments, every status to choose from).
+        view::list_of(c.payments_of(profile), profile, &query)
     });
     let list = move || shown.get();
     view! {
@@ -183,7 +201,7 @@ fn PaymentList() -> impl IntoView {
                     on:input=move |ev| { search.set(event_target_value(&ev)); page.set(0); }/>
             </label>
         </div>
-        <Show when=move || c.world.get().is_some() fallback=|| view! { <p>"No records to show."</p> }>
+        <Show when=move || c.views.with(Option::is_some) fallback=|| view! { <p>"No records to show."</p> }>
             <table class="payments" data-testid="payments">
                 <thead><tr><th scope="col">"Payment"</th><th scope="col">"Amount"</th><th scope="col">"Status"</th><th scope="col">"Links"</th></tr></thead>
                 <tbody>
@@ -246,16 +264,14 @@ fn detail_view(c: Console, p: &PaymentView) -> impl IntoView {
     let table = lifecycle.table();
     let layout = diagram::layout(&table);
     let action_views = c
-        .world
-        .with_untracked(|w| w.as_ref().map(|w| view::actions(w, profile, &p.key)))
-        .unwrap_or_default()
+        .actions(profile, &p.key)
         .into_iter()
-        .map(|view::ActionView { action, verdict }| match verdict {
+        .map(|ActionEntry { action, verdict }| match verdict {
             Ok(request) => {
                 let text = serde_json::to_string(&request).unwrap_or_default();
                 view! {
                     <li><button type="button" data-testid=format!("action-{action}")
-                        on:click=move |_| c.incoming.set(Some(text.clone()))>{action}</button></li>
+                        on:click=move |_| c.incoming.set(Some(text.clone()))>{action.clone()}</button></li>
                 }
                 .into_any()
             }
@@ -263,7 +279,7 @@ fn detail_view(c: Console, p: &PaymentView) -> impl IntoView {
                 let id = format!("why-{action}");
                 view! {
                     <li>
-                        <button type="button" disabled=true data-testid=format!("action-{action}") aria-describedby=id.clone()>{action}</button>
+                        <button type="button" disabled=true data-testid=format!("action-{action}") aria-describedby=id.clone()>{action.clone()}</button>
                         <span class="why" id=id>{why}</span>
                     </li>
                 }
@@ -307,8 +323,8 @@ fn detail_view(c: Console, p: &PaymentView) -> impl IntoView {
             <h4>"Lifecycle"</h4>
             <svg class="lifecycle" data-testid="lifecycle" role="img"
                 aria-label=format!("{} lifecycle; this payment is {}", profile.vendor(), p.status)
-                viewBox=format!("0 0 {} {}", layout.width, layout.height)
-                width=layout.width.to_string() height=layout.height.to_string()>
+                viewBox=format!("0 0 {} {}", diagram::num(layout.width), diagram::num(layout.height))
+                width=diagram::num(layout.width) height=diagram::num(layout.height)>
                 <defs>
                     <marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
                         <path d="M 0 0 L 10 5 L 0 10 z" fill="#57606a"/>
@@ -316,14 +332,14 @@ fn detail_view(c: Console, p: &PaymentView) -> impl IntoView {
                 </defs>
                 {layout.edges.iter().map(|e| view! {
                     <path d=e.path.clone() fill="none" stroke="#57606a" stroke-width="1.4" marker-end="url(#arrow)"/>
-                    <text x=e.label_x.to_string() y=e.label_y.to_string() class="edge-label">{e.action}</text>
+                    <text x=diagram::num(e.label_x) y=diagram::num(e.label_y) class="edge-label">{e.action}</text>
                 }).collect_view()}
                 {layout.nodes.iter().map(|n| {
                     let here = n.name == p.status;
                     view! {
                         <g class="state" class:current=here class:terminal=n.terminal data-state=n.name data-current=here.to_string()>
-                            <rect x=n.x.to_string() y=n.y.to_string() width=BOX_W.to_string() height=BOX_H.to_string() rx="6"/>
-                            <text x=(n.x + BOX_W / 2.0).to_string() y=(n.y + BOX_H / 2.0 + 5.0).to_string() text-anchor="middle">{n.label}</text>
+                            <rect x=diagram::num(n.x) y=diagram::num(n.y) width=diagram::num(BOX_W) height=diagram::num(BOX_H) rx="6"/>
+                            <text x=diagram::num(n.x + BOX_W / 2.0) y=diagram::num(n.y + BOX_H / 2.0 + 5.0) text-anchor="middle">{n.label}</text>
                         </g>
                     }
                 }).collect_view()}
@@ -509,7 +525,11 @@ fn Composer() -> impl IntoView {
         }}
         <div class="send">
             <button type="button" data-testid="send" disabled=move || !report.get().valid || sending.get() on:click=send
-                aria-describedby="send-reason">{move || if sending.get() { "Sending…" } else { "Send" }}</button>
+                aria-describedby="send-reason">{move || match (sending.get(), c.mode.get(), c.ledger_state.get()) {
+                    (false, _, _) => "Send",
+                    (true, Mode::Browser, LedgerState::Loading) => "Loading the ledger…",
+                    (true, _, _) => "Sending…",
+                }}</button>
             <span id="send-reason" data-testid="send-reason" role="status">{move || reason().unwrap_or_default()}</span>
         </div>
         <Show when=move || c.response.get().is_some()>
@@ -635,7 +655,7 @@ fn field_view(
             <ul class="errors" id=err_id data-testid=format!("field-error-{p4}")>
                 {move || errors().into_iter().map(|v| {
                     let fix = v.suggestion.clone().map(|s| {
-                        let shown = serde_json::from_str::<serde_json::Value>(&s).ok().and_then(|j| j.as_str().map(str::to_owned)).unwrap_or_else(|| s.clone());
+                        let shown = crate::read::value(&s).and_then(|j| j.as_str().map(str::to_owned)).unwrap_or_else(|| s.clone());
                         let target = v.path.clone();
                         let apply = shown.clone();
                         view! { <button type="button" class="fix" data-testid=format!("apply-suggestion-{target}")
@@ -679,11 +699,9 @@ fn Batch() -> impl IntoView {
     let results = RwSignal::new(Vec::<BatchRow>::new());
     let typed = move || c.credentials.with(|m| m.get(KEY).cloned());
     // The company token shown: the one typed before, else the in-browser world's (HTTP mode has none).
-    let token = move || c.world.with(|w| batch_token(w.as_ref().map(|w| &w.komet), typed().as_deref()));
+    let token = move || typed().filter(|t| !t.is_empty()).unwrap_or_else(|| c.batch_token());
     let send = move |_| {
-        let request = c
-            .world
-            .with_untracked(|w| batch_request(w.as_ref().map(|w| &w.komet), typed().as_deref(), &ids.get_untracked()));
+        let request = batch_request(None, Some(&token()), &ids.get_untracked());
         let text = serde_json::to_string(&request).unwrap_or_default();
         spawn_local(async move {
             if let Some(response) = c.send(text).await {
@@ -715,18 +733,21 @@ fn Storage() -> impl IntoView {
     let c = console();
     let with_tokens = RwSignal::new(false);
     let export = move |_| {
-        if let Some(text) = c.export_text(with_tokens.get_untracked())
-            && let Err(e) = download("payrules-ledger.json", &text)
-        {
-            c.notice.set(Some(format!("The export failed: {e}")));
-        }
+        let with_tokens = with_tokens.get_untracked();
+        spawn_local(async move {
+            if let Some(text) = c.export_text(with_tokens).await
+                && let Err(e) = download("payrules-ledger.json", &text)
+            {
+                c.notice.set(Some(format!("The export failed: {e}")));
+            }
+        });
     };
     let import = move |ev: leptos::ev::Event| {
         let Some(input) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) else { return };
         let Some(file) = input.files().and_then(|f| f.get(0)) else { return };
         spawn_local(async move {
             match wasm_bindgen_futures::JsFuture::from(file.text()).await {
-                Ok(text) => c.import(&text.as_string().unwrap_or_default()),
+                Ok(text) => c.import(text.as_string().unwrap_or_default()).await,
                 Err(_) => c.notice.set(Some("The file could not be read.".to_owned())),
             }
         });

@@ -58,6 +58,55 @@ fn every_lifecycle_lays_out_without_overlaps() {
     }
 }
 
+#[wasm_bindgen_test]
+fn coordinates_are_written_as_float_formatting_would() {
+    for v in [0.0, 14.0, 120.5, 85.25, 1234.75, -6.0, -0.5, 19.1] {
+        assert_eq!(diagram::num(v), v.to_string(), "{v}");
+    }
+}
+
+#[wasm_bindgen_test]
+fn what_the_console_reads_reads_as_serde_reads_it() {
+    use payrules::ledger::view::{WorldView, world_view};
+    use payrules::ledger::{Ledger, SteppingClock, Timestamp};
+    // The sample world, and one where a payment was posted and cancelled (relations, refusals).
+    let mut ledger =
+        Ledger::sample(Box::new(SteppingClock::new(Timestamp::parse("2024-01-01T09:00:00Z").unwrap(), 1000)));
+    let mut texts = vec![serde_json::to_string(&world_view(ledger.world())).unwrap()];
+    let mut answers = Vec::new();
+    for action in ["post", "cancel"] {
+        let request = payrules::ledger::view::action_request(
+            ledger.world(),
+            Profile::Crmcom,
+            "4653BEFC9239043011096B329DFEF3F7",
+            action,
+        )
+        .unwrap();
+        answers.push(serde_json::to_string(&ledger.handle(&request)).unwrap());
+    }
+    texts.push(serde_json::to_string(&world_view(ledger.world())).unwrap());
+    texts.push(serde_json::to_string(&world_view(&ledger.world().without_tokens())).unwrap());
+    for text in &texts {
+        assert_eq!(payrules_web::read::world_view(text).unwrap(), serde_json::from_str::<WorldView>(text).unwrap());
+    }
+    for text in &answers {
+        assert_eq!(
+            payrules_web::read::response(text).unwrap(),
+            serde_json::from_str::<payrules::Response>(text).unwrap()
+        );
+    }
+    let log = vec![payrules_web::Sent {
+        n: 1,
+        profile: "crmcom".to_owned(),
+        method: "POST".to_owned(),
+        path: "/payments/cancel".to_owned(),
+        status: 200,
+        touched: vec!["4653BEFC9239043011096B329DFEF3F7".to_owned(), "x".to_owned()],
+    }];
+    assert_eq!(payrules_web::read::history(&serde_json::to_string(&log).unwrap()).unwrap(), log);
+    assert!(payrules_web::read::world_view("{\"profiles\":[]}").is_err());
+}
+
 async fn tick() {
     let promise = js_sys::Promise::new(&mut |resolve, _| {
         web_sys::window().unwrap().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 50).unwrap();

@@ -1,7 +1,7 @@
 //! Shapes every vendor's ledger shares: a payment as people see it ([`PaymentView`]), the request
 //! an action sends, and money and text written the way the vendors write them.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::money::Amount;
@@ -9,7 +9,7 @@ use crate::profile::Profile;
 use crate::request::Request;
 
 /// A payment as the vendor shows it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PaymentView {
     /// Stable key within the profile (what relations and actions name).
     pub key: String,
@@ -30,7 +30,7 @@ pub struct PaymentView {
 }
 
 /// A record linked with a payment.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RelationView {
     /// What kind of link (`order`, `contact`, `invoice`, `bill`, `cancellation`, `reversal`,
     /// `reverses`, `split part`, `split of`, `retry`, `retries`).

@@ -4,7 +4,7 @@
 //! console shows (filtered, paged, with its facets) and the actions a payment offers, with the
 //! reason for each one refused, are decided here too: shells only render them.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::ledger::World;
 pub use crate::ledger::shape::{PaymentView, RelationView};
@@ -82,7 +82,12 @@ fn facet_text(name: &str, value: &str) -> String {
 /// A page of `profile`'s payments filtered as `query` says (status equal, facet among the
 /// payment's, search text in its label, key or a field's value, case ignored).
 pub fn list(world: &World, profile: Profile, query: &ListQuery) -> PaymentList {
-    let all = payments(world, profile);
+    list_of(payments(world, profile), profile, query)
+}
+
+/// [`list`] over `all`, a profile's payments as [`payments`] gives them (e.g. from a [`WorldView`]
+/// that crossed from another module or was computed at build time).
+pub fn list_of(all: Vec<PaymentView>, profile: Profile, query: &ListQuery) -> PaymentList {
     let mut facets: Vec<String> = all.iter().flat_map(|p| p.facets.iter().map(|(k, v)| facet_text(k, v))).collect();
     facets.sort();
     facets.dedup();
@@ -135,6 +140,12 @@ pub struct ActionView {
 /// Every action of `profile`'s lifecycle table, in table order (each once), for payment `key`:
 /// the request it sends, or why it is refused.
 pub fn actions(world: &World, profile: Profile, key: &str) -> Vec<ActionView> {
+    let status = payments(world, profile).into_iter().find(|p| p.key == key).map(|p| p.status);
+    actions_in(world, profile, key, status.as_deref())
+}
+
+/// [`actions`] for payment `key` whose status is `status` (`None`: there is no such payment).
+fn actions_in(world: &World, profile: Profile, key: &str, status: Option<&str>) -> Vec<ActionView> {
     let lifecycle = profile.lifecycle();
     let mut names: Vec<&'static str> = Vec::new();
     for t in lifecycle.table().transitions {
@@ -142,11 +153,10 @@ pub fn actions(world: &World, profile: Profile, key: &str) -> Vec<ActionView> {
             names.push(t.action);
         }
     }
-    let status = payments(world, profile).into_iter().find(|p| p.key == key).map(|p| p.status);
     names
         .into_iter()
         .map(|action| {
-            let verdict = match &status {
+            let verdict = match status {
                 None => Err(format!("{} has no payment `{key}`", profile.vendor())),
                 Some(status) => match lifecycle.apply_named(status, action) {
                     Err(e) => Err(e.to_string()),
@@ -156,4 +166,60 @@ pub fn actions(world: &World, profile: Profile, key: &str) -> Vec<ActionView> {
             ActionView { action, verdict }
         })
         .collect()
+}
+
+/// Everything a console shows of a world, as data that can cross to another module or be computed
+/// at build time: every profile's payments ([`payments`]) with each payment's actions
+/// ([`actions`]), and the Komet batch panel's company token. Another shell lists, filters and
+/// details payments from it ([`list_of`]) without the world itself. `R` is how an action's request
+/// is held: a [`Request`] where it is made, any JSON value where it is read back (the same text).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WorldView<R = serde_json::Value> {
+    /// One entry per profile, in registry order ([`Profile::ALL`]).
+    pub profiles: Vec<ProfileView<R>>,
+    /// The company token the Komet batch request carries when none is typed
+    /// ([`crate::vendors::komet::batch_token`]; empty in a world without credentials).
+    pub komet_batch_token: String,
+}
+
+/// A profile's part of a [`WorldView`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProfileView<R = serde_json::Value> {
+    /// The profile's id (`komet`, …).
+    pub profile: String,
+    /// Every payment, in the vendor's order ([`payments`]).
+    pub payments: Vec<PaymentView>,
+    /// Each payment's actions ([`actions`]), in the order of `payments`.
+    pub actions: Vec<Vec<ActionEntry<R>>>,
+}
+
+/// An [`ActionView`] as data: the request (read back as JSON, its numbers' text kept exactly), or
+/// why not.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActionEntry<R = serde_json::Value> {
+    /// The action (`post`, `cancel`, `mark_sync`).
+    pub action: String,
+    /// The request that performs it, or why it cannot be done.
+    pub verdict: Result<R, String>,
+}
+
+/// The [`WorldView`] of `world`.
+pub fn world_view(world: &World) -> WorldView<Request> {
+    let profiles = Profile::ALL
+        .into_iter()
+        .map(|profile| {
+            let payments = payments(world, profile);
+            let actions = payments
+                .iter()
+                .map(|p| {
+                    actions_in(world, profile, &p.key, Some(&p.status))
+                        .into_iter()
+                        .map(|ActionView { action, verdict }| ActionEntry { action: action.to_owned(), verdict })
+                        .collect()
+                })
+                .collect();
+            ProfileView { profile: profile.id().to_owned(), payments, actions }
+        })
+        .collect();
+    WorldView { profiles, komet_batch_token: crate::vendors::komet::batch_token(Some(&world.komet), None) }
 }
