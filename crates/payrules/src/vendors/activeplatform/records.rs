@@ -14,16 +14,16 @@ use crate::money::Amount;
 #[serde(deny_unknown_fields)]
 pub struct State {
     /// API tokens of managers.
-    pub manager_tokens: Vec<String>,
+    pub(crate) manager_tokens: Vec<String>,
     /// The "Document ID format" setting: `{number}` is replaced by the document number,
     /// `{number:06}` pads it with zeros to six digits.
-    pub document_id_mask: String,
+    pub(crate) document_id_mask: String,
     /// Offset of the platform's local time from UTC, in minutes (timestamps are written in it).
-    pub utc_offset_minutes: i32,
+    pub(crate) utc_offset_minutes: i32,
     /// Payment methods by id: their names.
-    pub payment_methods: Table<u64, String>,
+    pub(crate) payment_methods: Table<u64, String>,
     /// Payments by id.
-    pub payments: Table<u64, Payment>,
+    pub(crate) payments: Table<u64, Payment>,
 }
 
 /// An ActivePlatform payment.
@@ -31,27 +31,28 @@ pub struct State {
 #[serde(deny_unknown_fields)]
 pub struct Payment {
     /// The number the document id is made from.
-    pub document_number: u64,
+    pub(crate) document_number: u64,
     /// Its status.
-    pub status: ActivePlatformState,
+    pub(crate) status: ActivePlatformState,
     /// The account that makes the payment.
-    pub account_id: u64,
+    pub(crate) account_id: u64,
     /// When it was created.
-    pub created_at: Timestamp,
+    pub(crate) created_at: Timestamp,
     /// When it last changed.
-    pub updated_at: Timestamp,
+    pub(crate) updated_at: Timestamp,
     /// Its amount.
-    pub total: Amount,
+    pub(crate) total: Amount,
     /// Additional information.
-    pub comment: String,
+    pub(crate) comment: String,
     /// The IP address of the user who makes the payment.
-    pub requester_ip: String,
+    pub(crate) requester_ip: String,
     /// The manager responsible, if any.
-    pub manager_id: Option<u64>,
+    pub(crate) manager_id: Option<u64>,
     /// The payment method, once chosen.
-    pub payment_method_id: Option<u64>,
+    #[allow(clippy::struct_field_names)] // the vendor's own name (and the snapshot's key)
+    pub(crate) payment_method_id: Option<u64>,
     /// Orders linked with the payment.
-    pub orders: Vec<u64>,
+    pub(crate) orders: Vec<u64>,
 }
 
 impl State {

@@ -20,35 +20,35 @@ use crate::money::Amount;
 #[serde(deny_unknown_fields)]
 pub struct State {
     /// Tokens from the login method, each with the user and unit it acts as.
-    pub tokens: Table<String, Session>,
+    pub(crate) tokens: Table<String, Session>,
     /// Contacts (the owners of accounts receivable and of cards).
-    pub contacts: Table<String, Contact>,
+    pub(crate) contacts: Table<String, Contact>,
     /// Accounts receivable.
-    pub accounts_receivable: Table<String, AccountsReceivable>,
+    pub(crate) accounts_receivable: Table<String, AccountsReceivable>,
     /// Payment methods.
-    pub payment_methods: Table<String, PaymentMethod>,
+    pub(crate) payment_methods: Table<String, PaymentMethod>,
     /// Financial transaction types.
-    pub types: Table<String, TransactionType>,
+    pub(crate) types: Table<String, TransactionType>,
     /// Financial transaction categories.
-    pub categories: Table<String, Category>,
+    pub(crate) categories: Table<String, Category>,
     /// Users.
-    pub users: Table<String, User>,
+    pub(crate) users: Table<String, User>,
     /// Units.
-    pub units: Table<String, Unit>,
+    pub(crate) units: Table<String, Unit>,
     /// Payment rejection reasons.
-    pub rejection_reasons: Table<String, RejectionReason>,
+    pub(crate) rejection_reasons: Table<String, RejectionReason>,
     /// Payment gateway cards.
-    pub cards: Table<String, Card>,
+    pub(crate) cards: Table<String, Card>,
     /// Invoices.
-    pub invoices: Table<String, Document>,
+    pub(crate) invoices: Table<String, Document>,
     /// Bills.
-    pub bills: Table<String, Document>,
+    pub(crate) bills: Table<String, Document>,
     /// Payments.
-    pub payments: Table<String, Payment>,
+    pub(crate) payments: Table<String, Payment>,
     /// Payment cancellations.
-    pub payment_cancellations: Table<String, PaymentCancellation>,
+    pub(crate) payment_cancellations: Table<String, PaymentCancellation>,
     /// The next numbers to hand out.
-    pub counters: Counters,
+    pub(crate) counters: Counters,
 }
 
 /// Who a token acts as.
@@ -56,9 +56,9 @@ pub struct State {
 #[serde(deny_unknown_fields)]
 pub struct Session {
     /// The user's id.
-    pub user: String,
+    pub(crate) user: String,
     /// The unit's id.
-    pub unit: String,
+    pub(crate) unit: String,
 }
 
 /// A contact: a person or a company.
@@ -66,24 +66,24 @@ pub struct Session {
 #[serde(deny_unknown_fields)]
 pub struct Contact {
     /// The full name.
-    pub name: String,
+    pub(crate) name: String,
     /// `PERSON` or `COMPANY`.
     #[serde(rename = "type")]
-    pub kind: String,
+    pub(crate) kind: String,
     /// First name (persons).
-    pub first_name: Option<String>,
+    pub(crate) first_name: Option<String>,
     /// Middle name (persons).
-    pub middle_name: Option<String>,
+    pub(crate) middle_name: Option<String>,
     /// Last name (persons).
-    pub last_name: Option<String>,
+    pub(crate) last_name: Option<String>,
     /// Company name (companies).
-    pub company_name: Option<String>,
+    pub(crate) company_name: Option<String>,
     /// The company profile, as the vendor returns it.
     #[serde(default)]
-    pub company_profile: Value,
+    pub(crate) company_profile: Value,
     /// Demographics, as the vendor returns them.
     #[serde(default)]
-    pub demographics: Value,
+    pub(crate) demographics: Value,
 }
 
 /// An accounts receivable.
@@ -91,13 +91,13 @@ pub struct Contact {
 #[serde(deny_unknown_fields)]
 pub struct AccountsReceivable {
     /// Its number.
-    pub number: String,
+    pub(crate) number: String,
     /// Its name.
-    pub name: String,
+    pub(crate) name: String,
     /// Its life cycle state (`ACTIVE`, …).
-    pub life_cycle_state: String,
+    pub(crate) life_cycle_state: String,
     /// The owner's contact id.
-    pub owner: String,
+    pub(crate) owner: String,
 }
 
 /// A payment method.
@@ -105,13 +105,13 @@ pub struct AccountsReceivable {
 #[serde(deny_unknown_fields)]
 pub struct PaymentMethod {
     /// Its name.
-    pub name: String,
+    pub(crate) name: String,
     /// Its alternative code.
-    pub alternative_code: String,
+    pub(crate) alternative_code: String,
     /// Its description.
-    pub description: Option<String>,
+    pub(crate) description: Option<String>,
     /// The payment gateway it is linked with (`STRIPE`), if any: then a card is required.
-    pub payment_gateway: Option<String>,
+    pub(crate) payment_gateway: Option<String>,
 }
 
 /// A financial transaction type.
@@ -119,13 +119,13 @@ pub struct PaymentMethod {
 #[serde(deny_unknown_fields)]
 pub struct TransactionType {
     /// Its name.
-    pub name: String,
+    pub(crate) name: String,
     /// Its alternative code.
-    pub alternative_code: String,
+    pub(crate) alternative_code: String,
     /// `PAYMENT` or `PAYMENT_CANCELLATION` (others exist in CRM.COM).
-    pub classification: String,
+    pub(crate) classification: String,
     /// Its description.
-    pub description: Option<String>,
+    pub(crate) description: Option<String>,
 }
 
 /// A financial transaction category.
@@ -133,11 +133,11 @@ pub struct TransactionType {
 #[serde(deny_unknown_fields)]
 pub struct Category {
     /// Its name.
-    pub name: String,
+    pub(crate) name: String,
     /// Its code.
-    pub code: String,
+    pub(crate) code: String,
     /// Its description.
-    pub description: Option<String>,
+    pub(crate) description: Option<String>,
 }
 
 /// A user.
@@ -145,11 +145,11 @@ pub struct Category {
 #[serde(deny_unknown_fields)]
 pub struct User {
     /// The login name.
-    pub username: String,
+    pub(crate) username: String,
     /// The person's name.
-    pub person_name: String,
+    pub(crate) person_name: String,
     /// The e-mail address.
-    pub email: Option<String>,
+    pub(crate) email: Option<String>,
 }
 
 /// A unit of the organisation.
@@ -157,15 +157,15 @@ pub struct User {
 #[serde(deny_unknown_fields)]
 pub struct Unit {
     /// Its name.
-    pub name: String,
+    pub(crate) name: String,
     /// Its alternative code.
-    pub alternative_code: String,
+    pub(crate) alternative_code: String,
     /// Its description.
-    pub description: Option<String>,
+    pub(crate) description: Option<String>,
     /// The community it belongs to.
-    pub community_name: String,
+    pub(crate) community_name: String,
     /// The group it belongs to.
-    pub group_name: String,
+    pub(crate) group_name: String,
 }
 
 /// A payment rejection reason.
@@ -173,11 +173,11 @@ pub struct Unit {
 #[serde(deny_unknown_fields)]
 pub struct RejectionReason {
     /// Its name.
-    pub name: String,
+    pub(crate) name: String,
     /// Its alternative code.
-    pub alternative_code: String,
+    pub(crate) alternative_code: String,
     /// Its description.
-    pub description: Option<String>,
+    pub(crate) description: Option<String>,
 }
 
 /// A card kept by a payment gateway.
@@ -185,11 +185,11 @@ pub struct RejectionReason {
 #[serde(deny_unknown_fields)]
 pub struct Card {
     /// Its number (masked).
-    pub number: String,
+    pub(crate) number: String,
     /// The gateway's reference for it (`card_15S0w0E0IcJRGs11e6ffmDXK`).
-    pub payment_gateway_reference_number: String,
+    pub(crate) payment_gateway_reference_number: String,
     /// The owner's contact id.
-    pub owner: String,
+    pub(crate) owner: String,
 }
 
 /// An invoice or a bill.
@@ -197,23 +197,23 @@ pub struct Card {
 #[serde(deny_unknown_fields)]
 pub struct Document {
     /// Its number (`I00000294`).
-    pub number: String,
+    pub(crate) number: String,
     /// Its reference number.
-    pub reference_number: String,
+    pub(crate) reference_number: String,
     /// The accounts receivable it is billed to.
-    pub accounts_receivable: String,
+    pub(crate) accounts_receivable: String,
     /// Its life cycle state (`POSTED`).
-    pub life_cycle_state: String,
+    pub(crate) life_cycle_state: String,
     /// The total.
-    pub total_amount: Amount,
+    pub(crate) total_amount: Amount,
     /// What is still to pay: the total less every allocation to it.
-    pub outstanding_amount: Amount,
+    pub(crate) outstanding_amount: Amount,
     /// When it was issued.
-    pub issued_on: Timestamp,
+    pub(crate) issued_on: Timestamp,
     /// When it is due.
-    pub due_on: Timestamp,
+    pub(crate) due_on: Timestamp,
     /// When it was posted.
-    pub posted_on: Timestamp,
+    pub(crate) posted_on: Timestamp,
 }
 
 /// Who created and last changed a transaction, and when.
@@ -221,17 +221,17 @@ pub struct Document {
 #[serde(deny_unknown_fields)]
 pub struct Log {
     /// Created on.
-    pub created_date: Timestamp,
+    pub(crate) created_date: Timestamp,
     /// Last changed on.
-    pub updated_date: Timestamp,
+    pub(crate) updated_date: Timestamp,
     /// Created by (user id).
-    pub created_by_user: String,
+    pub(crate) created_by_user: String,
     /// Created by (unit id).
-    pub created_by_unit: String,
+    pub(crate) created_by_unit: String,
     /// Last changed by (user id).
-    pub updated_by_user: String,
+    pub(crate) updated_by_user: String,
     /// Last changed by (unit id).
-    pub updated_by_unit: String,
+    pub(crate) updated_by_unit: String,
 }
 
 /// A payment.
@@ -239,57 +239,57 @@ pub struct Log {
 #[serde(deny_unknown_fields)]
 pub struct Payment {
     /// Its number, assigned when it is posted.
-    pub number: Option<String>,
+    pub(crate) number: Option<String>,
     /// Its reference number, assigned when it is created.
-    pub reference_number: String,
+    pub(crate) reference_number: String,
     /// Its state.
-    pub life_cycle_state: CrmcomState,
+    pub(crate) life_cycle_state: CrmcomState,
     /// The amount, above zero.
-    pub payment_amount: Amount,
+    pub(crate) payment_amount: Amount,
     /// The accounts receivable (id).
-    pub accounts_receivable: String,
+    pub(crate) accounts_receivable: String,
     /// The financial transaction type (id).
     #[serde(rename = "type")]
-    pub kind: String,
+    pub(crate) kind: String,
     /// The payment method (id).
-    pub payment_method: String,
+    pub(crate) payment_method: String,
     /// The financial transaction category (id).
-    pub category: Option<String>,
+    pub(crate) category: Option<String>,
     /// The card charged (id), exactly when the payment method is linked with a gateway.
-    pub card: Option<String>,
+    pub(crate) card: Option<String>,
     /// When it was received.
-    pub received_on: Timestamp,
+    pub(crate) received_on: Timestamp,
     /// When it was issued (created).
-    pub issued_on: Timestamp,
+    pub(crate) issued_on: Timestamp,
     /// When it was posted.
-    pub posted_on: Option<Timestamp>,
+    pub(crate) posted_on: Option<Timestamp>,
     /// The user who received it (id).
-    pub received_by_user: String,
+    pub(crate) received_by_user: String,
     /// The unit that received it (id).
-    pub received_by_unit: String,
+    pub(crate) received_by_unit: String,
     /// Why it was rejected (id), once rejected.
-    pub rejection_reason: Option<String>,
+    pub(crate) rejection_reason: Option<String>,
     /// A description.
-    pub description: Option<String>,
+    pub(crate) description: Option<String>,
     /// Notes.
-    pub notes: Option<String>,
+    pub(crate) notes: Option<String>,
     /// The user defined fields sent (`udf_string_1` …), as sent.
     #[serde(default)]
-    pub udfs: BTreeMap<String, Value>,
+    pub(crate) udfs: BTreeMap<String, Value>,
     /// Amounts allocated to invoices, by invoice id.
     #[serde(default)]
-    pub invoices: BTreeMap<String, Amount>,
+    pub(crate) invoices: BTreeMap<String, Amount>,
     /// Amounts allocated to bills, by bill id.
     #[serde(default)]
-    pub bills: BTreeMap<String, Amount>,
+    pub(crate) bills: BTreeMap<String, Amount>,
     /// The payment cancellation (id), once cancelled.
-    pub cancellation: Option<String>,
+    pub(crate) cancellation: Option<String>,
     /// The gateway's reference of the charge, once charged.
-    pub payment_gateway_reference_number: Option<String>,
+    pub(crate) payment_gateway_reference_number: Option<String>,
     /// The gateway that charged the card (`STRIPE`), once charged.
-    pub processed_by_payment_gateway: Option<String>,
+    pub(crate) processed_by_payment_gateway: Option<String>,
     /// Who created and last changed it.
-    pub log: Log,
+    pub(crate) log: Log,
 }
 
 /// A payment cancellation: the transaction that cancels a posted payment.
@@ -297,33 +297,33 @@ pub struct Payment {
 #[serde(deny_unknown_fields)]
 pub struct PaymentCancellation {
     /// Its number.
-    pub number: String,
+    pub(crate) number: String,
     /// Its reference number.
-    pub reference_number: String,
+    pub(crate) reference_number: String,
     /// Its state (always POSTED).
-    pub life_cycle_state: CrmcomState,
+    pub(crate) life_cycle_state: CrmcomState,
     /// The amount: the cancelled payment's.
-    pub payment_amount: Amount,
+    pub(crate) payment_amount: Amount,
     /// The cancelled payment (id).
-    pub payment: String,
+    pub(crate) payment: String,
     /// The financial transaction type (id).
     #[serde(rename = "type")]
-    pub kind: String,
+    pub(crate) kind: String,
     /// The financial transaction category (id).
-    pub category: Option<String>,
+    pub(crate) category: Option<String>,
     /// When it was issued.
-    pub issued_on: Timestamp,
+    pub(crate) issued_on: Timestamp,
     /// When it was posted.
-    pub posted_on: Timestamp,
+    pub(crate) posted_on: Timestamp,
     /// Notes.
-    pub notes: Option<String>,
+    pub(crate) notes: Option<String>,
     /// Why it was issued.
-    pub issue_reason: Option<String>,
+    pub(crate) issue_reason: Option<String>,
     /// The user defined fields sent, as sent.
     #[serde(default)]
-    pub udfs: BTreeMap<String, Value>,
+    pub(crate) udfs: BTreeMap<String, Value>,
     /// Who created it.
-    pub log: Log,
+    pub(crate) log: Log,
 }
 
 /// The next numbers to hand out (a number already taken is skipped).
@@ -331,17 +331,17 @@ pub struct PaymentCancellation {
 #[serde(deny_unknown_fields)]
 pub struct Counters {
     /// The next payment number.
-    pub payment_number: u64,
+    pub(crate) payment_number: u64,
     /// The next payment reference number.
-    pub payment_reference_number: u64,
+    pub(crate) payment_reference_number: u64,
     /// The next payment cancellation number.
-    pub cancellation_number: u64,
+    pub(crate) cancellation_number: u64,
     /// The next payment cancellation reference number.
-    pub cancellation_reference_number: u64,
+    pub(crate) cancellation_reference_number: u64,
     /// The seed of the next 32-hex id.
-    pub id_seed: u64,
+    pub(crate) id_seed: u64,
     /// The seed of the next gateway charge reference.
-    pub charge_seed: u64,
+    pub(crate) charge_seed: u64,
 }
 
 /// The user defined fields a payment or a payment cancellation may carry: the last 16 names

@@ -12,9 +12,9 @@ use super::lifecycle::KometState;
 #[serde(deny_unknown_fields)]
 pub struct State {
     /// Tokens of companies (the only valid kind for this method).
-    pub company_tokens: Vec<String>,
+    pub(crate) company_tokens: Vec<String>,
     /// Payments by id.
-    pub payments: Table<u128, Payment>,
+    pub(crate) payments: Table<u128, Payment>,
 }
 
 /// A Komet Sales payment.
@@ -22,7 +22,7 @@ pub struct State {
 #[serde(deny_unknown_fields)]
 pub struct Payment {
     /// Its status.
-    pub status: KometState,
+    pub(crate) status: KometState,
 }
 
 impl Records for State {

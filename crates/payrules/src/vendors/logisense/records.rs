@@ -20,43 +20,43 @@ use crate::money::Amount;
 #[serde(deny_unknown_fields)]
 pub struct State {
     /// OAuth access tokens: the User each one acts as (the default `createdByUserId`).
-    pub tokens: Table<String, u64>,
+    pub(crate) tokens: Table<String, u64>,
     /// The system (owner) currency `baseAmount` is in.
-    pub system_currency: String,
+    pub(crate) system_currency: String,
     /// Accounts by identity.
-    pub accounts: Table<u64, Account>,
+    pub(crate) accounts: Table<u64, Account>,
     /// PaymentType names by identity.
-    pub payment_types: Table<u64, String>,
+    pub(crate) payment_types: Table<u64, String>,
     /// CardType names by identity.
-    pub card_types: Table<u64, String>,
+    pub(crate) card_types: Table<u64, String>,
     /// Invoices by identity.
-    pub invoices: Table<u64, Invoice>,
+    pub(crate) invoices: Table<u64, Invoice>,
     /// CurrencyExchangeDetails by identity.
-    pub currency_exchange_details: Table<u64, ExchangeDetail>,
+    pub(crate) currency_exchange_details: Table<u64, ExchangeDetail>,
     /// BillRunHistory names by identity.
-    pub bill_run_histories: Table<u64, String>,
+    pub(crate) bill_run_histories: Table<u64, String>,
     /// User names by identity.
-    pub users: Table<u64, String>,
+    pub(crate) users: Table<u64, String>,
     /// PaymentMethods by identity.
-    pub payment_methods: Table<u64, PaymentMethod>,
+    pub(crate) payment_methods: Table<u64, PaymentMethod>,
     /// PaymentPreAuthorize names by identity.
-    pub payment_pre_authorizations: Table<u64, String>,
+    pub(crate) payment_pre_authorizations: Table<u64, String>,
     /// PaymentTransaction names by identity.
-    pub payment_transactions: Table<u64, String>,
+    pub(crate) payment_transactions: Table<u64, String>,
     /// PortalUser names by identity.
-    pub portal_users: Table<u64, String>,
+    pub(crate) portal_users: Table<u64, String>,
     /// PaymentStatusTypes by identity.
-    pub payment_status_types: Table<u64, PaymentStatusType>,
+    pub(crate) payment_status_types: Table<u64, PaymentStatusType>,
     /// Payments by identity.
-    pub payments: Table<u64, Payment>,
+    pub(crate) payments: Table<u64, Payment>,
     /// Invoice disbursements by identity.
-    pub invoice_disbursements: Table<u64, Disbursement>,
+    pub(crate) invoice_disbursements: Table<u64, Disbursement>,
     /// The identity the next payment gets (at least one above every payment's).
-    pub next_payment_identity: u64,
+    pub(crate) next_payment_identity: u64,
     /// The identity the next disbursement gets (at least one above every disbursement's).
-    pub next_disbursement_identity: u64,
+    pub(crate) next_disbursement_identity: u64,
     /// Counter the `trackingId`s are derived from.
-    pub tracking_seed: u64,
+    pub(crate) tracking_seed: u64,
 }
 
 /// An account payments are made on.
@@ -64,9 +64,9 @@ pub struct State {
 #[serde(deny_unknown_fields)]
 pub struct Account {
     /// Its name (`accountName`).
-    pub name: String,
+    pub(crate) name: String,
     /// Its currency: `amount` is in it.
-    pub currency: String,
+    pub(crate) currency: String,
 }
 
 /// An invoice of an account.
@@ -74,13 +74,13 @@ pub struct Account {
 #[serde(deny_unknown_fields)]
 pub struct Invoice {
     /// Its name (`invoiceName`), the invoice number.
-    pub name: String,
+    pub(crate) name: String,
     /// The account billed.
-    pub account_id: u64,
+    pub(crate) account_id: u64,
     /// The invoice date (disbursement goes oldest first).
-    pub date: Timestamp,
+    pub(crate) date: Timestamp,
     /// The amount billed, in the account's currency; what is due is this minus its disbursements.
-    pub amount: Amount,
+    pub(crate) amount: Amount,
 }
 
 /// A conversion from an account currency to the system currency.
@@ -88,11 +88,11 @@ pub struct Invoice {
 #[serde(deny_unknown_fields)]
 pub struct ExchangeDetail {
     /// Its name (`currencyExchangeDetailName`).
-    pub name: String,
+    pub(crate) name: String,
     /// The currency converted from.
-    pub currency: String,
+    pub(crate) currency: String,
     /// System-currency units per unit of `currency`.
-    pub rate: Amount,
+    pub(crate) rate: Amount,
 }
 
 /// A payment method of an account.
@@ -100,14 +100,14 @@ pub struct ExchangeDetail {
 #[serde(deny_unknown_fields)]
 pub struct PaymentMethod {
     /// Its name (`paymentMethodName`).
-    pub name: String,
+    pub(crate) name: String,
     /// The account it belongs to.
-    pub account_id: u64,
+    pub(crate) account_id: u64,
     /// Whether a payment gateway vendor processes it (required by `Payment/Vendor`).
-    pub gateway_linked: bool,
+    pub(crate) gateway_linked: bool,
     /// The gateway merchant account (`merchantAccount` of a reversal), when linked.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub merchant_account: Option<String>,
+    pub(crate) merchant_account: Option<String>,
 }
 
 /// The gateway's answer a status type stands for.
@@ -135,10 +135,10 @@ impl GatewayAction {
 #[serde(deny_unknown_fields)]
 pub struct PaymentStatusType {
     /// Its name (`paymentStatusTypeName`).
-    pub name: String,
+    pub(crate) name: String,
     /// The gateway answer it records, if any (otherwise it is a label).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub gateway_action: Option<GatewayAction>,
+    pub(crate) gateway_action: Option<GatewayAction>,
 }
 
 /// A LogiSense payment (every field of the document's `Payment` but the computed ones).
@@ -146,71 +146,71 @@ pub struct PaymentStatusType {
 #[serde(deny_unknown_fields)]
 pub struct Payment {
     /// Our lifecycle status.
-    pub status: LogisenseState,
+    pub(crate) status: LogisenseState,
     /// `date`.
-    pub date: Timestamp,
+    pub(crate) date: Timestamp,
     /// `amount`, in the account's currency.
-    pub amount: Amount,
+    pub(crate) amount: Amount,
     /// `accountId`.
-    pub account_id: u64,
+    pub(crate) account_id: u64,
     /// `paymentTypeId`.
-    pub payment_type_id: u64,
+    pub(crate) payment_type_id: u64,
     /// `detail`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub detail: Option<String>,
+    pub(crate) detail: Option<String>,
     /// `cardTypeId`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub card_type_id: Option<u64>,
+    pub(crate) card_type_id: Option<u64>,
     /// `checkNumber`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub check_number: Option<String>,
+    pub(crate) check_number: Option<String>,
     /// `automaticDisburse`.
-    pub automatic_disburse: bool,
+    pub(crate) automatic_disburse: bool,
     /// `created`.
-    pub created: Timestamp,
+    pub(crate) created: Timestamp,
     /// `invoiceId`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub invoice_id: Option<u64>,
+    pub(crate) invoice_id: Option<u64>,
     /// `posting`.
-    pub posting: Timestamp,
+    pub(crate) posting: Timestamp,
     /// `baseAmount`, in the system currency.
-    pub base_amount: Amount,
+    pub(crate) base_amount: Amount,
     /// `invoiceAmount`.
-    pub invoice_amount: Amount,
+    pub(crate) invoice_amount: Amount,
     /// `currencyExchangeDetailId`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub currency_exchange_detail_id: Option<u64>,
+    pub(crate) currency_exchange_detail_id: Option<u64>,
     /// `billRunHistoryId`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub bill_run_history_id: Option<u64>,
+    pub(crate) bill_run_history_id: Option<u64>,
     /// `isManual`.
-    pub is_manual: bool,
+    pub(crate) is_manual: bool,
     /// `reversePaymentId`: the payment this one reverses.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reverse_payment_id: Option<u64>,
+    pub(crate) reverse_payment_id: Option<u64>,
     /// `createdByUserId`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_by_user_id: Option<u64>,
+    pub(crate) created_by_user_id: Option<u64>,
     /// `paymentMethodId`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub payment_method_id: Option<u64>,
+    pub(crate) payment_method_id: Option<u64>,
     /// `paymentPreAuthorizeId`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub payment_pre_authorize_id: Option<u64>,
+    pub(crate) payment_pre_authorize_id: Option<u64>,
     /// `paymentTransactionId`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub payment_transaction_id: Option<u64>,
+    pub(crate) payment_transaction_id: Option<u64>,
     /// `createdByPortalUserId`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_by_portal_user_id: Option<u64>,
+    pub(crate) created_by_portal_user_id: Option<u64>,
     /// `paymentStatusTypeId`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub payment_status_type_id: Option<u64>,
+    pub(crate) payment_status_type_id: Option<u64>,
     /// `retryPaymentId`: the failed payment this one retries.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub retry_payment_id: Option<u64>,
+    pub(crate) retry_payment_id: Option<u64>,
     /// `updated`.
-    pub updated: Timestamp,
+    pub(crate) updated: Timestamp,
 }
 
 /// An amount of a payment applied to an invoice.
@@ -218,17 +218,17 @@ pub struct Payment {
 #[serde(deny_unknown_fields)]
 pub struct Disbursement {
     /// The invoice paid.
-    pub invoice_id: u64,
+    pub(crate) invoice_id: u64,
     /// The payment paying it.
-    pub payment_id: u64,
+    pub(crate) payment_id: u64,
     /// The amount, in the account's currency.
-    pub amount: Amount,
+    pub(crate) amount: Amount,
     /// The amount in the system currency.
-    pub base_amount: Amount,
+    pub(crate) base_amount: Amount,
     /// The amount in the invoice's currency.
-    pub invoice_amount: Amount,
+    pub(crate) invoice_amount: Amount,
     /// Whether the ledger made it automatically.
-    pub automatic_disburse: bool,
+    pub(crate) automatic_disburse: bool,
 }
 
 /// The kinds of record a payment refers to.

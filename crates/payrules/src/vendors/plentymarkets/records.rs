@@ -20,33 +20,33 @@ pub(super) const DECIMALS: u32 = 4;
 #[serde(deny_unknown_fields)]
 pub struct State {
     /// Valid OAuth access tokens (`Authorization: Bearer …`).
-    pub access_tokens: Keys<String>,
+    pub(crate) access_tokens: Keys<String>,
     /// The system (standard) currency, ISO 4217.
-    pub system_currency: String,
+    pub(crate) system_currency: String,
     /// Offset of the store's local time from UTC, in minutes (timestamps are written in it).
-    pub utc_offset_minutes: i32,
+    pub(crate) utc_offset_minutes: i32,
     /// Payment methods by `mopId`: their names.
-    pub payment_methods: Table<u64, String>,
+    pub(crate) payment_methods: Table<u64, String>,
     /// Payment property types by id: their names.
-    pub property_types: Table<u64, String>,
+    pub(crate) property_types: Table<u64, String>,
     /// Ids of the orders that exist.
-    pub orders: Keys<u64>,
+    pub(crate) orders: Keys<u64>,
     /// Ids of the contacts that exist.
-    pub contacts: Keys<u64>,
+    pub(crate) contacts: Keys<u64>,
     /// Payments by id.
-    pub payments: Table<u64, Payment>,
+    pub(crate) payments: Table<u64, Payment>,
     /// Payment–order relations, by payment id (at most one per payment).
-    pub order_relations: Table<u64, Relation>,
+    pub(crate) order_relations: Table<u64, Relation>,
     /// Payment–contact relations, by payment id (at most one per payment).
-    pub contact_relations: Table<u64, Relation>,
+    pub(crate) contact_relations: Table<u64, Relation>,
     /// The id the next payment gets.
-    pub next_payment_id: u64,
+    pub(crate) next_payment_id: u64,
     /// The id the next payment–order relation gets.
-    pub next_order_relation_id: u64,
+    pub(crate) next_order_relation_id: u64,
     /// The id the next payment–contact relation gets.
-    pub next_contact_relation_id: u64,
+    pub(crate) next_contact_relation_id: u64,
     /// The seed of the next generated hash.
-    pub next_hash_seed: u64,
+    pub(crate) next_hash_seed: u64,
 }
 
 /// A plentymarkets payment.
@@ -54,46 +54,46 @@ pub struct State {
 #[serde(deny_unknown_fields)]
 pub struct Payment {
     /// The amount, 4 decimals, in `currency` (converted when `is_system_currency` is false).
-    pub amount: Amount,
+    pub(crate) amount: Amount,
     /// The exchange ratio to the system currency, 4 decimals.
-    pub exchange_ratio: Amount,
+    pub(crate) exchange_ratio: Amount,
     /// The payment method.
-    pub mop_id: u64,
+    pub(crate) mop_id: u64,
     /// The parent payment of a split part.
-    pub parent_id: Option<u64>,
+    pub(crate) parent_id: Option<u64>,
     /// Deleted payments are not listed.
-    pub deleted: bool,
+    pub(crate) deleted: bool,
     /// An unassigned payment.
-    pub unaccountable: bool,
+    pub(crate) unaccountable: bool,
     /// ISO 4217 code.
-    pub currency: String,
+    pub(crate) currency: String,
     /// `debit` or `credit`.
     #[serde(rename = "type")]
-    pub kind: String,
+    pub(crate) kind: String,
     /// 32 characters.
-    pub hash: String,
+    pub(crate) hash: String,
     /// 0 undefined, 1 system, 2 manually, 3 SOAP, 4 import, 5 split payment, 6 plugin.
-    pub origin: u8,
+    pub(crate) origin: u8,
     /// When the payment was received (the entry date).
-    pub received_at: Timestamp,
+    pub(crate) received_at: Timestamp,
     /// When the payment was imported (entered the ledger).
-    pub imported_at: Timestamp,
+    pub(crate) imported_at: Timestamp,
     /// The payment status, written as its number.
     #[serde(with = "status_number")]
-    pub status: PlentyState,
+    pub(crate) status: PlentyState,
     /// 1 interim transaction report, 2 booked payment, 3 split payment.
-    pub transaction_type: u8,
+    pub(crate) transaction_type: u8,
     /// The `isSystemCurrency` flag as sent.
-    pub is_system_currency: bool,
+    pub(crate) is_system_currency: bool,
     /// The amount as sent, when it was converted to the system currency.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub original_amount: Option<Amount>,
+    pub(crate) original_amount: Option<Amount>,
     /// The currency as sent, when the amount was converted to the system currency.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub original_currency: Option<String>,
+    pub(crate) original_currency: Option<String>,
     /// Properties by property type id: their values.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub properties: BTreeMap<u64, String>,
+    pub(crate) properties: BTreeMap<u64, String>,
 }
 
 /// A relation of a payment to an order or a contact.
@@ -101,11 +101,11 @@ pub struct Payment {
 #[serde(deny_unknown_fields)]
 pub struct Relation {
     /// The relation's id.
-    pub id: u64,
+    pub(crate) id: u64,
     /// The order's (or contact's) id.
-    pub target: u64,
+    pub(crate) target: u64,
     /// When it was assigned.
-    pub assigned_at: Timestamp,
+    pub(crate) assigned_at: Timestamp,
 }
 
 /// A status as its number (`2`), as the API writes it.
