@@ -109,14 +109,17 @@ pub fn run(args: &ValidateArgs) -> Result<ExitCode, String> {
         r.and_then(|all_valid| sink.finish().map(|()| all_valid))
     } else {
         let mut out = BufWriter::with_capacity(1 << 16, io::stdout().lock());
+        // Each report written by the core's own writer (`Report::write_json`, the bytes serde_json
+        // writes), into one buffer reused for every line.
+        let mut text = String::new();
         let r = each_report(inputs, &progress, &mut |_, line, verdict| {
+            text.clear();
             match verdict {
-                Verdict::Clean(operation) => write_clean(&mut out, operation),
-                Verdict::Report(report) => {
-                    serde_json::to_writer(&mut out, report).map_err(io::Error::from).and_then(|()| out.write_all(b"\n"))
-                }
+                Verdict::Clean(operation) => Report::new(Some(operation), Vec::new()).write_json(&mut text),
+                Verdict::Report(report) => report.write_json(&mut text),
             }
-            .map_err(|e| format!("cannot write (line {line}): {e}"))
+            text.push('\n');
+            out.write_all(text.as_bytes()).map_err(|e| format!("cannot write (line {line}): {e}"))
         });
         progress.finish_and_clear();
         r.and_then(|all_valid| out.flush().map_err(|e| format!("cannot write: {e}")).map(|()| all_valid))
@@ -150,14 +153,6 @@ enum Verdict<'a> {
     Clean(&'static str),
     /// The full report.
     Report(&'a Report),
-}
-
-/// The report of a valid request with no violation, as `serde_json` writes it (operation ids are
-/// plain ASCII: nothing to escape).
-fn write_clean(out: &mut impl Write, operation: &str) -> io::Result<()> {
-    out.write_all(b"{\"valid\":true,\"operation\":\"")?;
-    out.write_all(operation.as_bytes())?;
-    out.write_all(b"\",\"errors\":[]}\n")
 }
 
 /// Calls `f` with every request line's verdict, in order (input name, line number in it,
