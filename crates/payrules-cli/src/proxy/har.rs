@@ -9,13 +9,11 @@ use std::process::ExitCode;
 
 use axum::http::{Method, Uri};
 use payrules::Profile;
-use payrules::ledger::Ledger;
 use serde::Deserialize;
-use serde_json::Value;
 
 use super::report::{Entry, ReportLog};
 use super::{Mode, drift, parse_upstream};
-use crate::serve::redact_target;
+use crate::serve::{redact_target, vendor_request};
 
 #[derive(Debug, clap::Args)]
 pub struct CheckTrafficArgs {
@@ -93,11 +91,7 @@ pub fn run(args: &CheckTrafficArgs) -> Result<ExitCode, String> {
     let text = std::fs::read_to_string(&args.file).map_err(|e| format!("cannot read {}: {e}", args.file.display()))?;
     let har: Har =
         serde_json::from_str(&text).map_err(|e| format!("{} is not a HAR file: {e}", args.file.display()))?;
-    let mut emulator = match &args.world {
-        Some(file) => Ledger::restore(&crate::replay::read_snapshot(file)?, Box::new(super::SystemClock))
-            .map_err(|e| format!("--world {}: {e}", file.display()))?,
-        None => Ledger::sample(Box::new(super::SystemClock)),
-    };
+    let mut emulator = super::emulator(args.world.as_deref())?;
     let log = ReportLog::open(Some(&args.log))?;
     let (mut checked, mut skipped, mut invalid, mut drifted) = (0usize, 0usize, 0usize, 0usize);
     for entry in har.log.entries {
@@ -108,14 +102,8 @@ pub fn run(args: &CheckTrafficArgs) -> Result<ExitCode, String> {
         let headers: BTreeMap<String, String> =
             entry.request.headers.iter().map(|h| (h.name.to_ascii_lowercase(), h.value.trim().to_owned())).collect();
         let body = entry.request.post_data.map(|p| p.text).unwrap_or_default();
-        let request = payrules::Request {
-            profile: profile.id().to_owned(),
-            method: entry.request.method.to_ascii_uppercase(),
-            path: path.clone(),
-            query: BTreeMap::new(),
-            headers,
-            body: if body.is_empty() { Value::Null } else { Value::String(body) },
-        };
+        let method = entry.request.method.to_ascii_uppercase();
+        let request = vendor_request(profile.id().to_owned(), &method, path.clone(), headers, body);
         let report = payrules::validate(&request);
         let method = Method::from_bytes(request.method.as_bytes()).unwrap_or(Method::GET);
         let mut line = Entry::new(profile, &method, &redact_target(&path), Mode::Shadow, &report);

@@ -27,11 +27,11 @@ use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 use payrules::ledger::{Clock, Ledger, Timestamp};
 use payrules::{Profile, Report};
-use serde_json::{Value, json};
+use serde_json::json;
 use tokio::net::TcpListener;
 
-use crate::serve::{body_text_limited, redact_target, split_target};
-use report::{Entry, ReportLog, Violated};
+use crate::serve::{body_text_limited, machine_millis, redact_target, split_target, vendor_request};
+use report::{Entry, ReportLog};
 
 /// What the proxy does with a request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize)]
@@ -88,10 +88,16 @@ struct SystemClock;
 
 impl Clock for SystemClock {
     fn now(&mut self) -> Timestamp {
-        let ms = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
-        Timestamp::from_unix_millis(ms)
+        Timestamp::from_unix_millis(machine_millis())
+    }
+}
+
+/// The emulated ledger: on `--world`'s snapshot, or the sample world.
+fn emulator(world: Option<&std::path::Path>) -> Result<Ledger, String> {
+    match world {
+        Some(file) => Ledger::restore(&crate::replay::read_snapshot(file)?, Box::new(SystemClock))
+            .map_err(|e| format!("--world {}: {e}", file.display())),
+        None => Ok(Ledger::sample(Box::new(SystemClock))),
     }
 }
 
@@ -106,11 +112,7 @@ struct Proxy {
 }
 
 pub fn run(args: &ProxyArgs) -> Result<ExitCode, String> {
-    let emulator = match &args.world {
-        Some(file) => Ledger::restore(&crate::replay::read_snapshot(file)?, Box::new(SystemClock))
-            .map_err(|e| format!("--world {}: {e}", file.display()))?,
-        None => Ledger::sample(Box::new(SystemClock)),
-    };
+    let emulator = emulator(args.world.as_deref())?;
     let log = ReportLog::open(args.log.as_deref())?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -203,15 +205,11 @@ fn problem(status: StatusCode, code: &str, message: impl Into<String>) -> Respon
 
 /// `N` or `N; code, code` for the `Payrules-Violations` header.
 fn violations_header(report: &Report) -> HeaderValue {
-    let mut codes: Vec<&str> = report.errors.iter().map(|v| v.code.as_str()).collect();
-    codes.dedup();
+    let codes: std::collections::BTreeSet<&str> = report.errors.iter().map(|v| v.code.as_str()).collect();
     let text = if codes.is_empty() {
         "0".to_owned()
     } else {
-        let mut unique = codes.clone();
-        unique.sort_unstable();
-        unique.dedup();
-        format!("{}; {}", report.errors.len(), unique.join(", "))
+        format!("{}; {}", report.errors.len(), codes.into_iter().collect::<Vec<_>>().join(", "))
     };
     HeaderValue::from_str(&text).unwrap_or_else(|_| HeaderValue::from_static("0"))
 }
@@ -241,14 +239,7 @@ async fn exchange(State(proxy): State<Arc<Proxy>>, request: Request) -> Response
             headers.insert(name.as_str().to_owned(), value.trim().to_owned());
         }
     }
-    let request = payrules::Request {
-        profile: profile.id().to_owned(),
-        method: parts.method.as_str().to_owned(),
-        path: path.clone(),
-        query: BTreeMap::new(),
-        headers,
-        body: if body.is_empty() { Value::Null } else { Value::String(body.clone()) },
-    };
+    let request = vendor_request(profile.id().to_owned(), parts.method.as_str(), path.clone(), headers, body.clone());
     let report = payrules::validate(&request);
     let mut entry = Entry::new(profile, &parts.method, &redact_target(&path), proxy.mode, &report);
 
@@ -343,18 +334,4 @@ fn lock(ledger: &Mutex<Ledger>) -> std::sync::MutexGuard<'_, Ledger> {
 
 fn elapsed_ms(started: Instant) -> f64 {
     (started.elapsed().as_secs_f64() * 1000.0 * 1000.0).round() / 1000.0
-}
-
-impl Violated {
-    fn of(report: &Report) -> Vec<Violated> {
-        report
-            .errors
-            .iter()
-            .map(|v| Violated {
-                path: v.path.clone(),
-                code: v.code.as_str().to_owned(),
-                error: v.severity == payrules::Severity::Error,
-            })
-            .collect()
-    }
 }

@@ -27,6 +27,20 @@ pub struct Violated {
     pub error: bool,
 }
 
+impl Violated {
+    pub(super) fn of(report: &Report) -> Vec<Violated> {
+        report
+            .errors
+            .iter()
+            .map(|v| Violated {
+                path: v.path.clone(),
+                code: v.code.as_str().to_owned(),
+                error: v.severity == payrules::Severity::Error,
+            })
+            .collect()
+    }
+}
+
 /// One exchange.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Entry {
@@ -79,10 +93,7 @@ impl Entry {
 
 /// The time now in RFC 3339 (UTC, milliseconds).
 pub fn now_rfc3339() -> String {
-    let ms = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
-    payrules::ledger::Timestamp::from_unix_millis(ms).utc_millis()
+    payrules::ledger::Timestamp::from_unix_millis(crate::serve::machine_millis()).utc_millis()
 }
 
 /// Where entries go: a file (appended, a line each, flushed after each) or nowhere.

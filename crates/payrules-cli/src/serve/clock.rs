@@ -22,7 +22,8 @@ pub enum Mode {
     Frozen { at: i64 },
 }
 
-fn machine_millis() -> i64 {
+/// The machine's clock, in milliseconds since the Unix epoch.
+pub(crate) fn machine_millis() -> i64 {
     let ms = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis());
     i64::try_from(ms).unwrap_or(i64::MAX)
 }

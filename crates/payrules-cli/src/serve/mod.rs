@@ -23,7 +23,8 @@ mod routes;
 mod sandboxes;
 mod store;
 
-pub(crate) use routes::{body_text_limited, redact_target, split_target};
+pub(crate) use clock::machine_millis;
+pub(crate) use routes::{body_text_limited, redact_target, split_target, vendor_request};
 
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;

@@ -250,6 +250,26 @@ async fn read_text(body: Body, read_at_most: usize, limit: usize) -> Result<Stri
     })
 }
 
+/// A request received over HTTP as the core reads it: the vendor path with its query undecoded
+/// (the core reads it), the headers as sent, and the body's text as sent, so that decimals stay
+/// exact and form bodies stay forms (`serve`, `proxy` and `check-traffic` all read requests so).
+pub(crate) fn vendor_request(
+    profile: String,
+    method: &str,
+    path: String,
+    headers: BTreeMap<String, String>,
+    body: String,
+) -> payrules::Request {
+    payrules::Request {
+        profile,
+        method: method.to_owned(),
+        path,
+        query: BTreeMap::new(),
+        headers,
+        body: if body.is_empty() { Value::Null } else { Value::String(body) },
+    }
+}
+
 /// Any path but `/_payrules/...`: the vendor request, to the sandbox's ledger.
 async fn vendor(State(app): Shared, request: Request) -> Response {
     let (parts, body) = request.into_parts();
@@ -274,15 +294,7 @@ async fn vendor(State(app): Shared, request: Request) -> Response {
                 .map_err(|_| Problem::bad_request("bad_header", format!("the header {name} is not UTF-8")))?;
             headers.insert(name.as_str().to_owned(), value.trim().to_owned());
         }
-        let request = payrules::Request {
-            profile,
-            method: parts.method.as_str().to_owned(),
-            path,
-            query: BTreeMap::new(),
-            headers,
-            // The body's text as sent: decimals stay exact, form bodies stay forms.
-            body: if body.is_empty() { Value::Null } else { Value::String(body) },
-        };
+        let request = vendor_request(profile, parts.method.as_str(), path, headers, body);
         Ok::<_, Problem>((sandbox, request, idempotency))
     };
     let (sandbox, request, idempotency) = match request.await {
