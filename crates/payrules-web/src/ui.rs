@@ -11,7 +11,7 @@ use payrules::{Operation, Profile, Report, Severity, validate_json};
 use wasm_bindgen::JsCast;
 
 use crate::diagram::{self, BOX_H, BOX_W};
-use crate::form::{self, Input, Part, Slot};
+use crate::form::{self, Input, Part, Slot, SlotInput};
 use crate::state::{Console, LedgerState, Mode, download};
 
 const PAGE: usize = 8;

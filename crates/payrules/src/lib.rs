@@ -87,6 +87,7 @@ mod registry;
 #[macro_use]
 mod operation;
 
+pub mod compose;
 mod datetime;
 pub mod fast;
 /// Deterministic request batches for benchmarks and cross-runtime parity checks: payrules' own
