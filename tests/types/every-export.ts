@@ -5,6 +5,7 @@ import init, {
   type AllowedAction,
   type BatchResult,
   type Code,
+  CsvRequests,
   type LifecycleProblem,
   type ProfileId,
   type Report,
@@ -42,7 +43,15 @@ async function main(): Promise<void> {
   const invalid: Uint32Array = batch.invalidLines;
   for (const r of batch) console.log(r.valid);
   if (batch.length > 0) console.log(batch.report(0).valid, batch.reportJson(0));
+  const maybe: Uint32Array = batch.mayHaveViolations();
   batch.free();
+  const csv = new CsvRequests('plentymarkets', 'plentymarkets.create_payment');
+  const rows: Uint8Array = csv.push(new TextEncoder().encode('amount,currency\n12.3400,EUR\n'));
+  const lines: Uint32Array = csv.rowLines;
+  const columns: string[] = csv.columns;
+  const pointers: string[] = csv.pointers;
+  console.log(maybe.length, rows.length, lines.length, columns.length, pointers.length, csv.push(new Uint8Array(0)).length);
+  csv.free();
   const all: string = validateBatchJson(new TextEncoder().encode(text));
   console.log(profiles().length, diagram(profile).length, valid, operation, invalid.length, all.length);
   const actions: AllowedAction[] | LifecycleProblem = allowedActions('crmcom', 'DRAFT');

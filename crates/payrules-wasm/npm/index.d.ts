@@ -44,6 +44,12 @@ export class BatchResult {
   readonly length: number;
   /** The indexes of the invalid entries, ascending (a fresh array on each read). */
   readonly invalidLines: Uint32Array;
+  /**
+   * The indexes of the entries whose report may hold a violation, warnings included (ascending):
+   * every invalid entry and each valid one the one-pass check cannot prove clean. The others have
+   * no violation at all; `reportJson(i)` tells for these.
+   */
+  mayHaveViolations(): Uint32Array;
   /** Entry `i`'s full report, written now (the same as `validateJson` of that line). Throws when `i` is out of range. */
   report(i: number): Report;
   /** Entry `i`'s report as exact JSON text (the bytes `validateJson` returns for that line). */
@@ -51,5 +57,25 @@ export class BatchResult {
   /** Every entry's report, in order (each written when reached). */
   [Symbol.iterator](): IterableIterator<Report>;
   /** Frees the batch's memory now rather than when it is collected. */
+  free(): void;
+}
+
+/**
+ * A CSV file read as requests of one operation, a chunk at a time (the console's file check uses
+ * it in a Web Worker). The header row maps columns to the operation's inputs by name (`amount`) or
+ * by pointer (`/body/amount`); each later row becomes one request, its values kept as text.
+ */
+export class CsvRequests {
+  /** Throws when the profile or the operation (`plentymarkets.create_payment`) is unknown. */
+  constructor(profile: ProfileId, operation: string);
+  /** Reads the file's next bytes (an empty array: the end); returns the requests of the rows it completed, as UTF-8 JSON Lines. */
+  push(chunk: Uint8Array): Uint8Array;
+  /** The 1-based file line each row of the last `push` starts on. */
+  readonly rowLines: Uint32Array;
+  /** The header row's names (empty until it is read). */
+  readonly columns: string[];
+  /** The input (JSON Pointer) each column fills, `""` where the operation has none. */
+  readonly pointers: string[];
+  /** Frees its memory now rather than when it is collected. */
   free(): void;
 }
