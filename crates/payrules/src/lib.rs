@@ -87,6 +87,9 @@ mod registry;
 #[macro_use]
 mod operation;
 
+/// Requests from field values (an operation's inputs and the request text they make): used by
+/// payrules' own crates (the console's form, the file check's CSV rows), not part of the stable API.
+#[doc(hidden)]
 pub mod compose;
 mod datetime;
 pub mod fast;
