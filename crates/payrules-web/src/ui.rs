@@ -44,6 +44,7 @@ pub fn App() -> impl IntoView {
             <section class="panel list" aria-labelledby="payments-h"><PaymentList/></section>
             <section class="panel detail" aria-labelledby="detail-h"><Detail/></section>
             <section class="panel composer" id="composer" aria-labelledby="composer-h"><Composer/></section>
+            <section class="panel check" aria-labelledby="check-h"><crate::check::FileCheck/></section>
             <Show when=move || console.profile.get() == Profile::Komet>
                 <section class="panel batch" aria-labelledby="batch-h"><Batch/></section>
             </Show>
