@@ -60,13 +60,13 @@ async function check({ file, kind, profile, operation }) {
     if (end) break;
   }
   csv?.free();
+  // Every table as rows of cells (the panel renders text only).
   const sorted = (m) => [...m].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
-  const summary = {
-    lines: tally.lines, valid: tally.valid, invalid: tally.invalid, warned: tally.warned, blank: tally.blank,
-    by_code: sorted(tally.byCode), by_field: sorted(tally.byField), first: tally.first,
-  };
+  const counts = [['Lines', tally.lines], ['Valid', tally.valid], ['Invalid', tally.invalid],
+    ['Valid with warnings', tally.warned], ['Blank', tally.blank]];
+  const first = tally.first.map((p) => [p.line, p.path, p.code, p.message]);
   const blob = new Blob(report, { type: 'application/x-ndjson' });
-  self.postMessage({ type: 'done', summary: JSON.stringify(summary), report: blob });
+  self.postMessage({ type: 'done', counts, byCode: sorted(tally.byCode), byField: sorted(tally.byField), first, report: blob });
 }
 
 /** The 1-based file line of each non-blank line among the first `cut` bytes (validateBatch's entries). */

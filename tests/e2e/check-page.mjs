@@ -68,8 +68,8 @@ export class FileCheck extends Console {
   }
 
   async counts() {
-    const n = async (k) => Number(await this.id(`check-${k}`).innerText());
-    return { lines: await n('lines'), valid: await n('valid'), invalid: await n('invalid'), warned: await n('warned'), blank: await n('blank') };
+    const n = Object.fromEntries((await this.rows('check-counts')).map(([k, v]) => [k, Number(v)]));
+    return { lines: n.Lines, valid: n.Valid, invalid: n.Invalid, warned: n['Valid with warnings'], blank: n.Blank };
   }
 
   /** A table's body rows as arrays of cell texts. */

@@ -8,7 +8,6 @@ use std::time::Duration;
 
 use leptos::prelude::*;
 use payrules::Operation;
-use serde::Deserialize;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use web_sys::{Blob, File, MessageEvent, Url, Worker, WorkerOptions, WorkerType};
@@ -25,27 +24,39 @@ enum Phase {
     Failed(String),
 }
 
-/// What the worker posts at the end (`summary`, as JSON text).
-#[derive(Clone, Debug, Default, Deserialize)]
-struct Summary {
-    lines: u64,
-    valid: u64,
-    invalid: u64,
-    /// Valid requests with warnings.
-    warned: u64,
-    blank: u64,
-    by_code: Vec<(String, u64)>,
-    by_field: Vec<(String, u64)>,
-    first: Vec<Problem>,
+/// A table the panel shows: every cell is text from the worker (never markup).
+#[derive(Clone, Debug)]
+struct Table {
+    testid: &'static str,
+    caption: &'static str,
+    head: &'static [&'static str],
+    rows: Vec<Vec<String>>,
 }
 
-/// One of the first problems: an error and the 1-based line of its request.
-#[derive(Clone, Debug, Deserialize)]
-struct Problem {
-    line: u64,
-    path: String,
-    code: String,
-    message: String,
+/// One generic view for every table, so the console's module carries one table's code (the first
+/// load is measured: issue 9).
+fn table(t: Table) -> impl IntoView {
+    view! {
+        <table data-testid=t.testid>
+            <caption>{t.caption}</caption>
+            <thead><tr>{t.head.iter().map(|h| view! { <th scope="col">{*h}</th> }).collect_view()}</tr></thead>
+            <tbody>{t.rows.into_iter().map(|row| view! {
+                <tr>{row.into_iter().map(|cell| view! { <td>{cell}</td> }).collect_view()}</tr>
+            }).collect_view()}</tbody>
+        </table>
+    }
+}
+
+/// A number as JavaScript writes it (`100000`): Rust's float formatting is not in the console's
+/// module, and this panel does not add it.
+fn number(n: f64) -> String {
+    js_sys::Number::from(n).to_string_with_radix(10).map(String::from).unwrap_or_default()
+}
+
+/// Rows of text from the worker's arrays of arrays (numbers written as integers).
+fn rows(value: &JsValue) -> Vec<Vec<String>> {
+    let cell = |v: JsValue| v.as_string().or_else(|| v.as_f64().map(number)).unwrap_or_default();
+    js_sys::Array::from(value).iter().map(|row| js_sys::Array::from(&row).iter().map(cell).collect()).collect()
 }
 
 /// A running check: the worker and its message handler (dropped together).
@@ -86,9 +97,8 @@ pub fn FileCheck() -> impl IntoView {
     let name = RwSignal::new(String::new());
     // (bytes read, bytes in all, lines checked)
     let progress = RwSignal::new((0.0_f64, 0.0_f64, 0.0_f64));
-    let mapping = RwSignal::new(None::<Vec<(String, String)>>);
-    let summary = RwSignal::new(None::<Summary>);
-    let first = RwSignal::new(Vec::<Problem>::new());
+    let mapping = RwSignal::new(None::<(Table, String)>);
+    let tables = RwSignal::new(Vec::<Table>::new());
     let report_url = RwSignal::new(None::<String>);
     let chosen = RwSignal::new(String::new());
     let run = StoredValue::new_local(None::<Run>);
@@ -104,8 +114,7 @@ pub fn FileCheck() -> impl IntoView {
             let _ = Url::revoke_object_url(&url);
         }
         report_url.set(None);
-        summary.set(None);
-        first.set(Vec::new());
+        tables.set(Vec::new());
         mapping.set(None);
         name.set(file.name());
         progress.set((0.0, file.size(), 0.0));
@@ -125,30 +134,64 @@ pub fn FileCheck() -> impl IntoView {
                     field(&data, "lines").as_f64().unwrap_or(0.0),
                 )),
                 Some("mapping") => {
-                    let columns = strings(&field(&data, "columns"));
-                    let pointers = strings(&field(&data, "pointers"));
-                    mapping.set(Some(columns.into_iter().zip(pointers).collect()));
+                    let pairs: Vec<Vec<String>> = strings(&field(&data, "columns"))
+                        .into_iter()
+                        .zip(strings(&field(&data, "pointers")))
+                        .map(|(column, pointer)| vec![column, pointer])
+                        .collect();
+                    let unmapped: Vec<String> =
+                        pairs.iter().filter(|p| p[1].is_empty()).map(|p| p[0].clone()).collect();
+                    let unmapped = if unmapped.is_empty() {
+                        "Every column is mapped.".to_owned()
+                    } else {
+                        format!("Not mapped (no such field): {}", unmapped.join(", "))
+                    };
+                    let rows = pairs.into_iter().filter(|p| !p[1].is_empty()).collect();
+                    let head: &[&str] = &["Column", "Field"];
+                    mapping.set(Some((Table { testid: "check-mapping", caption: "Columns", head, rows }, unmapped)));
                 }
                 Some("done") => {
-                    let text = field(&data, "summary").as_string().unwrap_or_default();
-                    match serde_json::from_str::<Summary>(&text) {
-                        Ok(mut s) => {
-                            // Drawn in two tasks (the counts, then the problems and the report
-                            // link), so neither holds the main thread for long.
-                            let problems = std::mem::take(&mut s.first);
-                            summary.set(Some(s));
-                            let report = field(&data, "report").dyn_into::<Blob>().ok();
-                            set_timeout(
-                                move || {
-                                    first.set(problems);
-                                    report_url.set(report.and_then(|b| Url::create_object_url_with_blob(&b).ok()));
-                                },
-                                Duration::ZERO,
-                            );
-                            phase.set(Phase::Done);
-                        }
-                        Err(e) => phase.set(Phase::Failed(format!("the worker's summary is unreadable: {e}"))),
+                    let code_head: &[&str] = &["Code", "Count"];
+                    let field_head: &[&str] = &["Field", "Count"];
+                    let mut by_field = rows(&field(&data, "byField"));
+                    for cell in by_field.iter_mut().filter_map(|row| row.first_mut()).filter(|c| c.is_empty()) {
+                        cell.push_str("(the request)");
                     }
+                    tables.set(vec![
+                        Table {
+                            testid: "check-counts",
+                            caption: "Requests",
+                            head: &["", "Count"],
+                            rows: rows(&field(&data, "counts")),
+                        },
+                        Table {
+                            testid: "check-by-code",
+                            caption: "Violations by code (warnings included)",
+                            head: code_head,
+                            rows: rows(&field(&data, "byCode")),
+                        },
+                        Table {
+                            testid: "check-by-field",
+                            caption: "Violations by field (warnings included)",
+                            head: field_head,
+                            rows: by_field,
+                        },
+                    ]);
+                    // The problems and the report link in a second task, so neither holds the
+                    // main thread for long.
+                    let first = rows(&field(&data, "first"));
+                    let report = field(&data, "report").dyn_into::<Blob>().ok();
+                    set_timeout(
+                        move || {
+                            let head: &[&str] = &["Line", "Field", "Code", "Message"];
+                            tables.update(|t| {
+                                t.push(Table { testid: "check-first", caption: "The first errors", head, rows: first });
+                            });
+                            report_url.set(report.and_then(|b| Url::create_object_url_with_blob(&b).ok()));
+                        },
+                        Duration::ZERO,
+                    );
+                    phase.set(Phase::Done);
                 }
                 Some("error") => {
                     phase.set(Phase::Failed(field(&data, "message").as_string().unwrap_or_default()));
@@ -196,7 +239,8 @@ pub fn FileCheck() -> impl IntoView {
     let running = move || phase.get() == Phase::Running;
     let status = move || {
         let (bytes, total, lines) = progress.get();
-        let percent = if total > 0.0 { (bytes / total * 100.0).round() } else { 100.0 };
+        let percent = number(if total > 0.0 { (bytes / total * 100.0).round() } else { 100.0 });
+        let lines = number(lines);
         match phase.get() {
             Phase::Idle => String::new(),
             Phase::Running => format!("Checking {}: {lines} lines, {percent}% read", name.get()),
@@ -231,61 +275,15 @@ pub fn FileCheck() -> impl IntoView {
         </select>
         <div class="check-run" data-testid="check" data-phase=phase_name>
             <progress data-testid="check-progress" aria-labelledby="check-status"
-                max=move || progress.get().1.max(1.0).to_string() value=move || progress.get().0.to_string()></progress>
+                max=move || number(progress.get().1.max(1.0)) value=move || number(progress.get().0)></progress>
             <span id="check-status" data-testid="check-status" role="status">{status}</span>
             <button type="button" data-testid="check-cancel" disabled=move || !running() on:click=cancel>"Cancel"</button>
         </div>
-        {move || mapping.get().map(|m| {
-            let unmapped: Vec<String> = m.iter().filter(|(_, p)| p.is_empty()).map(|(c, _)| c.clone()).collect();
-            view! {
-                <h3>"Columns"</h3>
-                <table data-testid="check-mapping">
-                    <thead><tr><th scope="col">"Column"</th><th scope="col">"Field"</th></tr></thead>
-                    <tbody>{m.into_iter().filter(|(_, p)| !p.is_empty()).map(|(c, p)| view! {
-                        <tr><td>{c}</td><td><code>{p}</code></td></tr>
-                    }).collect_view()}</tbody>
-                </table>
-                <p data-testid="check-unmapped">{if unmapped.is_empty() {
-                    "Every column is mapped.".to_owned()
-                } else {
-                    format!("Not mapped (no such field): {}", unmapped.join(", "))
-                }}</p>
-            }
+        {move || mapping.get().map(|(t, unmapped)| view! {
+            {table(t)}
+            <p data-testid="check-unmapped">{unmapped}</p>
         })}
-        {move || summary.get().map(|s| view! {
-            <dl class="check-counts" data-testid="check-counts">
-                <div><dt>"Lines"</dt><dd data-testid="check-lines">{s.lines}</dd></div>
-                <div><dt>"Valid"</dt><dd data-testid="check-valid">{s.valid}</dd></div>
-                <div><dt>"Invalid"</dt><dd data-testid="check-invalid">{s.invalid}</dd></div>
-                <div><dt>"Valid with warnings"</dt><dd data-testid="check-warned">{s.warned}</dd></div>
-                <div><dt>"Blank"</dt><dd data-testid="check-blank">{s.blank}</dd></div>
-            </dl>
-            <div class="check-tables">
-                <table data-testid="check-by-code">
-                    <caption>"Violations by code (warnings included)"</caption>
-                    <thead><tr><th scope="col">"Code"</th><th scope="col">"Count"</th></tr></thead>
-                    <tbody>{s.by_code.into_iter().map(|(code, n)| view! {
-                        <tr><td><code>{code}</code></td><td class="num">{n}</td></tr>
-                    }).collect_view()}</tbody>
-                </table>
-                <table data-testid="check-by-field">
-                    <caption>"Violations by field (warnings included)"</caption>
-                    <thead><tr><th scope="col">"Field"</th><th scope="col">"Count"</th></tr></thead>
-                    <tbody>{s.by_field.into_iter().map(|(path, n)| view! {
-                        <tr><td><code>{if path.is_empty() { "(the request)".to_owned() } else { path }}</code></td><td class="num">{n}</td></tr>
-                    }).collect_view()}</tbody>
-                </table>
-            </div>
-        })}
-        <Show when=move || summary.with(Option::is_some)>
-            <table data-testid="check-first">
-                <caption>"The first errors"</caption>
-                <thead><tr><th scope="col">"Line"</th><th scope="col">"Field"</th><th scope="col">"Code"</th><th scope="col">"Message"</th></tr></thead>
-                <tbody>{move || first.get().into_iter().map(|p| view! {
-                    <tr><td class="num">{p.line}</td><td><code>{p.path}</code></td><td><code>{p.code}</code></td><td>{p.message}</td></tr>
-                }).collect_view()}</tbody>
-            </table>
-        </Show>
+        <div class="check-tables">{move || tables.get().into_iter().map(table).collect_view()}</div>
         {move || report_url.get().map(|url| view! {
             <p><a class="button" data-testid="check-download" href=url download="payrules-report.jsonl">"Download report"</a>
             " (JSON Lines: one line per request with a violation, with its line number and report)"</p>
