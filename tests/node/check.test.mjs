@@ -1,5 +1,6 @@
-// The exports the console's file check uses (CsvRequests, BatchResult.mayHaveViolations), from the
-// packed package in Node; the CLI is the oracle for the verdicts.
+// BatchResult.mayHaveViolations (the console's file check lists every request with a violation,
+// warnings included, with it), from the packed package in Node. (CsvRequests is only in the
+// console's copy of the module, feature `csv`: tests/e2e/check.test.mjs and src/csv.rs test it.)
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
@@ -23,29 +24,4 @@ test('mayHaveViolations: every entry whose report has a violation, warnings incl
   for (const i of batch.invalidLines) assert.ok(maybe.includes(i));
   assert.ok(flagged.includes(1), 'the precision warning of entry 1 is a violation');
   batch.free();
-});
-
-test('CsvRequests: rows become requests of the operation, across chunks, with their lines', () => {
-  const csv = new payrules.CsvRequests('plentymarkets', 'plentymarkets.create_payment');
-  const text = 'authorization,amount,currency,extra\r\nBearer t,12.3400,EUR,x\r\n\r\n"Bearer t",1.5,"E\nUR",y\n';
-  const bytes = encode(text);
-  let out = '';
-  const lines = [];
-  for (let i = 0; i <= bytes.length; i += 7) {
-    out += new TextDecoder().decode(csv.push(bytes.subarray(i, i + 7)));
-    lines.push(...csv.rowLines);
-  }
-  out += new TextDecoder().decode(csv.push(new Uint8Array(0)));
-  lines.push(...csv.rowLines);
-  assert.deepEqual(csv.columns, ['authorization', 'amount', 'currency', 'extra']);
-  assert.deepEqual(csv.pointers, ['/headers/authorization', '/body/amount', '/body/currency', '']);
-  const requests = out.trim().split('\n');
-  assert.equal(requests.length, 2);
-  assert.match(requests[0], /"amount":12\.3400,"currency":"EUR"/);
-  assert.match(requests[1], /"currency":"E\\nUR"/);
-  assert.deepEqual(lines, [2, 4]);
-  assert.equal(JSON.parse(payrules.validateJson(requests[0])).operation, 'plentymarkets.create_payment');
-  csv.free();
-  assert.throws(() => new payrules.CsvRequests('plentymarkets', 'nope'), /plentymarkets has no operation "nope"/);
-  assert.throws(() => new payrules.CsvRequests('nope', 'x'), /unknown profile "nope"/);
 });

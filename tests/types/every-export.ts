@@ -5,7 +5,6 @@ import init, {
   type AllowedAction,
   type BatchResult,
   type Code,
-  CsvRequests,
   type LifecycleProblem,
   type ProfileId,
   type Report,
@@ -45,13 +44,7 @@ async function main(): Promise<void> {
   if (batch.length > 0) console.log(batch.report(0).valid, batch.reportJson(0));
   const maybe: Uint32Array = batch.mayHaveViolations();
   batch.free();
-  const csv = new CsvRequests('plentymarkets', 'plentymarkets.create_payment');
-  const rows: Uint8Array = csv.push(new TextEncoder().encode('amount,currency\n12.3400,EUR\n'));
-  const lines: Uint32Array = csv.rowLines;
-  const columns: string[] = csv.columns;
-  const pointers: string[] = csv.pointers;
-  console.log(maybe.length, rows.length, lines.length, columns.length, pointers.length, csv.push(new Uint8Array(0)).length);
-  csv.free();
+  console.log(maybe.length);
   const all: string = validateBatchJson(new TextEncoder().encode(text));
   console.log(profiles().length, diagram(profile).length, valid, operation, invalid.length, all.length);
   const actions: AllowedAction[] | LifecycleProblem = allowedActions('crmcom', 'DRAFT');

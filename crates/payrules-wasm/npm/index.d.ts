@@ -60,22 +60,3 @@ export class BatchResult {
   free(): void;
 }
 
-/**
- * A CSV file read as requests of one operation, a chunk at a time (the console's file check uses
- * it in a Web Worker). The header row maps columns to the operation's inputs by name (`amount`) or
- * by pointer (`/body/amount`); each later row becomes one request, its values kept as text.
- */
-export class CsvRequests {
-  /** Throws when the profile or the operation (`plentymarkets.create_payment`) is unknown. */
-  constructor(profile: ProfileId, operation: string);
-  /** Reads the file's next bytes (an empty array: the end); returns the requests of the rows it completed, as UTF-8 JSON Lines. */
-  push(chunk: Uint8Array): Uint8Array;
-  /** The 1-based file line each row of the last `push` starts on. */
-  readonly rowLines: Uint32Array;
-  /** The header row's names (empty until it is read). */
-  readonly columns: string[];
-  /** The input (JSON Pointer) each column fills, `""` where the operation has none. */
-  readonly pointers: string[];
-  /** Frees its memory now rather than when it is collected. */
-  free(): void;
-}

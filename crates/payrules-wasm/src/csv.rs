@@ -2,6 +2,8 @@
 //! whose names map columns to the operation's inputs (`payrules::compose::columns`); every later
 //! record becomes one request line (`payrules::compose::request_text`), its values kept as text.
 //! The parsing is `csv-core`'s (RFC 4180 quoting, CRLF or LF, empty lines skipped, a BOM dropped).
+//! Compiled with the feature `csv` (the console's copy of the module) and in tests.
+#![cfg_attr(not(feature = "csv"), allow(dead_code))]
 
 use std::collections::BTreeMap;
 

@@ -17,6 +17,7 @@
 use wasm_bindgen::prelude::*;
 
 mod boundary;
+#[cfg(any(feature = "csv", test))]
 mod csv;
 
 use boundary::{request_text, to_js};
@@ -158,8 +159,9 @@ pub fn validate_batch_json(bytes: &[u8]) -> String {
 }
 
 /// A CSV file read as requests of one operation, a chunk at a time (the console's file check runs
-/// it in a Web Worker): the header row maps columns to the operation's inputs by name, and
+/// it in a Web Worker; feature `csv`, off in the npm package): the header row maps columns to the operation's inputs by name, and
 /// `push(chunk)` returns the JSON Lines of the rows that chunk completed, for `validateBatch`.
+#[cfg(feature = "csv")]
 #[wasm_bindgen]
 #[derive(Debug)]
 pub struct CsvRequests {
@@ -167,6 +169,7 @@ pub struct CsvRequests {
     lines: Vec<u32>,
 }
 
+#[cfg(feature = "csv")]
 #[wasm_bindgen]
 impl CsvRequests {
     /// A reader for requests of operation `operation` (`plentymarkets.create_payment`) of
