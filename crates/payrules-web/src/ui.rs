@@ -563,7 +563,8 @@ fn Composer() -> impl IntoView {
                 </select>
             </label>
         </div>
-        <div class="tabs" role="tablist" aria-label="How to edit the request">
+        <div class="tabs">
+        <div class="tablist" role="tablist" aria-label="How to edit the request">
             <button type="button" role="tab" data-testid="tab-form" aria-selected=move || (tab.get() == Tab::Form).to_string()
                 on:click=move |_| {
                     if let Some((_, o)) = form::operation_of(&raw.get_untracked()) { op.set(o.id); values.set(form::values_from(o, &raw.get_untracked())); }
@@ -571,6 +572,7 @@ fn Composer() -> impl IntoView {
                 }>"Form"</button>
             <button type="button" role="tab" data-testid="tab-raw" aria-selected=move || (tab.get() == Tab::Raw).to_string()
                 on:click=move |_| { raw.set(text.get_untracked()); tab.set(Tab::Raw); }>"Raw JSON"</button>
+        </div>
             <label class="reveal"><input type="checkbox" data-testid="reveal" prop:checked=move || reveal.get()
                 on:change=move |ev| reveal.set(event_target_checked(&ev))/>" Show credentials"</label>
         </div>
