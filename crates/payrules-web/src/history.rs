@@ -75,11 +75,11 @@ async fn copy(text: &str) -> bool {
 
 /// The request a pasted `curl` command gives, as JSON text for the composer (the sandbox header
 /// is the console's to set; it is left out).
-fn pasted(text: &str) -> Result<(String, Profile), String> {
+fn pasted(text: &str) -> Result<(String, Option<Profile>), String> {
     let pasted = curl::read(text).map_err(|e| e.to_string())?;
     let mut request = pasted.request;
     request.headers.retain(|k, _| !k.eq_ignore_ascii_case(HEADER));
-    let profile = request.profile.parse::<Profile>().map_err(|_| format!("`{}` is not a profile", request.profile))?;
+    let profile = request.profile.parse::<Profile>().ok();
     serde_json::to_string(&request).map(|t| (t, profile)).map_err(|e| e.to_string())
 }
 
@@ -93,10 +93,9 @@ pub fn History() -> impl IntoView {
     let paste_error = RwSignal::new(None::<String>);
     let copied = RwSignal::new(String::new());
     let load = move |_| match pasted(&paste.get_untracked()) {
-        Ok((text, _)) => {
+        Ok((text, profile)) => {
             paste_error.set(None);
-            c.incoming.set(Some(text));
-            focus_composer();
+            into_composer(c, profile, text);
         }
         Err(e) => paste_error.set(Some(format!("This command cannot be loaded: {e}"))),
     };
@@ -132,6 +131,20 @@ pub fn History() -> impl IntoView {
             </For>
         </ol>
     }
+}
+
+/// Loads a request into the composer, on its profile's tab: a new tab empties the composer, so
+/// the request follows once that is done.
+fn into_composer(c: Console, profile: Option<Profile>, text: String) {
+    match profile.filter(|p| *p != c.profile.get_untracked()) {
+        Some(profile) => {
+            c.profile.set(profile);
+            c.selected.set(None);
+            set_timeout(move || c.incoming.set(Some(text)), std::time::Duration::ZERO);
+        }
+        None => c.incoming.set(Some(text)),
+    }
+    focus_composer();
 }
 
 fn focus_composer() {
@@ -171,10 +184,8 @@ fn entry(
     };
     let edit = {
         let request = s.request.clone();
-        move |_| {
-            c.incoming.set(Some(request.clone()));
-            focus_composer();
-        }
+        let profile = s.profile.parse::<Profile>().ok();
+        move |_| into_composer(c, profile, request.clone())
     };
     let as_curl = {
         let s = s.clone();

@@ -81,8 +81,15 @@ fn log_page(text: &str) -> Result<LogPage, String> {
 
 fn clock(text: &str) -> Result<Clock, String> {
     let j = parse(text)?;
-    let now = text_of(&j, "now").parse::<f64>().map_err(|_| "the clock's `now` is not a number".to_owned())?;
-    let now = String::from(js_sys::Date::new(&now.into()).to_iso_string());
+    // An RFC 3339 instant (milliseconds since the epoch are read too).
+    let now = match j.get("now") {
+        Some(Json::String(s)) => s.to_string(),
+        Some(Json::Number(n)) => {
+            let ms = n.parse::<f64>().map_err(|_| "the clock's `now` is not a time".to_owned())?;
+            String::from(js_sys::Date::new(&ms.into()).to_iso_string())
+        }
+        _ => return Err("the clock has no `now`".to_owned()),
+    };
     let mode = j.get("clock").map_or_else(String::new, |c| match text_of(c, "mode").as_str() {
         "frozen" => "frozen".to_owned(),
         "stepping" => format!("stepping by {} ms a reading", text_of(c, "step_ms")),

@@ -481,7 +481,7 @@ fn Composer() -> impl IntoView {
                 }>
                     {move || c.profile.get().operations().iter().map(|o| {
                         let id = o.id;
-                        view! { <option value=id selected=move || op.get() == id>{format!("{} {} — {}", o.method.as_str(), o.path, o.summary)}</option> }
+                        view! { <option value=id prop:selected=move || op.get() == id>{format!("{} {} — {}", o.method.as_str(), o.path, o.summary)}</option> }
                     }).collect_view()}
                 </select>
             </label>

@@ -102,7 +102,8 @@ fn edit_body(body: &mut Value, names: &[&str], change: &dyn Fn(&str) -> Option<O
     match body {
         Value::Object(map) => edit_map(map, names, change),
         Value::String(text) => {
-            if let Ok(Value::Object(mut map)) = serde_json::from_str::<Value>(text) {
+            // The core's reader (numbers keep their text), not serde_json's: the console links no other.
+            if let Ok(Value::Object(mut map)) = crate::json::parse(text).map(|j| j.to_value()) {
                 edit_map(&mut map, names, change);
                 *text = Value::Object(map).to_string();
             } else if text.contains('=') || text.trim().is_empty() {

@@ -54,7 +54,18 @@ pub fn write(request: &Request, base: &str, extra: &[(&str, &str)]) -> String {
         words.push("--data-raw".to_owned());
         words.push(body);
     }
-    shell_words::join(words)
+    words.iter().map(|w| quote(w)).collect::<Vec<_>>().join(" ")
+}
+
+/// A word as a POSIX shell reads it back: as it is when it holds only characters no shell
+/// expands (so never a brace, glob, `$`, `~` or `!`), else single-quoted (`'` as `'\''`).
+fn quote(word: &str) -> String {
+    let plain = |c: char| c.is_ascii_alphanumeric() || "-_./:@+=%,".contains(c);
+    if !word.is_empty() && word.chars().all(plain) {
+        word.to_owned()
+    } else {
+        format!("'{}'", word.replace('\'', "'\\''"))
+    }
 }
 
 /// A request read from a `curl` command, and the server it was sent to.
@@ -441,6 +452,16 @@ mod tests {
     }
 
     #[test]
+    fn quotes_every_word_a_shell_would_expand() {
+        let request =
+            json(r#"{"profile":"komet","method":"GET","path":"/a/{b,c}/*","headers":{"X-A":"$HOME","X-B":"~!x"}}"#);
+        assert_eq!(
+            write(&request, "http://h:1", &[]),
+            "curl -X GET 'http://h:1/komet/a/{b,c}/*' -H 'X-A: $HOME' -H 'X-B: ~!x'"
+        );
+    }
+
+    #[test]
     fn reads_each_option() {
         let r = read_ok(
             "curl -X PATCH 'http://h:1/plentymarkets/rest/payments/5?x=1' -H 'Authorization: Bearer t' --header \"Accept:  json\" --data-raw '{\"a\":1.10}'",
@@ -522,7 +543,7 @@ mod tests {
     fn requests() -> impl Strategy<Value = Request> {
         let profile = prop::sample::select(Profile::ALL.map(Profile::id).to_vec());
         let method = prop::sample::select(vec!["GET", "POST", "PUT", "PATCH", "DELETE", "get"]);
-        let path = prop::collection::vec("[A-Za-z0-9._~-]{1,8}", 1..4).prop_map(|s| format!("/{}", s.join("/")));
+        let path = prop::collection::vec("[A-Za-z0-9._~{},$!*'-]{1,8}", 1..4).prop_map(|s| format!("/{}", s.join("/")));
         let text = "\\PC{0,12}";
         let query = prop::collection::btree_map(text, text, 0..4);
         let headers =
