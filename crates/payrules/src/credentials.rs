@@ -1,5 +1,5 @@
 //! A request's credentials, as the operation tables type them (every field of type
-//! [`Ty::Token`](crate::rules::Ty::Token), and any `Authorization` header): removed before a
+//! [`Ty::Token`], and any `Authorization` header): removed before a
 //! request is kept or shown, and filled back from what a user typed.
 //!
 //! A credential is named by its JSON Pointer in the request — `/headers/authorization`,
