@@ -93,6 +93,14 @@ export class SandboxPanel {
     return this.page.$$eval('[data-testid="sandbox-log-row"]', (rows) => rows.map((r) => [...r.children].map((td) => td.textContent)));
   }
 
+  /** The log's paging: which buttons are enabled, and its text. */
+  async paging() {
+    const newer = this.c.id('sandbox-log-newer');
+    const older = this.c.id('sandbox-log-older');
+    const text = await newer.evaluate((b) => b.parentElement.innerText.replace(/\s+/g, ' ').trim());
+    return { newer: await newer.isEnabled(), older: await older.isEnabled(), text };
+  }
+
   /** The sandbox's clock reading, in ms since the epoch. */
   async now() {
     await this.page.waitForSelector('[data-testid="sandbox-now"]');

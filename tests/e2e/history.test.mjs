@@ -172,6 +172,7 @@ test('HTTP mode: sandboxes chosen and made in the console; their logs and clocks
     assert.equal(entry.place, `HTTP · ${server.url} · sandbox team-a`);
     assert.equal(JSON.parse(entry.response).id, created.body.id);
     const rows = await s.log(1);
+    assert.deepEqual(await s.paging(), { newer: false, older: false, text: 'Newer Page 1 of 1 Older' });
     assert.equal(rows.length, 1);
     assert.deepEqual(rows[0].slice(1), ['POST /plentymarkets/rest/payments', 'valid', '200']);
 
@@ -198,6 +199,12 @@ test('HTTP mode: sandboxes chosen and made in the console; their logs and clocks
     const refused = await promisify(execFile)('bash', ['-c', `${masked} -s -o /dev/null -w '%{http_code}'`]);
     assert.match(refused.stdout, /^4\d\d$/);
 
+    // Eight more requests to team-a from outside the console: its log has two pages.
+    for (let i = 0; i < 8; i++) {
+      const r = await fetch(`${server.url}/plentymarkets/rest/payments`, { headers: { Authorization: PLENTY, 'Payrules-Sandbox': 'team-a' } });
+      assert.equal(r.status, 200);
+    }
+
     // Other sandboxes see none of it.
     const teamB = await (await fetch(`${server.url}/_payrules/sandboxes/team-b/requests`)).json();
     assert.equal(teamB.total, 0);
@@ -209,9 +216,24 @@ test('HTTP mode: sandboxes chosen and made in the console; their logs and clocks
     const defaults = await fetch(`${server.url}/_payrules/sandboxes/default/requests`);
     if (defaults.status === 200) assert.equal((await defaults.json()).total, 0);
     else assert.equal(defaults.status, 404);
-    // Back in team-a the payment is there.
+    // Back in team-a the payment is there, and its log is paged, newest first.
     await s.choose('team-a');
     await c.page.waitForSelector(`[data-testid="payment-row-${created.body.id}"]`);
+    const first = await s.log(12);
+    assert.equal(first.length, 10);
+    // The eight GETs, then the two curl commands' POSTs (with the credential, then without).
+    assert.deepEqual(first.map((r) => [r[1], r[3]]), [
+      ...Array(8).fill(['GET /plentymarkets/rest/payments', '200']),
+      ['POST /plentymarkets/rest/payments', refused.stdout],
+      ['POST /plentymarkets/rest/payments', '200'],
+    ]);
+    assert.deepEqual(await s.paging(), { newer: false, older: true, text: 'Newer Page 1 of 2 Older' });
+    await c.id('sandbox-log-older').click();
+    await c.page.waitForFunction(() => document.querySelectorAll('[data-testid="sandbox-log-row"]').length === 2);
+    const oldest = await s.log(12);
+    assert.deepEqual(oldest.map((r) => r[1]), ['POST /plentymarkets/rest/payments', 'POST /plentymarkets/rest/payments']);
+    assert.ok(Date.parse(oldest[0][0]) >= Date.parse(oldest[1][0]));
+    assert.deepEqual(await s.paging(), { newer: true, older: false, text: 'Newer Page 2 of 2 Older' });
     c.assertNoConsoleErrors();
   } finally {
     await context.close();

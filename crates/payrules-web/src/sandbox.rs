@@ -284,10 +284,10 @@ pub fn Sandboxes() -> impl IntoView {
             }.into_any(),
         }}
         <div class="paging">
-            <button type="button" data-testid="sandbox-log-newer" disabled=move || page.get() <= 1
+            <button type="button" data-testid="sandbox-log-newer" disabled=move || { page.get() <= 1 }
                 on:click=move |_| page.update(|p| *p = p.saturating_sub(1).max(1))>"Newer"</button>
             <span>{move || format!("Page {} of {}", page.get(), pages())}</span>
-            <button type="button" data-testid="sandbox-log-older" disabled=move || page.get() >= pages()
+            <button type="button" data-testid="sandbox-log-older" disabled=move || { page.get() >= pages() }
                 on:click=move |_| page.update(|p| *p += 1)>"Older"</button>
         </div>
     }

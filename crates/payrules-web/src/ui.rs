@@ -44,8 +44,8 @@ pub fn App() -> impl IntoView {
             <section class="panel list" aria-labelledby="payments-h"><PaymentList/></section>
             <section class="panel detail" aria-labelledby="detail-h"><Detail/></section>
             <section class="panel composer" id="composer" aria-labelledby="composer-h"><Composer/></section>
-            <section class="panel history-panel" aria-labelledby="history-h"><crate::history::History/></section>
             <Show when=move || console.mode.get() == Mode::Http><section class="panel sandboxes" aria-labelledby="sandboxes-h"><crate::sandbox::Sandboxes/></section></Show>
+            <section class="panel history-panel" aria-labelledby="history-h"><crate::history::History/></section>
             <Show when=move || console.profile.get() == Profile::Komet>
                 <section class="panel batch" aria-labelledby="batch-h"><Batch/></section>
             </Show>
