@@ -146,6 +146,31 @@ test('history in the browser: newest first with verdict, status, answer and time
   await context.close();
 });
 
+test("a history too big for the browser's storage drops its oldest half, and says so", async () => {
+  const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+  // This browser's storage takes a log of at most two requests.
+  await context.addInitScript(() => {
+    const setItem = Storage.prototype.setItem;
+    Storage.prototype.setItem = function (key, value) {
+      if (key === 'payrules.history' && (String(value).match(/"n":/g) ?? []).length > 2) {
+        throw new DOMException('the quota is exceeded', 'QuotaExceededError');
+      }
+      return setItem.call(this, key, value);
+    };
+  });
+  const c = new Console(await context.newPage());
+  const h = new HistoryPanel(c);
+  await c.open(site.url);
+  for (let i = 0; i < 3; i++) assert.equal((await createPlenty(c, PLENTY)).status, 200);
+  await h.waitFor(1);
+  assert.deepEqual((await h.read()).map((e) => e.n), [3]);
+  assert.match(await c.id('notice').innerText(), /did not fit in this browser's storage .*the quota is exceeded.*: its oldest 2 requests were dropped/);
+  await c.reload();
+  await h.waitFor(1);
+  assert.deepEqual((await h.read()).map((e) => e.n), [3]);
+  await context.close();
+});
+
 test('HTTP mode: sandboxes chosen and made in the console; their logs and clocks; history and curl against payrules serve', async () => {
   const server = await startServer();
   const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
