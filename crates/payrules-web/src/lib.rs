@@ -10,8 +10,10 @@
 
 pub mod diagram;
 pub mod form;
+mod history;
 mod ledger;
 pub mod read;
+mod sandbox;
 mod state;
 mod ui;
 

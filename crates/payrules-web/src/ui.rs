@@ -44,6 +44,8 @@ pub fn App() -> impl IntoView {
             <section class="panel list" aria-labelledby="payments-h"><PaymentList/></section>
             <section class="panel detail" aria-labelledby="detail-h"><Detail/></section>
             <section class="panel composer" id="composer" aria-labelledby="composer-h"><Composer/></section>
+            <Show when=move || console.mode.get() == Mode::Http><section class="panel sandboxes" aria-labelledby="sandboxes-h"><crate::sandbox::Sandboxes/></section></Show>
+            <section class="panel history-panel" aria-labelledby="history-h"><crate::history::History/></section>
             <Show when=move || console.profile.get() == Profile::Komet>
                 <section class="panel batch" aria-labelledby="batch-h"><Batch/></section>
             </Show>
@@ -546,7 +548,7 @@ fn Composer() -> impl IntoView {
                 }>
                     {move || c.profile.get().operations().iter().map(|o| {
                         let id = o.id;
-                        view! { <option value=id selected=move || op.get() == id>{format!("{} {} — {}", o.method.as_str(), o.path, o.summary)}</option> }
+                        view! { <option value=id prop:selected=move || op.get() == id>{format!("{} {} — {}", o.method.as_str(), o.path, o.summary)}</option> }
                     }).collect_view()}
                 </select>
             </label>

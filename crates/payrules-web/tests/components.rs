@@ -102,8 +102,19 @@ fn what_the_console_reads_reads_as_serde_reads_it() {
         path: "/payments/cancel".to_owned(),
         status: 200,
         touched: vec!["4653BEFC9239043011096B329DFEF3F7".to_owned(), "x".to_owned()],
+        at: 1_764_633_600_123,
+        server: "http://127.0.0.1:8081".to_owned(),
+        sandbox: "team-a".to_owned(),
+        request: r#"{"profile":"crmcom","method":"POST","path":"/payments/cancel","body":{"x":1.10}}"#.to_owned(),
+        errors: 1,
+        warnings: 2,
+        response: "{\n  \"a\": \"é\"\n}".to_owned(),
     }];
     assert_eq!(payrules_web::read::history(&serde_json::to_string(&log).unwrap()).unwrap(), log);
+    // A log saved before the history panel: the new fields read as empty, the page's own requests.
+    let old = r#"[{"n":1,"profile":"komet","method":"POST","path":"/x","status":200,"touched":[]}]"#;
+    let read = payrules_web::read::history(old).unwrap();
+    assert_eq!((read[0].server.as_str(), read[0].at, read[0].request.as_str()), ("browser", 0, ""));
     assert!(payrules_web::read::world_view("{\"profiles\":[]}").is_err());
 }
 

@@ -87,6 +87,8 @@ mod registry;
 #[macro_use]
 mod operation;
 
+pub mod credentials;
+pub mod curl;
 mod datetime;
 pub mod fast;
 /// Deterministic request batches for benchmarks and cross-runtime parity checks: payrules' own
