@@ -441,7 +441,7 @@ pub fn rust_source(diagrams: &[Diagram]) -> String {
             let (words_y, code_y) = if n.show_code { (cy - 2.0, cy + 14.0) } else { (cy + 4.5, cy) };
             let _ = writeln!(
                 out,
-                "        Node {{ name: {:?}, words: {:?}, show_code: {}, initial: {}, terminal: {}, x: {:?}, y: {:?}, w: {:?}, h: {:?}, cx: {:?}, words_y: {:?}, code_y: {:?} }},",
+                "        Node {{ name: {:?}, words: {:?}, show_code: {}, initial: {}, terminal: {}, x: {:?}, y: {:?}, w: {:?}, h: {:?}, cx: {:?}, words_y: {:?}, code_y: {:?}, center: {:?} }},",
                 n.name,
                 n.words,
                 n.show_code,
@@ -453,7 +453,8 @@ pub fn rust_source(diagrams: &[Diagram]) -> String {
                 num(n.rect.h),
                 num(cx),
                 num(words_y),
-                num(code_y)
+                num(code_y),
+                cx.round()
             );
         }
         out.push_str("    ], edges: &[\n");
