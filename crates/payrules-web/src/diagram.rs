@@ -4,6 +4,9 @@
 //! zoom, pan and an SVG download of the same picture. Colours are presentation attributes, so the
 //! drawing is a standalone SVG as it stands.
 
+use std::cell::Cell;
+use std::rc::Rc;
+
 use leptos::prelude::*;
 use payrules::Profile;
 use payrules::ledger::view::status_label;
@@ -168,13 +171,25 @@ pub fn Lifecycle(profile: Profile, status: String, key: String) -> impl IntoView
     if trail.last() != Some(&status) {
         trail.push(status.clone());
     }
-    let view_at = RwSignal::new(View::IDENTITY);
-    // The drag under way: pointer, where it started, the view then (plain state, no signal).
-    let drag = std::rc::Rc::new(std::cell::Cell::new(None::<(i32, f64, f64, View)>));
+    // The view, and the drag under way (pointer, where it started, the view then): plain state
+    // written to the viewport group's `transform` directly — signals here would cost the module
+    // more than they save.
+    let view_at = Rc::new(Cell::new(View::IDENTITY));
+    let drag = Rc::new(Cell::new(None::<(i32, f64, f64, View)>));
     let drag_move = drag.clone();
     let drag_up = drag.clone();
     let svg_ref = NodeRef::<leptos::svg::Svg>::new();
     let (width, height) = (d.width, d.height);
+    let show = {
+        let view_at = view_at.clone();
+        move |v: View| {
+            view_at.set(v);
+            let g = svg_ref.get_untracked().and_then(|s| s.query_selector(VIEWPORT).ok().flatten());
+            if let Some(g) = g {
+                let _ = g.set_attribute("transform", &v.transform());
+            }
+        }
+    };
 
     // Pan: a drag moves the drawing by the pointer's movement in drawing units.
     let units_per_px = move || {
@@ -183,6 +198,7 @@ pub fn Lifecycle(profile: Profile, status: String, key: String) -> impl IntoView
             if shown > 0.0 { width / shown } else { 1.0 }
         })
     };
+    let view_down = view_at.clone();
     let on_down = move |ev: leptos::ev::PointerEvent| {
         if ev.button() != 0 {
             return;
@@ -190,23 +206,23 @@ pub fn Lifecycle(profile: Profile, status: String, key: String) -> impl IntoView
         if let Some(target) = ev.current_target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()) {
             let _ = target.set_pointer_capture(ev.pointer_id());
         }
-        drag.set(Some((ev.pointer_id(), f64::from(ev.client_x()), f64::from(ev.client_y()), view_at.get_untracked())));
+        drag.set(Some((ev.pointer_id(), f64::from(ev.client_x()), f64::from(ev.client_y()), view_down.get())));
     };
+    let pan = show.clone();
     let on_move = move |ev: leptos::ev::PointerEvent| {
         let Some((id, sx, sy, start)) = drag_move.get() else { return };
         if id != ev.pointer_id() {
             return;
         }
         let u = units_per_px();
-        view_at.set(View {
+        pan(View {
             x: start.x + (f64::from(ev.client_x()) - sx) * u,
             y: start.y + (f64::from(ev.client_y()) - sy) * u,
             ..start
         });
     };
     let on_up = move |_: leptos::ev::PointerEvent| drag_up.set(None);
-    let zoom = move |factor: f64| view_at.update(|v| *v = v.zoomed(factor, width / 2.0, height / 2.0));
-    let save = move |_| {
+    let save = move || {
         let file = format!("{}-lifecycle.svg", profile.id());
         if let Err(e) = svg_ref
             .get_untracked()
@@ -215,6 +231,21 @@ pub fn Lifecycle(profile: Profile, status: String, key: String) -> impl IntoView
             .and_then(|text| download_as(&file, &text, "image/svg+xml"))
         {
             console.notice.set(Some(format!("The diagram could not be saved: {e}")));
+        }
+    };
+    // One handler for the tool buttons, told apart by their hooks.
+    let on_tool = move |ev: leptos::ev::MouseEvent| {
+        let button = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .and_then(|e| e.closest("button").ok().flatten());
+        let zoom = |factor: f64| show(view_at.get().zoomed(factor, width / 2.0, height / 2.0));
+        match button.and_then(|b| b.get_attribute("data-testid")).as_deref() {
+            Some("lifecycle-zoom-in") => zoom(ZOOM_STEP),
+            Some("lifecycle-zoom-out") => zoom(1.0 / ZOOM_STEP),
+            Some("lifecycle-zoom-reset") => show(View::IDENTITY),
+            Some("lifecycle-download") => save(),
+            _ => {}
         }
     };
 
@@ -257,11 +288,11 @@ pub fn Lifecycle(profile: Profile, status: String, key: String) -> impl IntoView
                 "Now: " <strong>{now_words}</strong> " " <code>{code}</code>
                 {if moves.is_empty() { " — final, no move leads on.".to_owned() } else { format!(" — allowed: {moves}") }}
             </p>
-            <div class="lifecycle-tools" role="group" aria-label="Diagram view">
-                <button type="button" data-testid="lifecycle-zoom-in" aria-label="Zoom in" on:click=move |_| zoom(ZOOM_STEP)>"+"</button>
-                <button type="button" data-testid="lifecycle-zoom-out" aria-label="Zoom out" on:click=move |_| zoom(1.0 / ZOOM_STEP)>"−"</button>
-                <button type="button" data-testid="lifecycle-zoom-reset" on:click=move |_| view_at.set(View::IDENTITY)>"Reset view"</button>
-                <button type="button" data-testid="lifecycle-download" on:click=save>"Download SVG"</button>
+            <div class="lifecycle-tools" role="group" aria-label="Diagram view" on:click=on_tool>
+                <button type="button" data-testid="lifecycle-zoom-in" aria-label="Zoom in">"+"</button>
+                <button type="button" data-testid="lifecycle-zoom-out" aria-label="Zoom out">"−"</button>
+                <button type="button" data-testid="lifecycle-zoom-reset">"Reset view"</button>
+                <button type="button" data-testid="lifecycle-download">"Download SVG"</button>
             </div>
             <div class="lifecycle-frame">
                 <svg class="lifecycle" data-testid="lifecycle" role="img" node_ref=svg_ref aria-label=summary
@@ -271,7 +302,7 @@ pub fn Lifecycle(profile: Profile, status: String, key: String) -> impl IntoView
                     on:pointerdown=on_down on:pointermove=on_move on:pointerup=on_up.clone() on:pointercancel=on_up>
                     <defs></defs>
                     <rect class="backdrop" x="0" y="0" width=num(width) height=num(height) fill="#ffffff"/>
-                    <g data-testid="lifecycle-viewport" transform=move || view_at.get().transform()></g>
+                    <g data-testid="lifecycle-viewport" transform="translate(0 0) scale(1)"></g>
                 </svg>
             </div>
             <ol class="lifecycle-trail" data-testid="lifecycle-trail" aria-label="The path this payment took in this console">
@@ -288,6 +319,8 @@ pub fn Lifecycle(profile: Profile, status: String, key: String) -> impl IntoView
 }
 
 const SVG_NS: &str = "http://www.w3.org/2000/svg";
+/// The group the drawing is in, zoomed and panned.
+const VIEWPORT: &str = "[data-testid=\"lifecycle-viewport\"]";
 
 /// Appends an SVG element with these attributes (and text, as text) to `parent`.
 fn add(
@@ -311,9 +344,7 @@ fn add(
 /// over them, then the states; the payment's `status` and the moves allowed from it highlighted,
 /// the moves of its `trail` numbered. Whatever was drawn before is replaced.
 fn draw(svg: &web_sys::Element, d: &Diagram, status: &str, trail: &[String]) -> Result<(), JsValue> {
-    let (Some(defs), Some(g)) =
-        (svg.query_selector("defs")?, svg.query_selector("[data-testid=\"lifecycle-viewport\"]")?)
-    else {
+    let (Some(defs), Some(g)) = (svg.query_selector("defs")?, svg.query_selector(VIEWPORT)?) else {
         return Err(JsValue::from_str("the diagram's groups are missing"));
     };
     let (defs, g) = (&defs, &g);
@@ -557,7 +588,7 @@ fn standalone(svg: &web_sys::SvgElement) -> Result<String, String> {
     for name in ["style", "class", "role", "data-testid"] {
         copy.remove_attribute(name).map_err(|e| js_message(&e))?;
     }
-    if let Some(g) = copy.query_selector("[data-testid=\"lifecycle-viewport\"]").map_err(|e| js_message(&e))? {
+    if let Some(g) = copy.query_selector(VIEWPORT).map_err(|e| js_message(&e))? {
         g.remove_attribute("transform").map_err(|e| js_message(&e))?;
     }
     let text = web_sys::XmlSerializer::new().and_then(|s| s.serialize_to_string(&copy)).map_err(|e| js_message(&e))?;
