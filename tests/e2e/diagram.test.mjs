@@ -101,7 +101,7 @@ test('plentymarkets: the current state in words with its code, its moves highlig
   await context.close();
 });
 
-test('CRM.COM: a draft posted then cancelled draws the path it took, kept over a reload', async () => {
+test('CRM.COM: a draft posted then cancelled draws the path it took, kept over a reload, started again by a reset', async () => {
   const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
   const c = new Console(await context.newPage());
   const d = new Lifecycle(c);
@@ -146,6 +146,22 @@ test('CRM.COM: a draft posted then cancelled draws the path it took, kept over a
   await c.select(CRM_DRAFT);
   assert.deepEqual(await d.trail(), ['DRAFT', 'POSTED', 'CANCELLED']);
   assert.deepEqual(await d.steps(), [['post', '1'], ['cancel', '2']]);
+
+  // A reset to the sample world starts every path again, saved so over a reload too.
+  c.page.once('dialog', (dialog) => dialog.accept());
+  await c.id('reset').click();
+  await c.page.waitForSelector('[data-testid="detail"]', { state: 'detached' });
+  await c.search('117');
+  await c.select(CRM_DRAFT);
+  assert.equal((await d.current()).state, 'DRAFT');
+  assert.deepEqual(await d.trail(), ['DRAFT']);
+  assert.deepEqual(await d.steps(), []);
+  await c.reload();
+  await c.waitForLedger();
+  await c.profile('crmcom');
+  await c.search('117');
+  await c.select(CRM_DRAFT);
+  assert.deepEqual(await d.trail(), ['DRAFT']);
   c.assertNoConsoleErrors();
   await context.close();
 });
