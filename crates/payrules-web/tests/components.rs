@@ -149,8 +149,17 @@ async fn the_composer_shows_field_errors_as_you_type_and_a_failed_load_is_shown(
     tick().await;
     let errors = query(r#"[data-testid="field-error-/body/amount"]"#).unwrap().text_content().unwrap();
     assert!(errors.contains("needs exactly 4 decimals: 12.3400"), "{errors}");
+    // Only the field typed in shows its problems (calm forms); Send says it cannot send.
+    let mop = query(r#"[data-testid="field-error-/body/mopId"]"#).unwrap().text_content().unwrap();
+    assert_eq!(mop, "", "an untouched field shows no problem");
     let send: web_sys::HtmlButtonElement = query(r#"[data-testid="send"]"#).unwrap().unchecked_into();
-    assert!(send.disabled());
+    assert_eq!(send.get_attribute("aria-disabled").as_deref(), Some("true"));
+    // A send attempt shows every problem, and sends nothing.
+    send.click();
+    tick().await;
+    let mop = query(r#"[data-testid="field-error-/body/mopId"]"#).unwrap().text_content().unwrap();
+    assert!(mop.contains("required"), "{mop}");
+    assert!(query(r#"[data-testid="response-body"]"#).is_none());
     // The test server has none of the app's files: the failure is shown, not swallowed.
     for _ in 0..20 {
         if query(r#"[data-testid="notice"]"#).is_some() {
