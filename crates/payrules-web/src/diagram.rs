@@ -294,7 +294,7 @@ pub fn Lifecycle(profile: Profile, status: String, key: String) -> impl IntoView
                 <button type="button" data-testid="lifecycle-zoom-reset">"Reset view"</button>
                 <button type="button" data-testid="lifecycle-download">"Download SVG"</button>
             </div>
-            <div class="lifecycle-frame">
+            <div class="lifecycle-frame" tabindex="0" role="group" aria-label="Lifecycle diagram: scroll with the arrow keys, or drag it">
                 <svg class="lifecycle" data-testid="lifecycle" role="img" node_ref=svg_ref aria-label=summary
                     viewBox=format!("0 0 {} {}", num(width), num(height)) width=num(width) height=num(height)
                     style=format!("min-width: {}px; max-width: {}px", num((width * MIN_SCALE).ceil()), num((width * 1.25).ceil()))
