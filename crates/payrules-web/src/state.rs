@@ -127,12 +127,17 @@ pub struct Console {
     /// Credentials the user typed, by `profile:pointer`: kept in memory only (never saved or
     /// exported), and filled into requests that arrive without one (HTTP mode knows none).
     pub credentials: RwSignal<BTreeMap<String, String>>,
+    /// The statuses each payment was seen in, oldest first, by `profile:key` (HTTP mode's under
+    /// `http:`, kept in memory only): the path its lifecycle diagram draws. Recorded whenever the
+    /// shown records change, saved beside the ledger, cleared with it on reset and import.
+    pub trails: RwSignal<BTreeMap<String, Vec<String>>>,
 }
 
 const SNAPSHOT_KEY: &str = "payrules.snapshot";
 /// The views of the saved snapshot, saved with it: the first paint after a reload.
 const VIEWS_KEY: &str = "payrules.views";
 const HISTORY_KEY: &str = "payrules.history";
+const TRAILS_KEY: &str = "payrules.trails";
 /// The sample world's views, written at build time from the ledger module itself
 /// (`scripts/build-web-ledger.sh`).
 const SAMPLE_VIEWS: &str = "sample-view.json";
@@ -173,6 +178,7 @@ impl Console {
             response: RwSignal::new(None),
             ready: RwSignal::new(false),
             credentials: RwSignal::new(BTreeMap::new()),
+            trails: RwSignal::new(BTreeMap::new()),
         }
     }
 
@@ -182,6 +188,14 @@ impl Console {
     pub async fn start(self) {
         if let Some(history) = stored(HISTORY_KEY) {
             self.history.set(read::history(&history).unwrap_or_default());
+        }
+        if let Some(trails) = stored(TRAILS_KEY).and_then(|text| read::value(&text)) {
+            // `{"profile:key": ["status", …]}` (read with the core's reader, as everything here).
+            let trails = trails.as_object().into_iter().flatten().map(|(k, v)| {
+                let statuses = v.as_array().into_iter().flatten().filter_map(|s| s.as_str().map(str::to_owned));
+                (k.clone(), statuses.collect())
+            });
+            self.trails.set(trails.collect());
         }
         let first = match stored(SNAPSHOT_KEY) {
             Some(_) => stored(VIEWS_KEY),
@@ -299,6 +313,7 @@ impl Console {
         {
             Ok((text, views)) => {
                 self.views.set(Some(views));
+                self.note_trails();
                 self.set_ready();
                 Some(text)
             }
@@ -307,6 +322,43 @@ impl Console {
                 None
             }
         }
+    }
+
+    /// Appends each shown payment's status to its trail where it changed (a new payment's trail
+    /// starts with it); in the page's mode the trails that went somewhere are saved.
+    fn note_trails(self) {
+        let prefix = if self.mode.get_untracked() == Mode::Http { "http:" } else { "" };
+        self.views.with_untracked(|views| {
+            let Some(views) = views else { return };
+            self.trails.update(|trails| {
+                for p in &views.profiles {
+                    for payment in &p.payments {
+                        let trail = trails.entry(format!("{prefix}{}:{}", p.profile, payment.key)).or_default();
+                        if trail.last() != Some(&payment.status) {
+                            trail.push(payment.status.clone());
+                        }
+                    }
+                }
+            });
+        });
+        if prefix.is_empty() {
+            // A trail of one status is what `show` records again: only longer ones are saved.
+            let text = self.trails.with_untracked(|t| {
+                let moved = t.iter().filter(|(k, v)| v.len() > 1 && !k.starts_with("http:"));
+                let moved =
+                    moved.map(|(k, v)| (k.clone(), v.iter().map(|s| serde_json::Value::from(s.as_str())).collect()));
+                serde_json::Value::Object(moved.collect()).to_string()
+            });
+            if let Err(e) = storage().and_then(|s| s.set_item(TRAILS_KEY, &text).map_err(|e| js_message(&e))) {
+                self.notice.set(Some(format!("The payments' paths could not be saved: {e}")));
+            }
+        }
+    }
+
+    /// The statuses payment `key` of `profile` was seen in here, oldest first (tracked).
+    pub fn trail(self, profile: Profile, key: &str) -> Vec<String> {
+        let prefix = if self.mode.get() == Mode::Http { "http:" } else { "" };
+        self.trails.with(|t| t.get(&format!("{prefix}{}:{key}", profile.id())).cloned().unwrap_or_default())
     }
 
     /// The payments of the current profile.
@@ -485,7 +537,10 @@ impl Console {
             return;
         }
         match views {
-            Ok(views) => self.views.set(Some(views)),
+            Ok(views) => {
+                self.views.set(Some(views));
+                self.note_trails();
+            }
             Err(e) => {
                 self.views.set(None);
                 self.notice.set(Some(format!("The payment list needs `payrules serve` at {url}: {e}")));
@@ -517,6 +572,8 @@ impl Console {
     /// Makes `ledger` the page's ledger, shows it and saves it; `what` names the change for the
     /// notice of a failed save.
     fn replace(self, ledger: &JsLedger, what: &str) -> Result<(), String> {
+        // A new world: its payments' paths start from what it shows (`show` records them).
+        self.trails.update(|t| t.retain(|k, _| k.starts_with("http:")));
         if let Some(old) = self.ledger.get_value() {
             old.free();
         }
@@ -696,11 +753,16 @@ async fn send_http(base: &str, sandbox: &str, text: &str) -> Result<Response, St
     Ok(Response { status, body })
 }
 
-/// Offers `text` as a file download.
+/// Offers `text` as a JSON file download.
 pub fn download(name: &str, text: &str) -> Result<(), String> {
+    download_as(name, text, "application/json")
+}
+
+/// Offers `text` as a file download of the MIME type `mime`.
+pub fn download_as(name: &str, text: &str, mime: &str) -> Result<(), String> {
     let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
     let options = web_sys::BlobPropertyBag::new();
-    options.set_type("application/json");
+    options.set_type(mime);
     let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options).map_err(|e| js_message(&e))?;
     let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(|e| js_message(&e))?;
     let anchor: web_sys::HtmlAnchorElement =

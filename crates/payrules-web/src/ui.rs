@@ -10,7 +10,7 @@ use payrules::vendors::komet::{BatchRow, batch_request, batch_results};
 use payrules::{Operation, Profile, Report, Severity, validate_json};
 use wasm_bindgen::JsCast;
 
-use crate::diagram::{self, BOX_H, BOX_W};
+use crate::diagram::Lifecycle;
 use crate::form::{self, Input, Part, Slot};
 use crate::state::{Console, LedgerState, Mode, download};
 
@@ -264,7 +264,6 @@ fn detail_view(c: Console, p: &PaymentView) -> impl IntoView {
     let profile = c.profile.get_untracked();
     let lifecycle = profile.lifecycle();
     let table = lifecycle.table();
-    let layout = diagram::layout(&table);
     let actions = actions_view(c, profile, &table, p);
     let touched = {
         let key = p.key.clone();
@@ -300,29 +299,7 @@ fn detail_view(c: Console, p: &PaymentView) -> impl IntoView {
                 }).collect_view()}
             </ul>
             <h4>"Lifecycle"</h4>
-            <svg class="lifecycle" data-testid="lifecycle" role="img"
-                aria-label=format!("{} lifecycle; this payment is {}", profile.vendor(), p.status)
-                viewBox=format!("0 0 {} {}", diagram::num(layout.width), diagram::num(layout.height))
-                width=diagram::num(layout.width) height=diagram::num(layout.height)>
-                <defs>
-                    <marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
-                        <path d="M 0 0 L 10 5 L 0 10 z" fill="#57606a"/>
-                    </marker>
-                </defs>
-                {layout.edges.iter().map(|e| view! {
-                    <path d=e.path.clone() fill="none" stroke="#57606a" stroke-width="1.4" marker-end="url(#arrow)"/>
-                    <text x=diagram::num(e.label_x) y=diagram::num(e.label_y) class="edge-label">{e.action}</text>
-                }).collect_view()}
-                {layout.nodes.iter().map(|n| {
-                    let here = n.name == p.status;
-                    view! {
-                        <g class="state" class:current=here class:terminal=n.terminal data-state=n.name data-current=here.to_string()>
-                            <rect x=diagram::num(n.x) y=diagram::num(n.y) width=diagram::num(BOX_W) height=diagram::num(BOX_H) rx="6"/>
-                            <text x=diagram::num(n.x + BOX_W / 2.0) y=diagram::num(n.y + BOX_H / 2.0 + 5.0) text-anchor="middle">{n.label}</text>
-                        </g>
-                    }
-                }).collect_view()}
-            </svg>
+            <Lifecycle profile=profile status=p.status.clone() key=p.key.clone()/>
             <h4>"Actions"</h4>
             {actions}
             <h4>"Requests that touched it"</h4>

@@ -1,5 +1,5 @@
 //! Component tests in headless Chromium (wasm-bindgen-test): the composer's form functions, the
-//! lifecycle layout, and the mounted console reacting as a user types.
+//! lifecycle diagrams' data and trails, and the mounted console reacting as a user types.
 #![cfg(target_arch = "wasm32")]
 
 use std::collections::BTreeMap;
@@ -43,19 +43,29 @@ fn the_form_writes_numbers_exactly_and_reads_them_back() {
 }
 
 #[wasm_bindgen_test]
-fn every_lifecycle_lays_out_without_overlaps() {
+fn the_diagrams_laid_out_at_build_time_are_the_lifecycle_tables() {
+    // Their geometry is tested where it is computed (payrules-diagram); here: the data the
+    // console carries draws every state and every move of the tables it runs on.
     for profile in Profile::ALL {
         let table = profile.lifecycle().table();
-        let layout = diagram::layout(&table);
-        assert_eq!(layout.nodes.len(), table.states.len(), "{profile}");
-        assert_eq!(layout.edges.len(), table.transitions.len(), "{profile}");
-        for (i, a) in layout.nodes.iter().enumerate() {
-            for b in &layout.nodes[i + 1..] {
-                let apart = (a.x - b.x).abs() >= diagram::BOX_W || (a.y - b.y).abs() >= diagram::BOX_H;
-                assert!(apart, "{profile}: {} overlaps {}", a.name, b.name);
-            }
-        }
+        let d = diagram::of(profile).unwrap();
+        let states: Vec<_> = d.nodes.iter().map(|n| n.name).collect();
+        assert_eq!(states, table.states.iter().map(|s| s.name).collect::<Vec<_>>(), "{profile}");
+        let moves: Vec<_> = d.edges.iter().map(|e| (e.from, e.action, e.to)).collect();
+        assert_eq!(moves, table.transitions.iter().map(|t| (t.from, t.action, t.to)).collect::<Vec<_>>(), "{profile}");
     }
+}
+
+#[wasm_bindgen_test]
+fn a_trail_is_numbered_on_the_moves_it_took() {
+    let d = diagram::of(Profile::Crmcom).unwrap();
+    let trail = ["DRAFT", "POSTED", "CANCELLED"].map(str::to_owned);
+    let steps = diagram::steps(d, &trail);
+    let numbered: Vec<_> =
+        d.edges.iter().zip(&steps).filter(|(_, s)| !s.is_empty()).map(|(e, s)| (e.action, s.clone())).collect();
+    assert_eq!(numbered, [("post", vec![1]), ("cancel", vec![2])]);
+    // A jump no move makes (seen only as its outcome) numbers nothing.
+    assert!(diagram::steps(d, &["DRAFT".to_owned(), "CANCELLED".to_owned()]).iter().all(Vec::is_empty));
 }
 
 #[wasm_bindgen_test]
