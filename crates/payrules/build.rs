@@ -6,8 +6,7 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 
 fn main() {
-    // Read when the script runs (not baked in when it is compiled): the target directory may be
-    // shared by checkouts in other places.
+    // Read when the script runs (not baked in when it is compiled).
     let manifest = std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from).unwrap_or_default();
     let data = manifest.join("data");
     println!("cargo:rerun-if-changed=data");
@@ -24,8 +23,12 @@ fn main() {
     files.sort();
     let mut code = String::from("/// `(profile id, request lines)` of every scenario, in file order.\n");
     code.push_str("pub(crate) static SCENARIOS: &[(&str, &str)] = &[\n");
+    // Each file by its path inside the crate, joined to `CARGO_MANIFEST_DIR` when the crate is
+    // compiled: a target directory shared by checkouts in other places reuses this list (the
+    // files did not change) but must read the files of the checkout being built.
     for (id, path) in &files {
-        let _ = writeln!(code, "    ({id:?}, include_str!({:?})),", path.display().to_string());
+        let inside = path.strip_prefix(&manifest).unwrap_or(path).to_string_lossy().replace('\\', "/");
+        let _ = writeln!(code, "    ({id:?}, include_str!(concat!(env!(\"CARGO_MANIFEST_DIR\"), \"/{inside}\"))),");
     }
     code.push_str("];\n");
     let out = PathBuf::from(std::env::var_os("OUT_DIR").unwrap_or_default()).join("scenarios.rs");

@@ -75,8 +75,9 @@ export class Console {
     return this.id(`apply-suggestion-${pointer}`);
   }
 
+  /** Send can send: the request is valid (Send stays focusable when it is not, and says why). */
   async sendEnabled() {
-    return this.id('send').isEnabled();
+    return (await this.id('send').isEnabled()) && (await this.id('send').getAttribute('aria-disabled')) !== 'true';
   }
 
   async send() {
@@ -119,6 +120,17 @@ export class Console {
 
   action(name) {
     return this.id(`action-${name}`);
+  }
+
+  /** Whether the payment's detail offers `name` as a button (possible from its status). */
+  async actionPossible(name) {
+    return (await this.action(name).count()) === 1 && this.action(name).isEnabled();
+  }
+
+  /** The actions the detail lists as not possible from the payment's status (one collapsed line). */
+  async actionsNotPossible() {
+    const line = this.id('actions-not-possible');
+    return (await line.count()) ? (await line.getAttribute('data-actions')).split(' ') : [];
   }
 
   async doAction(name) {

@@ -28,11 +28,14 @@ enum Command {
     Validate(validate::ValidateArgs),
     /// Print every profile, its operations and lifecycle as JSON.
     Profiles,
-    /// Print a profile's lifecycle as a Mermaid state diagram.
+    /// Print a profile's lifecycle as a Mermaid state diagram, or as SVG laid out as the console draws it.
     Diagram {
         /// The profile (see the list below).
         #[arg(value_parser = parse_profile)]
         profile: Profile,
+        /// Mermaid source, or a standalone SVG picture.
+        #[arg(long, value_enum, default_value = "mermaid")]
+        format: DiagramFormat,
     },
     /// Apply JSON Lines of requests in order to the sample world and write one response per line.
     ///
@@ -85,6 +88,12 @@ enum Command {
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
+enum DiagramFormat {
+    Mermaid,
+    Svg,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
 enum Kind {
     Mixed,
     PlentymarketsCreate,
@@ -127,7 +136,10 @@ fn run(command: Command) -> Result<ExitCode, String> {
             let text = serde_json::to_string_pretty(&json).map_err(|e| e.to_string())?;
             write_out(&format!("{text}\n"))
         }
-        Command::Diagram { profile } => write_out(&profile.lifecycle().mermaid()),
+        Command::Diagram { profile, format: DiagramFormat::Mermaid } => write_out(&profile.lifecycle().mermaid()),
+        Command::Diagram { profile, format: DiagramFormat::Svg } => {
+            write_out(&payrules_diagram::svg(&payrules_diagram::layout(&profile.lifecycle().table())))
+        }
         Command::Replay(args) => replay::run(&args),
         Command::Serve(args) => serve::run(&args),
         Command::Generate { kind, seed, count } => write_out(&match kind {

@@ -124,6 +124,16 @@ fn diagram_prints_the_core_rendering() {
 }
 
 #[test]
+fn diagram_draws_svg_laid_out_as_the_console_draws_it() {
+    for profile in payrules::Profile::ALL {
+        let out = payrules(&["diagram", profile.id(), "--format", "svg"], "");
+        assert_eq!(out.status.code(), Some(0));
+        let layout = payrules_diagram::layout(&profile.lifecycle().table());
+        assert_eq!(String::from_utf8(out.stdout).unwrap(), payrules_diagram::svg(&layout));
+    }
+}
+
+#[test]
 fn the_help_names_every_registered_profile() {
     let out = payrules(&["help"], "");
     let text = String::from_utf8(out.stdout).unwrap();

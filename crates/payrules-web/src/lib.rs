@@ -11,8 +11,10 @@
 mod check;
 pub mod diagram;
 pub mod form;
+mod history;
 mod ledger;
 pub mod read;
+mod sandbox;
 mod state;
 mod ui;
 

@@ -116,6 +116,14 @@ pub fn history(text: &str) -> Read<Vec<Sent>> {
             touched: each(array(s, "touched")?, |t| {
                 t.as_str().map(str::to_owned).ok_or_else(|| "a touched key is not a string".to_owned())
             })?,
+            // Logs saved before these were kept read as empty.
+            at: if s.get("at").is_some() { number(s, "at")? } else { 0 },
+            server: optional(s, "server")?.unwrap_or_else(|| crate::state::BROWSER.to_owned()),
+            sandbox: optional(s, "sandbox")?.unwrap_or_default(),
+            request: optional(s, "request")?.unwrap_or_default(),
+            errors: if s.get("errors").is_some() { number(s, "errors")? } else { 0 },
+            warnings: if s.get("warnings").is_some() { number(s, "warnings")? } else { 0 },
+            response: optional(s, "response")?.unwrap_or_default(),
         })
     })
 }

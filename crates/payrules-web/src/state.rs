@@ -35,8 +35,10 @@ pub enum LedgerState {
     Failed,
 }
 
-/// A request that was sent, and what it touched.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// A request that was sent, what it touched, and what came back (the history panel, `history.rs`).
+/// Never a credential: the request is kept with its credentials removed, the answer with the ones
+/// typed in this console masked.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Sent {
     /// Its number in this console.
     pub n: usize,
@@ -50,7 +52,41 @@ pub struct Sent {
     pub status: u16,
     /// Keys of the payments it changed or created.
     pub touched: Vec<String>,
+    /// When it was sent: milliseconds since the epoch, the page's wall clock.
+    #[serde(default)]
+    pub at: u64,
+    /// Where it went: `browser`, or the server of HTTP mode.
+    #[serde(default)]
+    pub server: String,
+    /// HTTP mode: the sandbox (`Payrules-Sandbox`).
+    #[serde(default)]
+    pub sandbox: String,
+    /// The request as JSON text, credentials removed (`payrules::credentials::without`).
+    #[serde(default)]
+    pub request: String,
+    /// The validator's errors and warnings at send time.
+    #[serde(default)]
+    pub errors: usize,
+    #[serde(default)]
+    pub warnings: usize,
+    /// The answer's body as pretty JSON text (cut at [`RESPONSE_KEPT`] bytes).
+    #[serde(default)]
+    pub response: String,
 }
+
+impl Sent {
+    /// Sent to a server (HTTP mode), not to the page's ledger.
+    pub fn is_http(&self) -> bool {
+        self.server != BROWSER
+    }
+}
+
+/// The `server` of a request handled in the page.
+pub const BROWSER: &str = "browser";
+/// The request log keeps this many requests (the oldest go first), so it fits in local storage.
+pub const HISTORY_KEPT: usize = 200;
+/// An answer's text is kept up to this many bytes.
+pub const RESPONSE_KEPT: usize = 16 * 1024;
 
 /// Everything the components share; every field is a signal (cheap to copy into closures).
 #[derive(Clone, Copy, Debug)]
@@ -72,8 +108,12 @@ pub struct Console {
     pub ledger_state: RwSignal<LedgerState>,
     /// The payment whose detail is open.
     pub selected: RwSignal<Option<String>>,
-    /// Requests sent, newest last.
+    /// Requests sent (both modes), newest last; saved in local storage beside the ledger.
     pub history: RwSignal<Vec<Sent>>,
+    /// HTTP mode: the sandbox every request names (`Payrules-Sandbox`).
+    pub sandbox: RwSignal<String>,
+    /// Counts the requests answered over HTTP (the sandbox panel reads its log again at each).
+    pub http_sent: RwSignal<u32>,
     /// A problem to show (never swallowed).
     pub notice: RwSignal<Option<String>>,
     /// The vendor documents' example requests (JSON lines).
@@ -87,12 +127,17 @@ pub struct Console {
     /// Credentials the user typed, by `profile:pointer`: kept in memory only (never saved or
     /// exported), and filled into requests that arrive without one (HTTP mode knows none).
     pub credentials: RwSignal<BTreeMap<String, String>>,
+    /// The statuses each payment was seen in, oldest first, by `profile:key` (HTTP mode's under
+    /// `http:`, kept in memory only): the path its lifecycle diagram draws. Recorded whenever the
+    /// shown records change, saved beside the ledger, cleared with it on reset and import.
+    pub trails: RwSignal<BTreeMap<String, Vec<String>>>,
 }
 
 const SNAPSHOT_KEY: &str = "payrules.snapshot";
 /// The views of the saved snapshot, saved with it: the first paint after a reload.
 const VIEWS_KEY: &str = "payrules.views";
 const HISTORY_KEY: &str = "payrules.history";
+const TRAILS_KEY: &str = "payrules.trails";
 /// The sample world's views, written at build time from the ledger module itself
 /// (`scripts/build-web-ledger.sh`).
 const SAMPLE_VIEWS: &str = "sample-view.json";
@@ -125,12 +170,15 @@ impl Console {
             ledger_state: RwSignal::new(LedgerState::Loading),
             selected: RwSignal::new(None),
             history: RwSignal::new(Vec::new()),
+            sandbox: RwSignal::new(crate::sandbox::DEFAULT.to_owned()),
+            http_sent: RwSignal::new(0),
             notice: RwSignal::new(None),
             templates: RwSignal::new(Vec::new()),
             incoming: RwSignal::new(None),
             response: RwSignal::new(None),
             ready: RwSignal::new(false),
             credentials: RwSignal::new(BTreeMap::new()),
+            trails: RwSignal::new(BTreeMap::new()),
         }
     }
 
@@ -140,6 +188,14 @@ impl Console {
     pub async fn start(self) {
         if let Some(history) = stored(HISTORY_KEY) {
             self.history.set(read::history(&history).unwrap_or_default());
+        }
+        if let Some(trails) = stored(TRAILS_KEY).and_then(|text| read::value(&text)) {
+            // `{"profile:key": ["status", …]}` (read with the core's reader, as everything here).
+            let trails = trails.as_object().into_iter().flatten().map(|(k, v)| {
+                let statuses = v.as_array().into_iter().flatten().filter_map(|s| s.as_str().map(str::to_owned));
+                (k.clone(), statuses.collect())
+            });
+            self.trails.set(trails.collect());
         }
         let first = match stored(SNAPSHOT_KEY) {
             Some(_) => stored(VIEWS_KEY),
@@ -257,6 +313,7 @@ impl Console {
         {
             Ok((text, views)) => {
                 self.views.set(Some(views));
+                self.note_trails();
                 self.set_ready();
                 Some(text)
             }
@@ -265,6 +322,43 @@ impl Console {
                 None
             }
         }
+    }
+
+    /// Appends each shown payment's status to its trail where it changed (a new payment's trail
+    /// starts with it); in the page's mode the trails that went somewhere are saved.
+    fn note_trails(self) {
+        let prefix = if self.mode.get_untracked() == Mode::Http { "http:" } else { "" };
+        self.views.with_untracked(|views| {
+            let Some(views) = views else { return };
+            self.trails.update(|trails| {
+                for p in &views.profiles {
+                    for payment in &p.payments {
+                        let trail = trails.entry(format!("{prefix}{}:{}", p.profile, payment.key)).or_default();
+                        if trail.last() != Some(&payment.status) {
+                            trail.push(payment.status.clone());
+                        }
+                    }
+                }
+            });
+        });
+        if prefix.is_empty() {
+            // A trail of one status is what `show` records again: only longer ones are saved.
+            let text = self.trails.with_untracked(|t| {
+                let moved = t.iter().filter(|(k, v)| v.len() > 1 && !k.starts_with("http:"));
+                let moved =
+                    moved.map(|(k, v)| (k.clone(), v.iter().map(|s| serde_json::Value::from(s.as_str())).collect()));
+                serde_json::Value::Object(moved.collect()).to_string()
+            });
+            if let Err(e) = storage().and_then(|s| s.set_item(TRAILS_KEY, &text).map_err(|e| js_message(&e))) {
+                self.notice.set(Some(format!("The payments' paths could not be saved: {e}")));
+            }
+        }
+    }
+
+    /// The statuses payment `key` of `profile` was seen in here, oldest first (tracked).
+    pub fn trail(self, profile: Profile, key: &str) -> Vec<String> {
+        let prefix = if self.mode.get() == Mode::Http { "http:" } else { "" };
+        self.trails.with(|t| t.get(&format!("{prefix}{}:{key}", profile.id())).cloned().unwrap_or_default())
     }
 
     /// The payments of the current profile.
@@ -304,6 +398,8 @@ impl Console {
     pub async fn send(self, text: String) -> Option<Response> {
         let profile = self.profile.get_untracked();
         let mode = self.mode.get_untracked();
+        let report = payrules::validate_json(&text);
+        let sandbox = self.sandbox.get_untracked();
         let (before, response) = match mode {
             Mode::Browser => {
                 let ledger = self.browser_ledger().await?;
@@ -327,9 +423,10 @@ impl Console {
             }
             Mode::Http => {
                 let before = self.payments_of(profile);
-                match send_http(&self.base_url.get_untracked(), &text).await {
+                match send_http(&self.base_url.get_untracked(), &sandbox, &text).await {
                     Ok(response) => {
                         self.refresh_http().await;
+                        self.http_sent.update(|n| *n += 1);
                         (before, response)
                     }
                     Err(e) => {
@@ -342,8 +439,15 @@ impl Console {
         let after = self.payments_of(profile);
         let touched = changed(&before, &after);
         let request = Request::from_json(&text).ok();
+        let kept =
+            request.as_ref().map(|r| serde_json::to_string(&payrules::credentials::without(r)).unwrap_or_default());
+        let errors = report.errors.iter().filter(|v| v.severity == payrules::Severity::Error).count();
+        let answer = self.masked(&serde_json::to_string_pretty(&response.body).unwrap_or_default());
         self.history.update(|h| {
-            let n = h.len() + 1;
+            let n = h.last().map_or(0, |s| s.n) + 1;
+            if h.len() >= HISTORY_KEPT {
+                h.drain(..=h.len() - HISTORY_KEPT);
+            }
             h.push(Sent {
                 n,
                 profile: profile.id().to_owned(),
@@ -354,13 +458,19 @@ impl Console {
                     .unwrap_or_default(),
                 status: response.status,
                 touched,
+                at: now_millis(),
+                server: match mode {
+                    Mode::Browser => BROWSER.to_owned(),
+                    Mode::Http => self.base_url.get_untracked(),
+                },
+                sandbox: if mode == Mode::Http { sandbox.clone() } else { String::new() },
+                request: kept.unwrap_or_default(),
+                errors,
+                warnings: report.errors.len() - errors,
+                response: cut(answer, RESPONSE_KEPT),
             });
         });
-        if mode == Mode::Browser
-            && let Err(e) = self.save_history()
-        {
-            self.notice.set(Some(format!("The request log could not be saved: {e}")));
-        }
+        self.keep_history();
         self.response.set(Some(response.clone()));
         Some(response)
     }
@@ -370,12 +480,52 @@ impl Console {
         storage()?.set_item(HISTORY_KEY, &text).map_err(|e| js_message(&e))
     }
 
+    /// Saves the request log; when the browser's storage is full, the oldest half is dropped and
+    /// the rest saved — and the notice says so (nothing is lost silently).
+    fn keep_history(self) {
+        let Err(e) = self.save_history() else { return };
+        let dropped = self.history.with_untracked(|h| h.len().div_ceil(2));
+        self.history.update(|h| {
+            h.drain(..dropped);
+        });
+        match self.save_history() {
+            Ok(()) => self.notice.set(Some(format!(
+                "The request log did not fit in this browser's storage ({e}): its oldest {dropped} requests were dropped."
+            ))),
+            Err(e) => self.notice.set(Some(format!("The request log could not be saved: {e}. It will be lost on reload."))),
+        }
+    }
+
+    /// `text` with every credential typed in this console masked (an answer may echo one).
+    pub fn masked(self, text: &str) -> String {
+        let secrets: Vec<String> = self.credentials.with_untracked(|m| {
+            m.values()
+                .flat_map(|v| [v.clone(), v.strip_prefix("Bearer ").unwrap_or_default().to_owned()])
+                .filter(|v| v.len() >= 3)
+                .collect()
+        });
+        crate::form::masked(text, &secrets)
+    }
+
+    /// A request of the history with the credentials typed in this console filled back in (one
+    /// not typed stays absent), as JSON text.
+    pub fn with_known_credentials(self, request: &str) -> Option<String> {
+        let request = Request::from_json(request).ok()?;
+        let profile = request.profile.clone();
+        let filled = payrules::credentials::fill(&request, |pointer| {
+            self.credentials
+                .with_untracked(|m| m.get(&format!("{profile}:{pointer}")).filter(|v| !v.is_empty()).cloned())
+        });
+        serde_json::to_string(&filled).ok()
+    }
+
     /// Reads the server's records (`GET /_payrules/world`, credentials removed by the server) and
     /// shows them through the ledger module's views.
     pub async fn refresh_http(self) {
         let url = format!("{}/_payrules/world", self.base_url.get_untracked().trim_end_matches('/'));
+        let sandbox = self.sandbox.get_untracked();
         let views = async {
-            let text = fetch_text(&url).await?;
+            let text = fetch_in(&url, &sandbox).await?;
             let module = self.module().await.map_err(|e| format!("the ledger could not be loaded: {e}"))?;
             let world = module.restore(&text)?;
             let views = world.console_view().map_err(|e| js_message(&e));
@@ -387,7 +537,10 @@ impl Console {
             return;
         }
         match views {
-            Ok(views) => self.views.set(Some(views)),
+            Ok(views) => {
+                self.views.set(Some(views));
+                self.note_trails();
+            }
             Err(e) => {
                 self.views.set(None);
                 self.notice.set(Some(format!("The payment list needs `payrules serve` at {url}: {e}")));
@@ -419,6 +572,8 @@ impl Console {
     /// Makes `ledger` the page's ledger, shows it and saves it; `what` names the change for the
     /// notice of a failed save.
     fn replace(self, ledger: &JsLedger, what: &str) -> Result<(), String> {
+        // A new world: its payments' paths start from what it shows (`show` records them).
+        self.trails.update(|t| t.retain(|k, _| k.starts_with("http:")));
         if let Some(old) = self.ledger.get_value() {
             old.free();
         }
@@ -438,7 +593,8 @@ impl Console {
                 return;
             }
         };
-        self.history.set(Vec::new());
+        // The page's requests go with its ledger; those sent to a server stay.
+        self.history.update(|h| h.retain(Sent::is_http));
         self.response.set(None);
         let saved = self.replace(&ledger, "The sample world is loaded").and_then(|()| {
             self.save_history().map_err(|e| format!("The sample world is loaded but could not be saved: {e}"))
@@ -516,8 +672,42 @@ pub async fn fetch_text(url: &str) -> Result<String, String> {
     response.text().await.map_err(|e| e.to_string())
 }
 
-/// Sends a request to `{base}/{profile}{path}` and reads the vendor's answer.
-async fn send_http(base: &str, text: &str) -> Result<Response, String> {
+/// A URL of `payrules serve` as text, in a sandbox (its `Payrules-Sandbox` header).
+pub async fn fetch_in(url: &str, sandbox: &str) -> Result<String, String> {
+    let response = gloo_net::http::Request::get(url)
+        .header(crate::sandbox::HEADER, sandbox)
+        .send()
+        .await
+        .map_err(|e| e.to_string())?;
+    let status = response.status();
+    let text = response.text().await.map_err(|e| e.to_string())?;
+    if !(200..300).contains(&status) {
+        return Err(format!("{url} answered {status}: {text}"));
+    }
+    Ok(text)
+}
+
+/// The page's wall clock, in milliseconds since the epoch.
+#[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)] // a whole, positive number of ms
+fn now_millis() -> u64 {
+    js_sys::Date::now().max(0.0) as u64
+}
+
+/// `text` cut to at most `max` bytes (at a character boundary), saying so.
+fn cut(mut text: String, max: usize) -> String {
+    if text.len() > max {
+        let mut end = max;
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        text.truncate(end);
+        text.push_str("\n… (cut: the answer was longer)");
+    }
+    text
+}
+
+/// Sends a request to `{base}/{profile}{path}` in `sandbox` and reads the vendor's answer.
+async fn send_http(base: &str, sandbox: &str, text: &str) -> Result<Response, String> {
     let request = Request::from_json(text).map_err(|errors| {
         errors.first().map_or_else(|| "the request is not valid JSON".to_owned(), |v| v.message.clone())
     })?;
@@ -539,7 +729,7 @@ async fn send_http(base: &str, text: &str) -> Result<Response, String> {
         "DELETE" => gloo_net::http::Method::DELETE,
         other => return Err(format!("the method {other} cannot be sent")),
     };
-    let mut builder = gloo_net::http::RequestBuilder::new(&url).method(method);
+    let mut builder = gloo_net::http::RequestBuilder::new(&url).method(method).header(crate::sandbox::HEADER, sandbox);
     for (k, v) in &request.headers {
         builder = builder.header(k, v);
     }
@@ -563,11 +753,16 @@ async fn send_http(base: &str, text: &str) -> Result<Response, String> {
     Ok(Response { status, body })
 }
 
-/// Offers `text` as a file download.
+/// Offers `text` as a JSON file download.
 pub fn download(name: &str, text: &str) -> Result<(), String> {
+    download_as(name, text, "application/json")
+}
+
+/// Offers `text` as a file download of the MIME type `mime`.
+pub fn download_as(name: &str, text: &str, mime: &str) -> Result<(), String> {
     let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
     let options = web_sys::BlobPropertyBag::new();
-    options.set_type("application/json");
+    options.set_type(mime);
     let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options).map_err(|e| js_message(&e))?;
     let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(|e| js_message(&e))?;
     let anchor: web_sys::HtmlAnchorElement =

@@ -1,7 +1,7 @@
 //! The console's components. They read and write the `Console` signals and render; rules come from
 //! the core. Untrusted text (responses, messages, imported data) is always rendered as text.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -10,7 +10,7 @@ use payrules::vendors::komet::{BatchRow, batch_request, batch_results};
 use payrules::{Operation, Profile, Report, Severity, validate_json};
 use wasm_bindgen::JsCast;
 
-use crate::diagram::{self, BOX_H, BOX_W};
+use crate::diagram::Lifecycle;
 use crate::form::{self, Input, Part, Slot, SlotInput};
 use crate::state::{Console, LedgerState, Mode, download};
 
@@ -44,6 +44,8 @@ pub fn App() -> impl IntoView {
             <section class="panel list" aria-labelledby="payments-h"><PaymentList/></section>
             <section class="panel detail" aria-labelledby="detail-h"><Detail/></section>
             <section class="panel composer" id="composer" aria-labelledby="composer-h"><Composer/></section>
+            <Show when=move || console.mode.get() == Mode::Http><section class="panel sandboxes" aria-labelledby="sandboxes-h"><crate::sandbox::Sandboxes/></section></Show>
+            <section class="panel history-panel" aria-labelledby="history-h"><crate::history::History/></section>
             <section class="panel check" aria-labelledby="check-h"><crate::check::FileCheck/></section>
             <Show when=move || console.profile.get() == Profile::Komet>
                 <section class="panel batch" aria-labelledby="batch-h"><Batch/></section>
@@ -263,31 +265,7 @@ fn detail_view(c: Console, p: &PaymentView) -> impl IntoView {
     let profile = c.profile.get_untracked();
     let lifecycle = profile.lifecycle();
     let table = lifecycle.table();
-    let layout = diagram::layout(&table);
-    let action_views = c
-        .actions(profile, &p.key)
-        .into_iter()
-        .map(|ActionEntry { action, verdict }| match verdict {
-            Ok(request) => {
-                let text = serde_json::to_string(&request).unwrap_or_default();
-                view! {
-                    <li><button type="button" data-testid=format!("action-{action}")
-                        on:click=move |_| c.incoming.set(Some(text.clone()))>{action.clone()}</button></li>
-                }
-                .into_any()
-            }
-            Err(why) => {
-                let id = format!("why-{action}");
-                view! {
-                    <li>
-                        <button type="button" disabled=true data-testid=format!("action-{action}") aria-describedby=id.clone()>{action.clone()}</button>
-                        <span class="why" id=id>{why}</span>
-                    </li>
-                }
-                .into_any()
-            }
-        })
-        .collect_view();
+    let actions = actions_view(c, profile, &table, p);
     let touched = {
         let key = p.key.clone();
         move || {
@@ -322,36 +300,85 @@ fn detail_view(c: Console, p: &PaymentView) -> impl IntoView {
                 }).collect_view()}
             </ul>
             <h4>"Lifecycle"</h4>
-            <svg class="lifecycle" data-testid="lifecycle" role="img"
-                aria-label=format!("{} lifecycle; this payment is {}", profile.vendor(), p.status)
-                viewBox=format!("0 0 {} {}", diagram::num(layout.width), diagram::num(layout.height))
-                width=diagram::num(layout.width) height=diagram::num(layout.height)>
-                <defs>
-                    <marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
-                        <path d="M 0 0 L 10 5 L 0 10 z" fill="#57606a"/>
-                    </marker>
-                </defs>
-                {layout.edges.iter().map(|e| view! {
-                    <path d=e.path.clone() fill="none" stroke="#57606a" stroke-width="1.4" marker-end="url(#arrow)"/>
-                    <text x=diagram::num(e.label_x) y=diagram::num(e.label_y) class="edge-label">{e.action}</text>
-                }).collect_view()}
-                {layout.nodes.iter().map(|n| {
-                    let here = n.name == p.status;
-                    view! {
-                        <g class="state" class:current=here class:terminal=n.terminal data-state=n.name data-current=here.to_string()>
-                            <rect x=diagram::num(n.x) y=diagram::num(n.y) width=diagram::num(BOX_W) height=diagram::num(BOX_H) rx="6"/>
-                            <text x=diagram::num(n.x + BOX_W / 2.0) y=diagram::num(n.y + BOX_H / 2.0 + 5.0) text-anchor="middle">{n.label}</text>
-                        </g>
-                    }
-                }).collect_view()}
-            </svg>
+            <Lifecycle profile=profile status=p.status.clone() key=p.key.clone()/>
             <h4>"Actions"</h4>
-            <ul class="actions" data-testid="actions">{action_views}</ul>
+            {actions}
             <h4>"Requests that touched it"</h4>
             <ol class="history" data-testid="history">
                 {move || touched().into_iter().map(|s| view! { <li>{format!("#{} {} {} → {}", s.n, s.method, s.path, s.status)}</li> }).collect_view()}
             </ol>
         </div>
+    }
+}
+
+/// An action's name in words: `capture_partially` is "Capture partially".
+fn action_words(action: &str) -> String {
+    let words = action.replace('_', " ");
+    let mut chars = words.chars();
+    chars.next().map_or_else(String::new, |first| first.to_uppercase().chain(chars).collect())
+}
+
+/// The actions of a payment people can scan: the possible ones as buttons named in words; the
+/// others in one collapsed line each, the reason said once — those the lifecycle does not allow
+/// from this status, and those the vendor's API has no request for.
+fn actions_view(
+    c: Console,
+    profile: Profile,
+    table: &payrules::lifecycle::LifecycleTable,
+    p: &PaymentView,
+) -> impl IntoView + use<> {
+    let here = status_label(profile, &p.status);
+    let moves: Vec<&str> = table.transitions.iter().filter(|t| t.from == p.status).map(|t| t.action).collect();
+    let mut possible = Vec::new();
+    let mut not_from_here = Vec::new();
+    let mut elsewhere = Vec::new();
+    for ActionEntry { action, verdict } in c.actions(profile, &p.key) {
+        match verdict {
+            Ok(request) => possible.push((action, serde_json::to_string(&request).unwrap_or_default())),
+            Err(_) if !moves.contains(&action.as_str()) => not_from_here.push(action),
+            Err(why) => elsewhere.push((action, why)),
+        }
+    }
+    let none = possible.is_empty().then(|| view! { <p class="hint" data-testid="no-action">{format!("No action is possible from {here} in this API.")}</p> });
+    let buttons = possible
+        .into_iter()
+        .map(|(action, text)| {
+            view! {
+                <li><button type="button" data-testid=format!("action-{action}") data-action=action.clone()
+                    on:click=move |_| c.incoming.set(Some(text.clone()))>{action_words(&action)}</button></li>
+            }
+        })
+        .collect_view();
+    let refused = (!not_from_here.is_empty()).then(|| {
+        let names = not_from_here.iter().map(|a| action_words(a).to_lowercase()).collect::<Vec<_>>().join(", ");
+        let reason = if moves.is_empty() {
+            format!("{here} is final: no action leads out of it.")
+        } else {
+            let allowed = moves.iter().map(|a| action_words(a).to_lowercase()).collect::<Vec<_>>().join(", ");
+            format!("From {here}, the lifecycle allows only {allowed}.")
+        };
+        view! {
+            <details class="not-possible" data-testid="actions-not-possible" data-actions=not_from_here.join(" ")>
+                <summary>{format!("Not possible from {here}: {names}")}</summary>
+                <p>{reason}</p>
+            </details>
+        }
+    });
+    let outside = (!elsewhere.is_empty()).then(|| {
+        let names = elsewhere.iter().map(|(a, _)| action_words(a).to_lowercase()).collect::<Vec<_>>().join(", ");
+        let actions = elsewhere.iter().map(|(a, _)| a.clone()).collect::<Vec<_>>().join(" ");
+        view! {
+            <details class="not-possible" data-testid="actions-elsewhere" data-actions=actions>
+                <summary>{format!("Not available here: {names}")}</summary>
+                <ul>{elsewhere.into_iter().map(|(_, why)| view! { <li>{why}</li> }).collect_view()}</ul>
+            </details>
+        }
+    });
+    view! {
+        <ul class="actions" data-testid="actions">{buttons}</ul>
+        {none}
+        {refused}
+        {outside}
     }
 }
 
@@ -399,6 +426,13 @@ fn Composer() -> impl IntoView {
     let tab = RwSignal::new(Tab::Form);
     let reveal = RwSignal::new(false);
     let sending = RwSignal::new(false);
+    // Calm forms: a field's problems are shown once it has been touched, or after a send attempt.
+    let touched = RwSignal::new(BTreeSet::<String>::new());
+    let attempted = RwSignal::new(false);
+    let calm = move || {
+        touched.set(BTreeSet::new());
+        attempted.set(false);
+    };
     let operation = move || {
         let profile = c.profile.get();
         profile.operation(op.get()).unwrap_or_else(|| first_operation(profile))
@@ -410,6 +444,7 @@ fn Composer() -> impl IntoView {
             op.set(first_operation(profile).id);
             values.set(BTreeMap::new());
             raw.set(String::new());
+            calm();
         }
         profile
     });
@@ -424,10 +459,14 @@ fn Composer() -> impl IntoView {
                 let mut loaded = form::values_from(operation, &text);
                 credentials(c, profile, operation, &mut loaded);
                 let complete = form::request_text(profile, operation, &loaded);
+                // What came with the request is as if typed: its problems show, the rest stay calm.
+                touched.set(loaded.iter().filter(|(_, v)| !v.is_empty()).map(|(k, _)| k.clone()).collect());
+                attempted.set(false);
                 values.set(loaded);
                 raw.set(complete);
             } else {
                 raw.set(text);
+                touched.set(BTreeSet::from([RAW.to_owned()]));
             }
             c.incoming.set(None);
         }
@@ -451,6 +490,12 @@ fn Composer() -> impl IntoView {
         })
     };
     let send = move |_| {
+        if !report.with_untracked(|r| r.valid) {
+            // Not sent: every problem is shown now, and the first one's field has the focus.
+            attempted.set(true);
+            focus_first_problem(operation(), &report.get_untracked(), tab.get_untracked());
+            return;
+        }
         let body = text.get_untracked();
         sending.set(true);
         spawn_local(async move {
@@ -477,10 +522,11 @@ fn Composer() -> impl IntoView {
                     let mut fresh = BTreeMap::new();
                     credentials(c, profile, chosen, &mut fresh);
                     values.set(fresh);
+                    calm();
                 }>
                     {move || c.profile.get().operations().iter().map(|o| {
                         let id = o.id;
-                        view! { <option value=id selected=move || op.get() == id>{format!("{} {} — {}", o.method.as_str(), o.path, o.summary)}</option> }
+                        view! { <option value=id prop:selected=move || op.get() == id>{format!("{} {} — {}", o.method.as_str(), o.path, o.summary)}</option> }
                     }).collect_view()}
                 </select>
             </label>
@@ -497,7 +543,8 @@ fn Composer() -> impl IntoView {
                 </select>
             </label>
         </div>
-        <div class="tabs" role="tablist" aria-label="How to edit the request">
+        <div class="tabs">
+        <div class="tablist" role="tablist" aria-label="How to edit the request">
             <button type="button" role="tab" data-testid="tab-form" aria-selected=move || (tab.get() == Tab::Form).to_string()
                 on:click=move |_| {
                     if let Some((_, o)) = form::operation_of(&raw.get_untracked()) { op.set(o.id); values.set(form::values_from(o, &raw.get_untracked())); }
@@ -505,33 +552,35 @@ fn Composer() -> impl IntoView {
                 }>"Form"</button>
             <button type="button" role="tab" data-testid="tab-raw" aria-selected=move || (tab.get() == Tab::Raw).to_string()
                 on:click=move |_| { raw.set(text.get_untracked()); tab.set(Tab::Raw); }>"Raw JSON"</button>
+        </div>
             <label class="reveal"><input type="checkbox" data-testid="reveal" prop:checked=move || reveal.get()
                 on:change=move |ev| reveal.set(event_target_checked(&ev))/>" Show credentials"</label>
         </div>
         {move || match tab.get() {
-            Tab::Form => view! { <FormFields operation=Signal::derive(operation) values=values report=report reveal=reveal/> }.into_any(),
+            Tab::Form => view! { <FormFields operation=Signal::derive(operation) values=values report=report reveal=reveal touched=touched attempted=attempted/> }.into_any(),
             Tab::Raw => {
                 let shown = move || if reveal.get() { raw.get() } else { form::masked(&raw.get(), &secrets()) };
                 view! {
                     <label for="raw-json">"Request as JSON"</label>
                     <textarea id="raw-json" data-testid="raw-json" spellcheck="false" rows="16"
                         readonly=move || !reveal.get() && !secrets().is_empty()
-                        prop:value=shown on:input=move |ev| raw.set(event_target_value(&ev))></textarea>
+                        prop:value=shown on:input=move |ev| { raw.set(event_target_value(&ev)); touched.update(|t| { t.insert(RAW.to_owned()); }); }></textarea>
                     <Show when=move || !reveal.get() && !secrets().is_empty()>
                         <p class="hint">"Credentials are masked; choose “Show credentials” to edit the raw request."</p>
                     </Show>
-                    <Violations report=report only_unplaced=false operation=Signal::derive(operation)/>
+                    <Violations report=report only_unplaced=false operation=Signal::derive(operation)
+                        shown=Signal::derive(move || attempted.get() || touched.with(|t| t.contains(RAW)))/>
                 }.into_any()
             }
         }}
         <div class="send">
-            <button type="button" data-testid="send" disabled=move || !report.get().valid || sending.get() on:click=send
+            <button type="button" data-testid="send" aria-disabled=move || (!report.get().valid).to_string() disabled=move || sending.get() on:click=send
                 aria-describedby="send-reason">{move || match (sending.get(), c.mode.get(), c.ledger_state.get()) {
                     (false, _, _) => "Send",
                     (true, Mode::Browser, LedgerState::Loading) => "Loading the ledger…",
                     (true, _, _) => "Sending…",
                 }}</button>
-            <span id="send-reason" data-testid="send-reason" role="status">{move || reason().unwrap_or_default()}</span>
+            <span id="send-reason" data-testid="send-reason" role="status" class:attempted=move || attempted.get()>{move || reason().unwrap_or_default()}</span>
         </div>
         <Show when=move || c.response.get().is_some()>
             <h3>"Response " <span data-testid="response-status">{move || c.response.get().map(|r| r.status.to_string()).unwrap_or_default()}</span></h3>
@@ -546,12 +595,65 @@ fn FormFields(
     values: RwSignal<BTreeMap<String, String>>,
     report: Memo<Report>,
     reveal: RwSignal<bool>,
+    touched: RwSignal<BTreeSet<String>>,
+    attempted: RwSignal<bool>,
 ) -> impl IntoView {
+    let calm = Calm { touched, attempted };
     view! {
         <div class="form" data-testid="form">
-            {move || form::slots(operation.get()).into_iter().map(|slot| field_view(slot, values, report, reveal)).collect_view()}
-            <Violations report=report only_unplaced=true operation=operation/>
+            {move || form::slots(operation.get()).into_iter().map(|slot| field_view(slot, values, report, reveal, calm)).collect_view()}
+            <Violations report=report only_unplaced=true operation=operation
+                shown=Signal::derive(move || attempted.get() || touched.with(|t| !t.is_empty()))/>
         </div>
+    }
+}
+
+/// The key in the touched set for the raw JSON editor.
+const RAW: &str = "(raw)";
+
+/// What has been touched in the composer, and whether a send was attempted: a field's problems
+/// are shown once it is touched (typed in, changed, or left), or after a send attempt.
+#[derive(Clone, Copy)]
+struct Calm {
+    touched: RwSignal<BTreeSet<String>>,
+    attempted: RwSignal<bool>,
+}
+
+impl Calm {
+    fn shown(self, pointer: &str) -> bool {
+        self.attempted.get() || self.touched.with(|t| t.contains(pointer))
+    }
+
+    fn touch(self, pointer: &str) {
+        if !self.touched.with_untracked(|t| t.contains(pointer)) {
+            self.touched.update(|t| {
+                t.insert(pointer.to_owned());
+            });
+        }
+    }
+}
+
+/// The element id of a field's input (shared by the form and the focus after a send attempt).
+fn field_id(pointer: &str) -> String {
+    format!("f{}", pointer.replace(['/', '~'], "-"))
+}
+
+/// After a send attempt: the first problem's field (or the raw editor) gets the focus.
+fn focus_first_problem(op: &'static Operation, report: &Report, tab: Tab) {
+    let id = match tab {
+        Tab::Raw => Some("raw-json".to_owned()),
+        Tab::Form => report.errors.iter().filter(|v| v.severity == Severity::Error).find_map(|v| {
+            form::slots(op)
+                .into_iter()
+                .map(|s| s.pointer())
+                .find(|p| v.path == *p || v.path.starts_with(&format!("{p}/")))
+                .map(|p| field_id(&p))
+        }),
+    };
+    if let Some(el) = id.and_then(|id| document().get_element_by_id(&id))
+        && let Ok(el) = el.dyn_into::<web_sys::HtmlElement>()
+    {
+        let _ = el.focus();
     }
 }
 
@@ -560,21 +662,27 @@ fn field_view(
     values: RwSignal<BTreeMap<String, String>>,
     report: Memo<Report>,
     reveal: RwSignal<bool>,
+    calm: Calm,
 ) -> impl IntoView {
     let pointer = slot.pointer();
-    let id = format!("f{}", pointer.replace(['/', '~'], "-"));
+    let id = field_id(&pointer);
     let hint_id = format!("{id}-hint");
     let err_id = format!("{id}-err");
     let p1 = pointer.clone();
     let value = move || values.with(|v| v.get(&p1).cloned().unwrap_or_default());
     let p2 = pointer.clone();
     let set = move |v: String| {
+        calm.touch(&p2);
         values.update(|m| {
             m.insert(p2.clone(), v);
         });
     };
     let p3 = pointer.clone();
+    // Its problems, once it is touched or a send was attempted.
     let errors = move || {
+        if !calm.shown(&p3) {
+            return Vec::new();
+        }
         report
             .get()
             .errors
@@ -648,8 +756,9 @@ fn field_view(
         }.into_any(),
     };
     let p4 = pointer.clone();
+    let p5 = pointer.clone();
     view! {
-        <div class="field" class:has-error=move || invalid() == "true">
+        <div class="field" class:has-error=move || invalid() == "true" on:focusout=move |_| calm.touch(&p5)>
             <label for=id.clone()>{slot.field.name} <span class="part">{format!(" ({part})")}</span>{if slot.field.required { " *" } else { "" }}</label>
             {input}
             <small id=hint_id>{slot.field.doc}</small>
@@ -670,8 +779,16 @@ fn field_view(
 }
 
 #[component]
-fn Violations(report: Memo<Report>, only_unplaced: bool, operation: Signal<&'static Operation>) -> impl IntoView {
+fn Violations(
+    report: Memo<Report>,
+    only_unplaced: bool,
+    operation: Signal<&'static Operation>,
+    shown: Signal<bool>,
+) -> impl IntoView {
     let items = move || {
+        if !shown.get() {
+            return Vec::new();
+        }
         let placed: Vec<String> = form::slots(operation.get()).iter().map(Slot::pointer).collect();
         report
             .get()

@@ -1,5 +1,5 @@
 //! Component tests in headless Chromium (wasm-bindgen-test): the composer's form functions, the
-//! lifecycle layout, and the mounted console reacting as a user types.
+//! lifecycle diagrams' data and trails, and the mounted console reacting as a user types.
 #![cfg(target_arch = "wasm32")]
 
 use std::collections::BTreeMap;
@@ -43,19 +43,29 @@ fn the_form_writes_numbers_exactly_and_reads_them_back() {
 }
 
 #[wasm_bindgen_test]
-fn every_lifecycle_lays_out_without_overlaps() {
+fn the_diagrams_laid_out_at_build_time_are_the_lifecycle_tables() {
+    // Their geometry is tested where it is computed (payrules-diagram); here: the data the
+    // console carries draws every state and every move of the tables it runs on.
     for profile in Profile::ALL {
         let table = profile.lifecycle().table();
-        let layout = diagram::layout(&table);
-        assert_eq!(layout.nodes.len(), table.states.len(), "{profile}");
-        assert_eq!(layout.edges.len(), table.transitions.len(), "{profile}");
-        for (i, a) in layout.nodes.iter().enumerate() {
-            for b in &layout.nodes[i + 1..] {
-                let apart = (a.x - b.x).abs() >= diagram::BOX_W || (a.y - b.y).abs() >= diagram::BOX_H;
-                assert!(apart, "{profile}: {} overlaps {}", a.name, b.name);
-            }
-        }
+        let d = diagram::of(profile).unwrap();
+        let states: Vec<_> = d.nodes.iter().map(|n| n.name).collect();
+        assert_eq!(states, table.states.iter().map(|s| s.name).collect::<Vec<_>>(), "{profile}");
+        let moves: Vec<_> = d.edges.iter().map(|e| (e.from, e.action, e.to)).collect();
+        assert_eq!(moves, table.transitions.iter().map(|t| (t.from, t.action, t.to)).collect::<Vec<_>>(), "{profile}");
     }
+}
+
+#[wasm_bindgen_test]
+fn a_trail_is_numbered_on_the_moves_it_took() {
+    let d = diagram::of(Profile::Crmcom).unwrap();
+    let trail = ["DRAFT", "POSTED", "CANCELLED"].map(str::to_owned);
+    let steps = diagram::steps(d, &trail);
+    let numbered: Vec<_> =
+        d.edges.iter().zip(&steps).filter(|(_, s)| !s.is_empty()).map(|(e, s)| (e.action, s.clone())).collect();
+    assert_eq!(numbered, [("post", vec![1]), ("cancel", vec![2])]);
+    // A jump no move makes (seen only as its outcome) numbers nothing.
+    assert!(diagram::steps(d, &["DRAFT".to_owned(), "CANCELLED".to_owned()]).iter().all(Vec::is_empty));
 }
 
 #[wasm_bindgen_test]
@@ -102,8 +112,19 @@ fn what_the_console_reads_reads_as_serde_reads_it() {
         path: "/payments/cancel".to_owned(),
         status: 200,
         touched: vec!["4653BEFC9239043011096B329DFEF3F7".to_owned(), "x".to_owned()],
+        at: 1_764_633_600_123,
+        server: "http://127.0.0.1:8081".to_owned(),
+        sandbox: "team-a".to_owned(),
+        request: r#"{"profile":"crmcom","method":"POST","path":"/payments/cancel","body":{"x":1.10}}"#.to_owned(),
+        errors: 1,
+        warnings: 2,
+        response: "{\n  \"a\": \"é\"\n}".to_owned(),
     }];
     assert_eq!(payrules_web::read::history(&serde_json::to_string(&log).unwrap()).unwrap(), log);
+    // A log saved before the history panel: the new fields read as empty, the page's own requests.
+    let old = r#"[{"n":1,"profile":"komet","method":"POST","path":"/x","status":200,"touched":[]}]"#;
+    let read = payrules_web::read::history(old).unwrap();
+    assert_eq!((read[0].server.as_str(), read[0].at, read[0].request.as_str()), ("browser", 0, ""));
     assert!(payrules_web::read::world_view("{\"profiles\":[]}").is_err());
 }
 
@@ -139,8 +160,17 @@ async fn the_composer_shows_field_errors_as_you_type_and_a_failed_load_is_shown(
     tick().await;
     let errors = query(r#"[data-testid="field-error-/body/amount"]"#).unwrap().text_content().unwrap();
     assert!(errors.contains("needs exactly 4 decimals: 12.3400"), "{errors}");
+    // Only the field typed in shows its problems (calm forms); Send says it cannot send.
+    let mop = query(r#"[data-testid="field-error-/body/mopId"]"#).unwrap().text_content().unwrap();
+    assert_eq!(mop, "", "an untouched field shows no problem");
     let send: web_sys::HtmlButtonElement = query(r#"[data-testid="send"]"#).unwrap().unchecked_into();
-    assert!(send.disabled());
+    assert_eq!(send.get_attribute("aria-disabled").as_deref(), Some("true"));
+    // A send attempt shows every problem, and sends nothing.
+    send.click();
+    tick().await;
+    let mop = query(r#"[data-testid="field-error-/body/mopId"]"#).unwrap().text_content().unwrap();
+    assert!(mop.contains("required"), "{mop}");
+    assert!(query(r#"[data-testid="response-body"]"#).is_none());
     // The test server has none of the app's files: the failure is shown, not swallowed.
     for _ in 0..20 {
         if query(r#"[data-testid="notice"]"#).is_some() {

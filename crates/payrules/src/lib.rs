@@ -91,6 +91,8 @@ mod operation;
 /// payrules' own crates (the console's form, the file check's CSV rows), not part of the stable API.
 #[doc(hidden)]
 pub mod compose;
+pub mod credentials;
+pub mod curl;
 mod datetime;
 pub mod fast;
 /// Deterministic request batches for benchmarks and cross-runtime parity checks: payrules' own

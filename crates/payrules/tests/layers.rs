@@ -9,7 +9,7 @@
 //! 4. each vendor's ledger: the other files of `vendors/<id>/`;
 //! 5. the ledger and its views: `ledger/mod.rs`, `ledger/view.rs`;
 //! 6. the crate's front: `generate.rs`, `lib.rs`, `openapi.rs` (the tables and the engine's answers
-//!    written as OpenAPI).
+//!    written as OpenAPI), `credentials.rs` and `curl.rs` (requests routed, read and written for people).
 //!
 //! A file's references are its `crate::…` paths (an item re-exported by a `mod.rs` or `lib.rs`
 //! counts where it is defined) and, inside a vendor's folder, its `super::…` paths.
@@ -69,7 +69,7 @@ fn layer(file: &str) -> u8 {
         "profiles/mod.rs" | "fast.rs" => 2,
         "ledger/time.rs" | "ledger/shape.rs" | "ledger/call.rs" | "ledger/vendor.rs" | "ledger/table.rs" => 3,
         "ledger/mod.rs" | "ledger/view.rs" => 5,
-        "generate.rs" | "lib.rs" | "openapi.rs" => 6,
+        "generate.rs" | "lib.rs" | "openapi.rs" | "credentials.rs" | "curl.rs" => 6,
         other => panic!("{other}: no layer; add it to tests/layers.rs and ARCHITECTURE.md"),
     }
 }

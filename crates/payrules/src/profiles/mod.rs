@@ -262,7 +262,7 @@ fn percent_decode(s: &str, form: bool) -> Cow<'_, str> {
 }
 
 /// Parses `a=1&b=2` (form or query text).
-fn parse_form(text: &str) -> Vec<(Cow<'_, str>, Cow<'_, str>)> {
+pub(crate) fn parse_form(text: &str) -> Vec<(Cow<'_, str>, Cow<'_, str>)> {
     text.split('&')
         .filter(|p| !p.is_empty())
         .map(|pair| match pair.split_once('=') {

@@ -1,0 +1,65 @@
+// Visual regression: a screenshot of each of the console's main views (tests/e2e/views.mjs),
+// compared with its committed baseline in tests/e2e/baselines/ by pixelmatch. A view fails when
+// its size changed or more than 0.5 % of its pixels differ (anti-aliasing aside), so a broken
+// layout fails the test; the differing pixels are written beside the shot for a look.
+//   BLESS_SCREENSHOTS=1 node --test e2e/visual.test.mjs    writes the baselines after a wanted change
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+
+import pixelmatch from 'pixelmatch';
+import { PNG } from 'pngjs';
+
+import { chromium, root, serve } from '../node/lib.mjs';
+import { openView, views } from './views.mjs';
+
+const baselines = join(root, 'tests/e2e/baselines');
+const shots = join(root, 'target/e2e-screenshots/visual');
+mkdirSync(shots, { recursive: true });
+const bless = process.env.BLESS_SCREENSHOTS === '1';
+/** The share of pixels that may differ. */
+const tolerance = 0.005;
+
+let site, browser;
+
+before(async () => {
+  site = await serve(join(root, 'dist'));
+  browser = await chromium();
+});
+after(async () => {
+  await browser?.close();
+  site?.close();
+});
+
+for (const view of views) {
+  test(`the ${view.name} view looks as its baseline`, async () => {
+    const { c, context } = await openView(browser, site.url, view);
+    let png;
+    try {
+      // Still: no caret, no transitions, fonts loaded, nothing pending.
+      await c.page.addStyleTag({ content: '*, *::before, *::after { caret-color: transparent !important; transition: none !important; animation: none !important; }' });
+      await c.page.evaluate(() => document.fonts.ready);
+      await c.page.evaluate(() => new Promise((ok) => requestAnimationFrame(() => requestAnimationFrame(ok))));
+      png = await c.page.screenshot({ fullPage: true, animations: 'disabled' });
+    } finally {
+      await context.close();
+    }
+    const file = join(baselines, `${view.name}.png`);
+    writeFileSync(join(shots, `${view.name}.png`), png);
+    if (bless) {
+      mkdirSync(baselines, { recursive: true });
+      writeFileSync(file, png);
+      return;
+    }
+    assert.ok(existsSync(file), `no baseline for ${view.name}: look at ${join(shots, `${view.name}.png`)}, then bless it with BLESS_SCREENSHOTS=1`);
+    const want = PNG.sync.read(readFileSync(file));
+    const got = PNG.sync.read(png);
+    assert.deepEqual([got.width, got.height], [want.width, want.height], `${view.name}: the page's size changed`);
+    const diff = new PNG({ width: want.width, height: want.height });
+    const differ = pixelmatch(want.data, got.data, diff.data, want.width, want.height, { threshold: 0.1 });
+    const share = differ / (want.width * want.height);
+    if (differ > 0) writeFileSync(join(shots, `${view.name}.diff.png`), PNG.sync.write(diff));
+    assert.ok(share <= tolerance, `${view.name}: ${differ} pixels (${(share * 100).toFixed(2)} %) differ from the baseline (see ${shots})`);
+  });
+}
