@@ -42,7 +42,9 @@ async function main(): Promise<void> {
   const invalid: Uint32Array = batch.invalidLines;
   for (const r of batch) console.log(r.valid);
   if (batch.length > 0) console.log(batch.report(0).valid, batch.reportJson(0));
+  const maybe: Uint32Array = batch.mayHaveViolations();
   batch.free();
+  console.log(maybe.length);
   const all: string = validateBatchJson(new TextEncoder().encode(text));
   console.log(profiles().length, diagram(profile).length, valid, operation, invalid.length, all.length);
   const actions: AllowedAction[] | LifecycleProblem = allowedActions('crmcom', 'DRAFT');

@@ -44,6 +44,12 @@ export class BatchResult {
   readonly length: number;
   /** The indexes of the invalid entries, ascending (a fresh array on each read). */
   readonly invalidLines: Uint32Array;
+  /**
+   * The indexes of the entries whose report may hold a violation, warnings included (ascending):
+   * every invalid entry and each valid one the one-pass check cannot prove clean. The others have
+   * no violation at all; `reportJson(i)` tells for these.
+   */
+  mayHaveViolations(): Uint32Array;
   /** Entry `i`'s full report, written now (the same as `validateJson` of that line). Throws when `i` is out of range. */
   report(i: number): Report;
   /** Entry `i`'s report as exact JSON text (the bytes `validateJson` returns for that line). */
@@ -53,3 +59,4 @@ export class BatchResult {
   /** Frees the batch's memory now rather than when it is collected. */
   free(): void;
 }
+

@@ -17,6 +17,8 @@
 use wasm_bindgen::prelude::*;
 
 mod boundary;
+#[cfg(any(feature = "csv", test))]
+mod csv;
 
 use boundary::{request_text, to_js};
 
@@ -105,6 +107,24 @@ impl BatchResult {
         self.invalid.clone()
     }
 
+    /// The indexes of the entries whose report may hold a violation, warnings included, ascending:
+    /// every invalid entry, and each valid one the one-pass check cannot prove clean (a warning
+    /// such as `precision` is possible). The entries left out have no violation at all; call
+    /// `reportJson(i)` for the others.
+    #[wasm_bindgen(js_name = mayHaveViolations)]
+    pub fn may_have_violations(&self) -> Vec<u32> {
+        (0..self.lines.len())
+            .filter(|&i| {
+                let (start, end) = self.lines[i];
+                !matches!(
+                    payrules::fast::quick(&self.bytes[start..end]),
+                    payrules::fast::Quick::Valid { clean: true, .. }
+                )
+            })
+            .map(|i| u32::try_from(i).unwrap_or(u32::MAX))
+            .collect()
+    }
+
     /// Entry `i`'s full report, written now: the same as `validate` of that line. Throws when `i`
     /// is not an entry of the batch.
     pub fn report(&self, index: u32) -> Result<JsValue, JsError> {
@@ -136,4 +156,56 @@ pub fn validate_batch_json(bytes: &[u8]) -> String {
     }
     out.push(']');
     out
+}
+
+/// A CSV file read as requests of one operation, a chunk at a time (the console's file check runs
+/// it in a Web Worker; feature `csv`, off in the npm package): the header row maps columns to the operation's inputs by name, and
+/// `push(chunk)` returns the JSON Lines of the rows that chunk completed, for `validateBatch`.
+#[cfg(feature = "csv")]
+#[wasm_bindgen]
+#[derive(Debug)]
+pub struct CsvRequests {
+    rows: csv::CsvRows,
+    lines: Vec<u32>,
+}
+
+#[cfg(feature = "csv")]
+#[wasm_bindgen]
+impl CsvRequests {
+    /// A reader for requests of operation `operation` (`plentymarkets.create_payment`) of
+    /// `profile`; throws when either is unknown.
+    #[wasm_bindgen(constructor)]
+    pub fn new(profile: &str, operation: &str) -> Result<CsvRequests, JsError> {
+        let p: payrules::Profile =
+            profile.parse().map_err(|_| JsError::new(&format!("unknown profile {profile:?}")))?;
+        let op =
+            p.operation(operation).ok_or_else(|| JsError::new(&format!("{profile} has no operation {operation:?}")))?;
+        Ok(Self { rows: csv::CsvRows::new(p, op), lines: Vec::new() })
+    }
+
+    /// Reads the file's next bytes (an empty chunk: the end) and returns one request per row it
+    /// completed, as UTF-8 JSON Lines.
+    pub fn push(&mut self, chunk: &[u8]) -> Vec<u8> {
+        let rows = self.rows.push(chunk);
+        self.lines = rows.lines;
+        rows.jsonl
+    }
+
+    /// The 1-based file line each row of the last `push` starts on.
+    #[wasm_bindgen(getter, js_name = rowLines)]
+    pub fn row_lines(&self) -> Vec<u32> {
+        self.lines.clone()
+    }
+
+    /// The header row's names (empty until it is read).
+    #[wasm_bindgen(getter)]
+    pub fn columns(&self) -> Vec<String> {
+        self.rows.headers().to_vec()
+    }
+
+    /// The input (JSON Pointer) each column fills, `""` for a column the operation has none for.
+    #[wasm_bindgen(getter)]
+    pub fn pointers(&self) -> Vec<String> {
+        self.rows.pointers().into_iter().map(Option::unwrap_or_default).collect()
+    }
 }

@@ -5,52 +5,22 @@
 use std::collections::BTreeMap;
 
 use payrules::json::{self, Json};
-use payrules::profiles::Body;
-use payrules::rules::{Field, Ty};
+use payrules::rules::Ty;
 use payrules::{Operation, Profile, Request};
 use serde_json::Value;
 
-/// The part of a request an input belongs to.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Part {
-    /// A path parameter.
-    Path,
-    /// A query parameter.
-    Query,
-    /// A header.
-    Header,
-    /// A body field.
-    Body,
+// The inputs and the request they make are the core's (`payrules::compose`), shared with the
+// file check's CSV rows.
+pub use payrules::compose::{Part, Slot, request_text, slots};
+
+/// How a slot's input is drawn.
+pub trait SlotInput {
+    /// The kind of input this slot gets.
+    fn input(&self) -> Input;
 }
 
-impl Part {
-    fn root(self) -> &'static str {
-        match self {
-            Part::Path => "/path",
-            Part::Query => "/query",
-            Part::Header => "/headers",
-            Part::Body => "/body",
-        }
-    }
-}
-
-/// One input of the form.
-#[derive(Clone, Copy, Debug)]
-pub struct Slot {
-    /// Where it goes.
-    pub part: Part,
-    /// The field it fills (name, kind, required, doc).
-    pub field: &'static Field,
-}
-
-impl Slot {
-    /// The JSON Pointer its violations carry (`/body/amount`).
-    pub fn pointer(&self) -> String {
-        format!("{}/{}", self.part.root(), self.field.name.replace('~', "~0").replace('/', "~1"))
-    }
-
-    /// How the input is drawn.
-    pub fn input(&self) -> Input {
+impl SlotInput for Slot {
+    fn input(&self) -> Input {
         match &self.field.ty {
             Ty::Enum { values } => Input::Select(values.to_vec()),
             Ty::Bool => Input::Select(vec!["true", "false"]),
@@ -80,104 +50,6 @@ pub enum Input {
     OneOf(Vec<&'static str>),
     /// JSON text (lists and nested objects).
     Json,
-}
-
-/// Every input of an operation, in request order: path, query, headers, body (read-only fields left out).
-pub fn slots(op: &'static Operation) -> Vec<Slot> {
-    let mut out = Vec::new();
-    let mut add = |part: Part, fields: &'static [Field]| {
-        out.extend(fields.iter().filter(|f| !matches!(f.ty, Ty::ReadOnly)).map(|field| Slot { part, field }));
-    };
-    add(Part::Path, op.params);
-    add(Part::Query, op.query);
-    add(Part::Header, op.headers);
-    if let Body::Json(fields) | Body::JsonOrForm(fields) = op.body {
-        add(Part::Body, fields);
-    }
-    out
-}
-
-fn is_json_number(text: &str) -> bool {
-    matches!(json::parse(text), Ok(Json::Number(_)))
-}
-
-/// The JSON text of one body value as the form holds it (`None`: leave the field out).
-fn body_value(slot: &Slot, text: &str) -> Option<String> {
-    let t = text.trim();
-    if t.is_empty() {
-        return None;
-    }
-    let string = || Value::String(t.to_owned()).to_string();
-    Some(match &slot.field.ty {
-        // Numbers are written as the user typed them: the request is text, so 12.3400 stays 12.3400.
-        Ty::Integer { .. } | Ty::Decimal { .. } | Ty::Pattern(_) if is_json_number(t) => t.to_owned(),
-        Ty::Bool if t == "true" || t == "false" => t.to_owned(),
-        Ty::Identifier { .. } => match t.split_once('=') {
-            Some((k, v)) => {
-                format!("{{{}:{}}}", Value::String(k.trim().to_owned()), Value::String(v.trim().to_owned()))
-            }
-            None => string(),
-        },
-        Ty::List { .. } | Ty::Object { .. } | Ty::AnyObject => t.to_owned(),
-        _ => string(),
-    })
-}
-
-/// The request text a filled form makes (values keyed by [`Slot::pointer`]).
-pub fn request_text(profile: Profile, op: &'static Operation, values: &BTreeMap<String, String>) -> String {
-    let slots = slots(op);
-    let value = |s: &Slot| values.get(&s.pointer()).map(|v| v.trim()).filter(|v| !v.is_empty());
-    let mut path = op.path.to_owned();
-    for s in slots.iter().filter(|s| s.part == Part::Path) {
-        if let Some(v) = value(s) {
-            path = path.replace(&format!("{{{}}}", s.field.name), &encode_segment(v));
-        }
-    }
-    let pairs = |part: Part| -> String {
-        let items: Vec<String> = slots
-            .iter()
-            .filter(|s| s.part == part)
-            .filter_map(|s| {
-                value(s).map(|v| format!("{}:{}", Value::String(s.field.name.to_owned()), Value::String(v.to_owned())))
-            })
-            .collect();
-        format!("{{{}}}", items.join(","))
-    };
-    let mut text = format!(
-        "{{\"profile\":{},\"method\":{},\"path\":{},\"query\":{},\"headers\":{}",
-        Value::String(profile.id().to_owned()),
-        Value::String(op.method.as_str().to_owned()),
-        Value::String(path),
-        pairs(Part::Query),
-        pairs(Part::Header)
-    );
-    if matches!(op.body, Body::Json(_) | Body::JsonOrForm(_)) {
-        let members: Vec<String> = slots
-            .iter()
-            .filter(|s| s.part == Part::Body)
-            .filter_map(|s| {
-                body_value(s, values.get(&s.pointer()).map_or("", String::as_str))
-                    .map(|v| format!("{}:{v}", Value::String(s.field.name.to_owned())))
-            })
-            .collect();
-        text.push_str(",\"body\":{");
-        text.push_str(&members.join(","));
-        text.push('}');
-    }
-    text.push('}');
-    text
-}
-
-fn encode_segment(v: &str) -> String {
-    v.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-                char::from(b).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
 }
 
 /// The text of a JSON value as the form shows it (strings unquoted, numbers exactly as written).

@@ -8,6 +8,7 @@
 //! reached over HTTP (`payrules serve`).
 #![cfg(target_arch = "wasm32")]
 
+mod check;
 pub mod diagram;
 pub mod form;
 mod history;

@@ -11,7 +11,7 @@ use payrules::{Operation, Profile, Report, Severity, validate_json};
 use wasm_bindgen::JsCast;
 
 use crate::diagram::Lifecycle;
-use crate::form::{self, Input, Part, Slot};
+use crate::form::{self, Input, Part, Slot, SlotInput};
 use crate::state::{Console, LedgerState, Mode, download};
 
 const PAGE: usize = 8;
@@ -46,6 +46,7 @@ pub fn App() -> impl IntoView {
             <section class="panel composer" id="composer" aria-labelledby="composer-h"><Composer/></section>
             <Show when=move || console.mode.get() == Mode::Http><section class="panel sandboxes" aria-labelledby="sandboxes-h"><crate::sandbox::Sandboxes/></section></Show>
             <section class="panel history-panel" aria-labelledby="history-h"><crate::history::History/></section>
+            <section class="panel check" aria-labelledby="check-h"><crate::check::FileCheck/></section>
             <Show when=move || console.profile.get() == Profile::Komet>
                 <section class="panel batch" aria-labelledby="batch-h"><Batch/></section>
             </Show>

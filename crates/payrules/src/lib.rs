@@ -87,6 +87,10 @@ mod registry;
 #[macro_use]
 mod operation;
 
+/// Requests from field values (an operation's inputs and the request text they make): used by
+/// payrules' own crates (the console's form, the file check's CSV rows), not part of the stable API.
+#[doc(hidden)]
+pub mod compose;
 pub mod credentials;
 pub mod curl;
 mod datetime;
