@@ -1,26 +1,16 @@
 // An accessibility scan of each of the console's main views with axe-core (WCAG 2.2 A and AA
 // rules and axe's best practices): no serious or critical violation.
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 
-import { chromium, root, serve } from '../node/lib.mjs';
 import { axeScript, openView, views } from './views.mjs';
+import { servedConsole } from './site.mjs';
 
-let site, browser;
-
-before(async () => {
-  site = await serve(join(root, 'dist'));
-  browser = await chromium();
-});
-after(async () => {
-  await browser?.close();
-  site?.close();
-});
+const it = servedConsole();
 
 for (const view of views) {
   test(`axe-core finds no serious or critical violation: ${view.name}`, async () => {
-    const { c, context } = await openView(browser, site.url, view);
+    const { c, close } = await openView(it.browser, it.site.url, view);
     try {
       await c.page.addScriptTag({ path: axeScript });
       const result = await c.page.evaluate(() =>
@@ -35,7 +25,7 @@ for (const view of views) {
       assert.deepEqual(bad, [], `${view.name}:\n${bad.join('\n')}`);
       c.assertNoConsoleErrors();
     } finally {
-      await context.close();
+      await close();
     }
   });
 }

@@ -1,33 +1,17 @@
 // End-to-end tests of the console as `trunk build --release` builds it, in Debian's Chromium.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
-import { createInterface } from 'node:readline';
+import { test } from 'node:test';
 
-import { chromium, root, serve } from '../node/lib.mjs';
+import { root } from '../node/lib.mjs';
 import { Console } from './pages.mjs';
+import { servedConsole, startServer } from './site.mjs';
 
 const shots = join(root, 'target/e2e-screenshots');
 mkdirSync(shots, { recursive: true });
-let site, browser;
+const it = servedConsole();
 
-before(async () => {
-  site = await serve(join(root, 'dist'));
-  browser = await chromium();
-});
-after(async () => {
-  await browser?.close();
-  site?.close();
-});
-
-async function startServer() {
-  const bin = process.env.PAYRULES_BIN ?? join(root, 'target/debug/payrules');
-  const child = spawn(bin, ['serve', '--addr', '127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const line = await new Promise((ok) => createInterface({ input: child.stdout }).once('line', ok));
-  return { url: line.match(/http:\/\/\S+/)[0], stop: () => child.kill('SIGKILL') };
-}
 
 /** The flows every mode must pass, with their results for comparison. */
 async function flows(c, tag) {
@@ -97,9 +81,9 @@ async function flows(c, tag) {
 let browserResults;
 
 test('in the browser: compose, check, send; lifecycle actions; Komet batch; reload keeps everything', async () => {
-  const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+  const context = await it.browser.newContext({ viewport: { width: 1400, height: 1000 } });
   const c = new Console(await context.newPage());
-  await c.open(site.url);
+  await c.open(it.site.url);
   browserResults = await flows(c, 'browser');
   // Reload: everything is still there (saved before the UI reported success).
   await c.reload();
@@ -122,10 +106,10 @@ test('in the browser: compose, check, send; lifecycle actions; Komet batch; relo
 });
 
 test('the first paint needs no ledger: the sample world is shown and checked while its module loads; a send waits for it', async () => {
-  const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+  const context = await it.browser.newContext({ viewport: { width: 1400, height: 1000 } });
   const c = new Console(await context.newPage());
   const release = await c.holdLedger();
-  await c.open(site.url);
+  await c.open(it.site.url);
   assert.equal(await c.ledger(), 'loading');
   assert.match(await c.id('ledger-status').innerText(), /loading the ledger/);
   // The sample world's payments, filters, paging, details, lifecycles and actions are all there.
@@ -156,10 +140,10 @@ test('the first paint needs no ledger: the sample world is shown and checked whi
 
 test('HTTP mode against payrules serve gives the same results', async () => {
   const server = await startServer();
-  const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+  const context = await it.browser.newContext({ viewport: { width: 1400, height: 1000 } });
   try {
     const c = new Console(await context.newPage());
-    await c.open(site.url);
+    await c.open(it.site.url);
     await c.useHttp(server.url);
     const results = await flows(c, 'http');
     assert.deepEqual(results, browserResults);
@@ -171,10 +155,10 @@ test('HTTP mode against payrules serve gives the same results', async () => {
 });
 
 test('phone-width layout, keyboard focus, credentials masked, exports without tokens', async () => {
-  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, acceptDownloads: true });
+  const context = await it.browser.newContext({ viewport: { width: 390, height: 844 }, acceptDownloads: true });
   const page = await context.newPage();
   const c = new Console(page);
-  await c.open(site.url);
+  await c.open(it.site.url);
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   assert.ok(overflow <= 1, `the page scrolls sideways by ${overflow}px at phone width`);
   // Keyboard: the first Tab reaches the skip link, and it is visible when focused.

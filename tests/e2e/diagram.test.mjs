@@ -5,24 +5,16 @@
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 
-import { chromium, root, serve } from '../node/lib.mjs';
+import { root } from '../node/lib.mjs';
 import { Console } from './pages.mjs';
 import { Lifecycle, problems } from './diagram-page.mjs';
+import { servedConsole } from './site.mjs';
 
 const shots = join(root, 'target/e2e-screenshots');
 mkdirSync(shots, { recursive: true });
-let site, browser;
-
-before(async () => {
-  site = await serve(join(root, 'dist'));
-  browser = await chromium();
-});
-after(async () => {
-  await browser?.close();
-  site?.close();
-});
+const it = servedConsole();
 
 const CRM_DRAFT = '4653BEFC9239043011096B329DFEF3F7';
 
@@ -35,10 +27,10 @@ async function openPlenty(c) {
 }
 
 test('plentymarkets: the current state in words with its code, its moves highlighted, zoom, pan, SVG download', async () => {
-  const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+  const context = await it.browser.newContext({ viewport: { width: 1400, height: 1000 } });
   const c = new Console(await context.newPage());
   const d = new Lifecycle(c);
-  await c.open(site.url);
+  await c.open(it.site.url);
   await c.waitForLedger();
   const status = await openPlenty(c);
 
@@ -102,10 +94,10 @@ test('plentymarkets: the current state in words with its code, its moves highlig
 });
 
 test('CRM.COM: a draft posted then cancelled draws the path it took, kept over a reload, started again by a reset', async () => {
-  const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+  const context = await it.browser.newContext({ viewport: { width: 1400, height: 1000 } });
   const c = new Console(await context.newPage());
   const d = new Lifecycle(c);
-  await c.open(site.url);
+  await c.open(it.site.url);
   await c.waitForLedger();
   await c.profile('crmcom');
   await c.operation('crmcom.payments_post');
@@ -167,10 +159,10 @@ test('CRM.COM: a draft posted then cancelled draws the path it took, kept over a
 });
 
 test('at a phone\'s width the diagram stays readable: no overlaps, text at 11 px or more, and it pans', async () => {
-  const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
+  const context = await it.browser.newContext({ viewport: { width: 390, height: 844 } });
   const c = new Console(await context.newPage());
   const d = new Lifecycle(c);
-  await c.open(site.url);
+  await c.open(it.site.url);
   await c.waitForLedger();
   for (const open of [openPlenty, async () => { await c.profile('crmcom'); await c.search('117'); await c.select(CRM_DRAFT); }]) {
     await open(c);

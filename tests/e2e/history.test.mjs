@@ -1,33 +1,16 @@
 // End-to-end tests of the console's history (with curl) and of its sandboxes in HTTP mode, as
 // `trunk build --release` builds it, in Debian's Chromium, against `target/debug/payrules serve`.
 import assert from 'node:assert/strict';
-import { execFile, spawn } from 'node:child_process';
-import { join } from 'node:path';
-import { after, before, test } from 'node:test';
-import { createInterface } from 'node:readline';
+import { execFile } from 'node:child_process';
+import { test } from 'node:test';
 import { promisify } from 'node:util';
 
-import { chromium, root, serve } from '../node/lib.mjs';
 import { Console } from './pages.mjs';
 import { HistoryPanel, SandboxPanel } from './history-pages.mjs';
+import { servedConsole, startServer } from './site.mjs';
 
-let site, browser;
+const it = servedConsole();
 
-before(async () => {
-  site = await serve(join(root, 'dist'));
-  browser = await chromium();
-});
-after(async () => {
-  await browser?.close();
-  site?.close();
-});
-
-async function startServer() {
-  const bin = process.env.PAYRULES_BIN ?? join(root, 'target/debug/payrules');
-  const child = spawn(bin, ['serve', '--addr', '127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const line = await new Promise((ok) => createInterface({ input: child.stdout }).once('line', ok));
-  return { url: line.match(/http:\/\/\S+/)[0], stop: () => child.kill('SIGKILL') };
-}
 
 const PLENTY = 'Bearer plenty-demo-token';
 const CRM = 'B8D7A12E9F91AFADE914B7330AFD08CB';
@@ -60,10 +43,10 @@ async function storage(page) {
 }
 
 test('history in the browser: newest first with verdict, status, answer and time; re-send, edit, paste curl; kept over a reload; no credential kept', async () => {
-  const context = await browser.newContext({ viewport: { width: 1400, height: 1000 }, acceptDownloads: true });
+  const context = await it.browser.newContext({ viewport: { width: 1400, height: 1000 }, acceptDownloads: true });
   const c = new Console(await context.newPage());
   const h = new HistoryPanel(c);
-  await c.open(site.url);
+  await c.open(it.site.url);
   assert.match(await c.id('history-empty').innerText(), /No request sent yet/);
   const t0 = Date.now();
   // A credential the world does not know: refused, and listed too.
@@ -147,7 +130,7 @@ test('history in the browser: newest first with verdict, status, answer and time
 });
 
 test("a history too big for the browser's storage drops its oldest half, and says so", async () => {
-  const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+  const context = await it.browser.newContext({ viewport: { width: 1400, height: 1000 } });
   // This browser's storage takes a log of at most two requests.
   await context.addInitScript(() => {
     const setItem = Storage.prototype.setItem;
@@ -160,7 +143,7 @@ test("a history too big for the browser's storage drops its oldest half, and say
   });
   const c = new Console(await context.newPage());
   const h = new HistoryPanel(c);
-  await c.open(site.url);
+  await c.open(it.site.url);
   for (let i = 0; i < 3; i++) assert.equal((await createPlenty(c, PLENTY)).status, 200);
   await h.waitFor(1);
   assert.deepEqual((await h.read()).map((e) => e.n), [3]);
@@ -173,12 +156,12 @@ test("a history too big for the browser's storage drops its oldest half, and say
 
 test('HTTP mode: sandboxes chosen and made in the console; their logs and clocks; history and curl against payrules serve', async () => {
   const server = await startServer();
-  const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+  const context = await it.browser.newContext({ viewport: { width: 1400, height: 1000 } });
   try {
     const c = new Console(await context.newPage());
     const h = new HistoryPanel(c);
     const s = new SandboxPanel(c);
-    await c.open(site.url);
+    await c.open(it.site.url);
     await c.useHttp(server.url);
     assert.equal(await s.chosen(), 'default');
     // Another sandbox made beside it (over the admin API), and one made in the console.

@@ -1,22 +1,12 @@
 // The console for people (issue 13): calm forms, actions people can scan, every panel usable at
 // phone width. The release build (`trunk build --release`) in Debian's Chromium.
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 
-import { chromium, root, serve } from '../node/lib.mjs';
 import { Console } from './pages.mjs';
+import { servedConsole } from './site.mjs';
 
-let site, browser;
-
-before(async () => {
-  site = await serve(join(root, 'dist'));
-  browser = await chromium();
-});
-after(async () => {
-  await browser?.close();
-  site?.close();
-});
+const it = servedConsole();
 
 /** What the composer shows as problems: fields marked, messages at fields, messages below. */
 async function noise(page) {
@@ -28,9 +18,9 @@ async function noise(page) {
 }
 
 test('calm forms: problems appear once a field is touched or after a send attempt; Send says why', async () => {
-  const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+  const context = await it.browser.newContext({ viewport: { width: 1400, height: 1000 } });
   const c = new Console(await context.newPage());
-  await c.open(site.url);
+  await c.open(it.site.url);
   await c.profile('plentymarkets');
   await c.operation('plentymarkets.create_payment');
   // Pristine: not one red word, yet Send says why it cannot send.
@@ -73,9 +63,9 @@ test('calm forms: problems appear once a field is touched or after a send attemp
 });
 
 test('long field labels wrap inside their field, in every operation of every API', async () => {
-  const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+  const context = await it.browser.newContext({ viewport: { width: 1400, height: 1000 } });
   const c = new Console(await context.newPage());
-  await c.open(site.url);
+  await c.open(it.site.url);
   for (const profile of ['komet', 'activeplatform', 'crmcom', 'plentymarkets', 'logisense']) {
     await c.profile(profile);
     const ops = await c.id('composer-operation').evaluate((s) => [...s.options].map((o) => o.value));
@@ -105,9 +95,9 @@ test('long field labels wrap inside their field, in every operation of every API
 });
 
 test('actions people can scan: the possible ones in words, the others in one collapsed line with the reason once', async () => {
-  const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+  const context = await it.browser.newContext({ viewport: { width: 1400, height: 1000 } });
   const c = new Console(await context.newPage());
-  await c.open(site.url);
+  await c.open(it.site.url);
   await c.profile('plentymarkets');
   await c.select('2');
   const status = await c.status();
@@ -141,9 +131,9 @@ test('actions people can scan: the possible ones in words, the others in one col
 });
 
 test('phone width (390 px): every panel fits without scrolling the page or its own content sideways', async () => {
-  const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
+  const context = await it.browser.newContext({ viewport: { width: 390, height: 844 } });
   const c = new Console(await context.newPage());
-  await c.open(site.url);
+  await c.open(it.site.url);
   const fits = () => c.page.evaluate(() => {
     const problems = [];
     const page = document.documentElement.scrollWidth - window.innerWidth;

@@ -6,13 +6,14 @@
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 
 import pixelmatch from 'pixelmatch';
 import { PNG } from 'pngjs';
 
-import { chromium, root, serve } from '../node/lib.mjs';
+import { root } from '../node/lib.mjs';
 import { openView, views } from './views.mjs';
+import { servedConsole } from './site.mjs';
 
 const baselines = join(root, 'tests/e2e/baselines');
 const shots = join(root, 'target/e2e-screenshots/visual');
@@ -21,20 +22,11 @@ const bless = process.env.BLESS_SCREENSHOTS === '1';
 /** The share of pixels that may differ. */
 const tolerance = 0.005;
 
-let site, browser;
+const it = servedConsole();
 
-before(async () => {
-  site = await serve(join(root, 'dist'));
-  browser = await chromium();
-});
-after(async () => {
-  await browser?.close();
-  site?.close();
-});
-
-for (const view of views) {
+for (const view of views.filter((v) => v.screenshot !== false)) {
   test(`the ${view.name} view looks as its baseline`, async () => {
-    const { c, context } = await openView(browser, site.url, view);
+    const { c, close } = await openView(it.browser, it.site.url, view);
     let png;
     try {
       // Still: no caret, no transitions, fonts loaded, nothing pending.
@@ -43,7 +35,7 @@ for (const view of views) {
       await c.page.evaluate(() => new Promise((ok) => requestAnimationFrame(() => requestAnimationFrame(ok))));
       png = await c.page.screenshot({ fullPage: true, animations: 'disabled' });
     } finally {
-      await context.close();
+      await close();
     }
     const file = join(baselines, `${view.name}.png`);
     writeFileSync(join(shots, `${view.name}.png`), png);
