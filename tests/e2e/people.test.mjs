@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
 import { Console } from './pages.mjs';
-import { servedConsole } from './site.mjs';
+import { servedConsole, startServer } from './site.mjs';
 
 const it = servedConsole();
 
@@ -161,4 +161,26 @@ test('phone width (390 px): every panel fits without scrolling the page or its o
   }
   c.assertNoConsoleErrors();
   await context.close();
+});
+
+test("HTTP mode: an action's request gets the credential typed before (the server's world has none)", async () => {
+  const server = await startServer();
+  const context = await it.browser.newContext({ viewport: { width: 1400, height: 1000 } });
+  try {
+    const c = new Console(await context.newPage());
+    await c.open(it.site.url);
+    await c.useHttp(server.url);
+    await c.profile('plentymarkets');
+    await c.operation('plentymarkets.create_payment');
+    await c.fill('/headers/authorization', 'Bearer plenty-demo-token');
+    await c.select('2');
+    await c.action('capture').click();
+    await c.page.waitForFunction(() => document.querySelector('[data-testid="send"]').getAttribute('aria-disabled') === 'false');
+    const captured = await c.send();
+    assert.equal(captured.status, 200);
+    c.assertNoConsoleErrors();
+  } finally {
+    await context.close();
+    server.stop();
+  }
 });
