@@ -26,6 +26,16 @@ pub fn App() -> impl IntoView {
     let console = Console::new();
     provide_context(console);
     spawn_local(console.start());
+    // The panels below the composer (history, file check) are mounted once the first paint is on
+    // screen: the records, details and composer come first (at the next frame, or after a moment
+    // in a background tab, which gets no frames).
+    let later = RwSignal::new(false);
+    Effect::new(move |_| {
+        if console.ready.get() && !later.get_untracked() {
+            request_animation_frame(move || later.set(true));
+            set_timeout(move || later.set(true), std::time::Duration::from_millis(500));
+        }
+    });
     view! {
         <a class="skip" href="#composer">"Skip to the request composer"</a>
         <header class="top">
@@ -45,8 +55,10 @@ pub fn App() -> impl IntoView {
             <section class="panel detail" aria-labelledby="detail-h"><Detail/></section>
             <section class="panel composer" id="composer" aria-labelledby="composer-h"><Composer/></section>
             <Show when=move || console.mode.get() == Mode::Http><section class="panel sandboxes" aria-labelledby="sandboxes-h"><crate::sandbox::Sandboxes/></section></Show>
-            <section class="panel history-panel" aria-labelledby="history-h"><crate::history::History/></section>
-            <section class="panel check" aria-labelledby="check-h"><crate::check::FileCheck/></section>
+            <Show when=move || later.get()>
+                <section class="panel history-panel" aria-labelledby="history-h"><crate::history::History/></section>
+                <section class="panel check" aria-labelledby="check-h"><crate::check::FileCheck/></section>
+            </Show>
             <Show when=move || console.profile.get() == Profile::Komet>
                 <section class="panel batch" aria-labelledby="batch-h"><Batch/></section>
             </Show>
