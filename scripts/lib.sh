@@ -1,6 +1,15 @@
 # Shared helpers for scripts/*.sh: idempotent installs and readable steps. Sourced, not run.
 
-step() { printf '\n=== %s ===\n' "$*"; }
+# Each step says how long the one before it took, and when it started (since the script did), so
+# a slow stage shows in any log (CI's warm run has a 15-minute goal).
+step_started=$SECONDS
+step_name=""
+step() {
+  [ -z "$step_name" ] || printf '(%s: %ss)\n' "$step_name" "$((SECONDS - step_started))"
+  step_started=$SECONDS
+  step_name="$*"
+  printf '\n=== %s === (at %ss)\n' "$*" "$SECONDS"
+}
 
 # Tools installed by `cargo install` must be found even where their directory is not on PATH yet.
 export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
