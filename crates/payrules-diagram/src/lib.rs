@@ -428,7 +428,9 @@ pub fn path_data(e: &Edge) -> String {
 /// The five diagrams as Rust source: `pub static DIAGRAMS: &[Diagram]` of the console's
 /// `diagram` module's types (every number already SVG text, so the console formats none).
 pub fn rust_source(diagrams: &[Diagram]) -> String {
-    let mut out = String::from("// Written by build.rs from payrules_diagram::layout: do not edit.\n");
+    let mut out = String::from(
+        "// Written by payrules_diagram::rust_source from payrules_diagram::layout: do not edit\n// (`PAYRULES_BLESS=1 cargo test -p payrules-diagram` rewrites it when a lifecycle changes).\n",
+    );
     out.push_str("pub static DIAGRAMS: &[Diagram] = &[\n");
     for d in diagrams {
         let _ = writeln!(

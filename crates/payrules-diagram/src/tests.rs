@@ -191,3 +191,21 @@ fn the_standalone_svg_names_every_state_and_action() {
         }
     }
 }
+
+/// The console draws `crates/payrules-web/src/diagrams.rs`, written from these layouts and
+/// committed (so the console's build needs neither this crate nor the core natively). It must be
+/// what the tables give today; `PAYRULES_BLESS=1 cargo test -p payrules-diagram` rewrites it.
+#[test]
+fn the_consoles_diagrams_are_current() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../payrules-web/src/diagrams.rs");
+    let now = rust_source(&diagrams());
+    if std::env::var_os("PAYRULES_BLESS").is_some() {
+        std::fs::write(&path, &now).unwrap_or_else(|e| panic!("cannot write {}: {e}", path.display()));
+    }
+    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        committed == now,
+        "{} is not what the lifecycle tables give today: run `PAYRULES_BLESS=1 cargo test -p payrules-diagram` and commit it",
+        path.display()
+    );
+}

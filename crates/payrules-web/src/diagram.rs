@@ -87,7 +87,11 @@ pub struct Edge {
     pub ty: &'static str,
 }
 
-include!(concat!(env!("OUT_DIR"), "/diagrams.rs"));
+// The five diagrams, laid out natively by `payrules_diagram::layout` (layout-rs) and written as data,
+// so no layout code is in the console's module. The file is generated and committed; a test of
+// `payrules-diagram` regenerates it and fails when it is stale (`PAYRULES_BLESS=1 cargo test -p
+// payrules-diagram` rewrites it).
+include!("diagrams.rs");
 
 /// The diagram of `profile`'s lifecycle.
 pub fn of(profile: Profile) -> Option<&'static Diagram> {
