@@ -11,7 +11,7 @@
 //! `payrules::verdict_json_bytes` then asks `validate_json_bytes`.
 //!
 //! The full [`Report`](crate::Report) (paths, messages, suggestions) is only ever written by the
-//! table-driven checker, so reports stay what they were; `tests/fast.rs` and the `validate` fuzz
+//! table-driven checker, so reports stay what they were; `tests/it/fast.rs` and the `validate` fuzz
 //! target check that both give the same verdict.
 
 use std::borrow::Cow;

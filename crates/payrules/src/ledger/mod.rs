@@ -25,7 +25,7 @@ pub use time::mix;
 pub use time::{Clock, SteppingClock, Timestamp};
 
 /// One part of the sample world. Each part is read on its own, so one broken file cannot empty
-/// the others; `tests/ledger_properties.rs` reads every part strictly, so a broken one fails CI.
+/// the others; `tests/it/ledger_properties.rs` reads every part strictly, so a broken one fails CI.
 fn sample_part<T: serde::de::DeserializeOwned + Default>(text: &str) -> T {
     serde_json::from_str(text).unwrap_or_default()
 }

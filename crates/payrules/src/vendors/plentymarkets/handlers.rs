@@ -476,7 +476,7 @@ mod tests {
     use crate::ledger::{Ledger, SteppingClock, World};
 
     /// Every scenario request keeps the invariants and echoes no token; the answers are the
-    /// expected files' (the same as `tests/ledger_scenarios.rs`, on this profile's part alone).
+    /// expected files' (the same as `tests/it/ledger_scenarios.rs`, on this profile's part alone).
     #[test]
     fn scenarios_keep_the_invariants() {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/plentymarkets/scenarios");

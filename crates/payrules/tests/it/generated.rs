@@ -1,4 +1,4 @@
-//! Generated requests for every operation, derived from the field tables (`tests/common/valid.rs`):
+//! Generated requests for every operation, derived from the field tables (`tests/it/common/valid.rs`):
 //!
 //! 1. every generated request is valid, with no violation at all, and routes to its operation;
 //! 2. changing exactly one field to an invalid value gives a violation at that field's pointer with
@@ -7,8 +7,7 @@
 //!
 //! The tests read no files. Runs are deterministic (a fixed seed) with a fixed number of cases.
 
-#[path = "common/valid.rs"]
-mod valid;
+use crate::common::valid;
 
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};

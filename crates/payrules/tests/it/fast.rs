@@ -1,13 +1,11 @@
 //! The one-pass verdict (`payrules::fast`) against the table-driven checker: on every vector, seed
 //! and scenario line, on generated batches and on random byte-level mutations of them, the verdict
 //! is the report's `valid` (and a `clean` verdict has no violation at all). The generated requests
-//! of every operation and their single-field mutations are compared in `tests/generated.rs`
+//! of every operation and their single-field mutations are compared in `tests/it/generated.rs`
 //! (`Gen::validate`).
 
-mod common;
-#[path = "common/valid.rs"]
-#[allow(dead_code)]
-mod valid;
+use crate::common;
+use crate::common::valid;
 
 use payrules::Profile;
 use payrules::generate::{mixed_batch, plentymarkets_create_batch};

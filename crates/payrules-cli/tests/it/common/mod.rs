@@ -1,7 +1,7 @@
 //! What the loopback tests of `payrules serve` share: a server on a free port of 127.0.0.1 that
 //! is killed when dropped, and a keep-alive client connection that reads responses by their
 //! Content-Length.
-#![allow(dead_code)] // each test file uses the part it needs
+#![allow(dead_code)] // each test module uses the part it needs
 
 use std::fmt::Write as _;
 use std::io::{self, BufRead, BufReader, Read, Write};

@@ -4,9 +4,9 @@
 //! clock (2024-01-01T09:00:00Z, one second per request); each response is one compact JSON line
 //! `{"status", "body"}` and the whole must equal `<name>.out.jsonl`. The same files run in Node and
 //! in the browser. To write the expected files after a deliberate change:
-//! `PAYRULES_BLESS=1 cargo test -p payrules --test ledger_scenarios`, then review the diff.
+//! `PAYRULES_BLESS=1 cargo test -p payrules --test it ledger_scenarios::`, then review the diff.
 
-mod common;
+use crate::common;
 
 use std::path::PathBuf;
 

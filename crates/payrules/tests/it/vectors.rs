@@ -3,7 +3,7 @@
 //! Each `data/<profile>/vectors.jsonl` line is `{"name", "valid": bool, "request": {...}}`. The test checks
 //! the verdict, snapshots every report, and checks that every operation has a passing and a failing vector.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeSet;
 

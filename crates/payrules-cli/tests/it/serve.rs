@@ -2,7 +2,7 @@
 //! that hang, limits, malformed requests, the admin API and a graceful stop. Every test starts its
 //! own server on a free port of 127.0.0.1 and stops it.
 
-mod common;
+use crate::common;
 
 use std::io::Write;
 use std::net::TcpStream;

@@ -1,6 +1,6 @@
 //! Lifecycles: snapshots of every diagram, and the invariants of every table.
 
-mod common;
+use crate::common;
 
 use payrules::Profile;
 use payrules::lifecycle::LifecycleError;

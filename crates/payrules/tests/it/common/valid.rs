@@ -322,7 +322,7 @@ pub fn value(ty: &'static Ty, mode: Mode) -> BoxedStrategy<Value> {
             prop_oneof![Just(serde_json::json!({})), Just(serde_json::json!({"note": "x", "n": [1]}))].boxed()
         }
         Ty::ReadOnly => unreachable!("read-only fields are never generated"),
-        other => panic!("a field type the generator does not know: {other:?}; teach it (tests/common/valid.rs)"),
+        other => panic!("a field type the generator does not know: {other:?}; teach it (tests/it/common/valid.rs)"),
     }
 }
 
@@ -373,7 +373,7 @@ pub fn request(profile: Profile, op: &'static Operation, json_only: bool) -> Box
                     .prop_map(move |m| (Some(Value::Object(m)), form))
             })
             .boxed(),
-        ref other => panic!("a body kind the generator does not know: {other:?}; teach it (tests/common/valid.rs)"),
+        ref other => panic!("a body kind the generator does not know: {other:?}; teach it (tests/it/common/valid.rs)"),
     };
     (params, object(op.query, Mode::Text), object(op.headers, Mode::Text), body, any::<u8>())
         .prop_map(move |(params, query, headers, (body, form), spelling)| {
@@ -422,7 +422,7 @@ fn body_fields(op: &'static Operation) -> &'static [Field] {
     match op.body {
         Body::Json(f) | Body::JsonOrForm(f) => f,
         Body::None => &[],
-        ref other => panic!("a body kind the generator does not know: {other:?}; teach it (tests/common/valid.rs)"),
+        ref other => panic!("a body kind the generator does not know: {other:?}; teach it (tests/it/common/valid.rs)"),
     }
 }
 

@@ -2,7 +2,7 @@
 //! profile holds after every request (money conserved, relations intact), a refused request
 //! leaves the snapshot byte-identical, and snapshot → restore → snapshot is identical.
 
-mod common;
+use crate::common;
 
 use payrules::ledger::{Ledger, SteppingClock};
 use payrules::{Profile, Request};

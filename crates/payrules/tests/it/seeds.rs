@@ -1,7 +1,7 @@
 //! Every example request of the seeds: the corrected copies validate, the originals that are not
 //! strict JSON are refused with the line and column of the offending character.
 
-mod common;
+use crate::common;
 
 use payrules::{Code, Profile, Request, validate};
 

@@ -3,7 +3,7 @@
 //! rest — the data folders, the snapshot's parts, credential removal, every derived view — so a
 //! sixth vendor that is registered but incomplete fails here, with what is missing.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeSet;
 

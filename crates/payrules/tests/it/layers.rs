@@ -70,7 +70,7 @@ fn layer(file: &str) -> u8 {
         "ledger/time.rs" | "ledger/shape.rs" | "ledger/call.rs" | "ledger/vendor.rs" | "ledger/table.rs" => 3,
         "ledger/mod.rs" | "ledger/view.rs" => 5,
         "generate.rs" | "lib.rs" | "openapi.rs" | "credentials.rs" | "curl.rs" | "compose.rs" => 6,
-        other => panic!("{other}: no layer; add it to tests/layers.rs and ARCHITECTURE.md"),
+        other => panic!("{other}: no layer; add it to tests/it/layers.rs and ARCHITECTURE.md"),
     }
 }
 

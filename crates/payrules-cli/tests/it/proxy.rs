@@ -3,7 +3,7 @@
 //! status otherwise, loses decimals), hangs, or hangs up. Every mode end to end; the report log
 //! never holds a credential; enforce mode never forwards an invalid request.
 
-mod common;
+use crate::common;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};

@@ -1,6 +1,8 @@
 //! Where the tests find each vendor's data: `crates/payrules/data/<profile id>/` (see its README),
 //! derived from the registry's profiles, never from a hand-kept list.
-#![allow(dead_code)] // each test file uses the part it needs
+#![allow(dead_code)] // each test module uses the part it needs
+
+pub mod valid;
 
 use std::path::{Path, PathBuf};
 

@@ -6,7 +6,7 @@
 //! `{"source", "request", "response": {"status", "body"}, "generated": [pointer…], "decisions": {pointer: why}}`.
 //! A `generated` place must exist in our response with a value of the same JSON type.
 
-mod common;
+use crate::common;
 
 use payrules::ledger::{Ledger, SteppingClock};
 use payrules::{Profile, Request};

@@ -2,7 +2,7 @@
 //! with every sandbox identical; a SIGKILL during concurrent writes loses nothing acknowledged;
 //! test clocks; idempotency keys; the request log; fault injection.
 
-mod common;
+use crate::common;
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
