@@ -64,6 +64,11 @@ largest_file() {
   echo "${size:-0}"
 }
 
+# Every crate of ours forbids unsafe code, so the fuzz targets are built without AddressSanitizer
+# (cargo fuzz's default): what they hunt is panics and broken invariants, which libFuzzer sees
+# without it, and the build is faster and the targets run ~2x as many inputs in the same time.
+fuzz_sanitizer=none
+
 # Runs one cargo-fuzz target of fuzz/ for SECONDS on its corpus (new inputs are written to the
 # first CORPUS_DIR; the others, such as the saved regressions, are only read), the output kept in
 # LOG. On success it prints libFuzzer's summary; on a crash or a failed build it prints the output
@@ -75,7 +80,7 @@ fuzz_run() {
   shift 4
   mkdir -p "$(dirname "$log")" "$1"
   echo "fuzz $target for ${seconds}s (-max_len=$max_len), corpus $*"
-  if cargo +nightly fuzz run --fuzz-dir fuzz "$target" "$@" -- \
+  if cargo +nightly fuzz run --fuzz-dir fuzz --sanitizer "$fuzz_sanitizer" "$target" "$@" -- \
     -max_total_time="$seconds" -max_len="$max_len" >"$log" 2>&1; then
     grep -E '^#[0-9]+[[:space:]]+DONE|^Done ' "$log" || tail -n 3 "$log"
     return 0
@@ -87,9 +92,9 @@ fuzz_run() {
   if [ -n "$artifact" ]; then
     echo
     echo "The input that failed: $artifact"
-    echo "  reproduce:  cargo +nightly fuzz run --fuzz-dir fuzz $target $artifact"
+    echo "  reproduce:  cargo +nightly fuzz run --fuzz-dir fuzz --sanitizer $fuzz_sanitizer $target $artifact"
     echo "  print it:   cargo +nightly fuzz fmt --fuzz-dir fuzz $target $artifact   (or cat it: JSON text)"
-    echo "  minimize:   cargo +nightly fuzz tmin --fuzz-dir fuzz $target $artifact"
+    echo "  minimize:   cargo +nightly fuzz tmin --fuzz-dir fuzz --sanitizer $fuzz_sanitizer $target $artifact"
     echo "  keep it:    cp $artifact fuzz/regressions/$target/   (every fuzz run replays that folder first)"
   fi
   return 1
@@ -102,7 +107,7 @@ fuzz_run() {
 fuzz_cmin() {
   local target=$1 max_len=$2 log=$3 corpus=$4
   mkdir -p "$(dirname "$log")"
-  if cargo +nightly fuzz cmin --fuzz-dir fuzz "$target" "$corpus" -- -max_len="$max_len" -use_counters=0 >"$log" 2>&1; then
+  if cargo +nightly fuzz cmin --fuzz-dir fuzz --sanitizer "$fuzz_sanitizer" "$target" "$corpus" -- -max_len="$max_len" -use_counters=0 >"$log" 2>&1; then
     echo "  $(find "$corpus" -type f | wc -l) entries left"
     return 0
   fi

@@ -115,6 +115,11 @@ if [ "$fuzz_seconds" -gt 0 ]; then
     fi
     echo "NOTE: the fuzz stage is skipped here (see above; CI does not skip it). The property tests above"
     echo "cover the same invariants; install a nightly toolchain to fuzz (see CONTRIBUTING.md)."
+  elif ! cargo metadata -q --locked --format-version 1 --manifest-path fuzz/Cargo.toml >/dev/null; then
+    # Else cargo fuzz would update it, from the network, on every run.
+    echo "FAIL: fuzz/Cargo.lock is not up to date with the core's dependencies (above): run"
+    echo "  cargo update --manifest-path fuzz/Cargo.toml --workspace --offline   and commit fuzz/Cargo.lock"
+    exit 1
   else
     seed_fuzz_corpora
     per_target=$(( fuzz_seconds / 3 > 0 ? fuzz_seconds / 3 : 1 ))  # -max_total_time=0 would never stop
