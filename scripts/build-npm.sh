@@ -26,7 +26,7 @@ rm -rf "$out" target/npm/payrules-*.tgz
 mkdir -p "$out/web/ledger" "$out/ledger"
 # The npm binaryen (version 132), never Debian's (it emits broken wasm).
 wasm_opt() {
-  tests/node_modules/.bin/wasm-opt "$1" --enable-bulk-memory --enable-mutable-globals \
+  scripts/bin/wasm-opt "$1" --enable-bulk-memory --enable-mutable-globals \
     --enable-nontrapping-float-to-int --enable-sign-ext --enable-multivalue --enable-reference-types "$2" -o "$2"
 }
 wasm-bindgen --target web --out-dir "$out/web" --out-name payrules_wasm \

@@ -17,7 +17,7 @@ wasm-bindgen --target web --no-typescript --out-dir "$out" --out-name payrules_w
   "$target_dir/wasm32-unknown-unknown/$dir/payrules_wasm.wasm"
 if [ "$profile" = release ]; then
   # The npm binaryen (version 132) that Trunk uses too, never Debian's (it emits broken wasm).
-  "${WASM_OPT:-tests/node_modules/.bin/wasm-opt}" -O3 --enable-bulk-memory --enable-mutable-globals \
+  "${WASM_OPT:-scripts/bin/wasm-opt}" -O3 --enable-bulk-memory --enable-mutable-globals \
     --enable-nontrapping-float-to-int --enable-sign-ext --enable-multivalue --enable-reference-types \
     "$out/payrules_wasm_bg.wasm" -o "$out/payrules_wasm_bg.wasm"
 fi

@@ -18,7 +18,7 @@ wasm-bindgen --target web --no-typescript --out-dir "$out" --out-name payrules_l
   "$target_dir/wasm32-unknown-unknown/$dir/payrules_wasm_ledger.wasm"
 if [ "$profile" = wasm-small ]; then
   # The npm binaryen (version 132) that Trunk uses too, never Debian's (it emits broken wasm).
-  "${WASM_OPT:-tests/node_modules/.bin/wasm-opt}" -Oz --enable-bulk-memory --enable-mutable-globals \
+  "${WASM_OPT:-scripts/bin/wasm-opt}" -Oz --enable-bulk-memory --enable-mutable-globals \
     --enable-nontrapping-float-to-int --enable-sign-ext --enable-multivalue --enable-reference-types \
     "$out/payrules_ledger_bg.wasm" -o "$out/payrules_ledger_bg.wasm"
 fi
