@@ -409,19 +409,14 @@ fn first_operation(profile: Profile) -> &'static Operation {
 }
 
 /// Fills empty credential fields from what the user typed before (HTTP mode has no credentials of
-/// its own), and remembers the ones that are filled. A bearer header without its token is empty:
+/// its own), and remembers the ones that are filled. A bearer header without its token is empty
+/// (`payrules::credentials::is_unfilled`):
 /// that is what an action's request carries in a world whose credentials were removed (the
 /// server's world in HTTP mode).
 fn credentials(c: Console, profile: Profile, op: &'static Operation, values: &mut BTreeMap<String, String>) {
-    let unfilled = |v: &str| {
-        let v = v.trim();
-        v.is_empty()
-            || v.get(..6).is_some_and(|b| b.eq_ignore_ascii_case("bearer"))
-                && v.get(6..).is_some_and(|t| t.trim().is_empty())
-    };
     for slot in form::slots(op).into_iter().filter(|s| matches!(s.input(), Input::Secret)) {
         let key = format!("{}:{}", profile.id(), slot.pointer());
-        match values.get(&slot.pointer()).filter(|v| !unfilled(v)) {
+        match values.get(&slot.pointer()).filter(|v| !payrules::credentials::is_unfilled(v)) {
             Some(v) => {
                 let v = v.clone();
                 c.credentials.update(|m| {

@@ -196,6 +196,21 @@ pub fn placeholder(pointer: &str) -> String {
     if name.eq_ignore_ascii_case("authorization") { "Bearer <token>".to_owned() } else { format!("<{name}>") }
 }
 
+/// Whether a credential's value is still to be filled: empty, or an `Authorization` scheme with no
+/// token (`Bearer `, as a request whose token was removed carries it).
+///
+/// ```
+/// use payrules::credentials::is_unfilled;
+/// assert!(is_unfilled("") && is_unfilled("  ") && is_unfilled("Bearer ") && is_unfilled("bearer"));
+/// assert!(!is_unfilled("Bearer t") && !is_unfilled("key-123"));
+/// ```
+pub fn is_unfilled(value: &str) -> bool {
+    let v = value.trim();
+    v.is_empty()
+        || v.get(..6).is_some_and(|b| b.eq_ignore_ascii_case("bearer"))
+            && v.get(6..).is_some_and(|t| t.trim().is_empty())
+}
+
 /// The request with the credentials of its operation set from `known` (called with each
 /// credential's pointer); a credential `known` does not give is left as it is (or absent).
 ///
