@@ -15,7 +15,7 @@
 //! target check that both give the same verdict.
 
 use std::borrow::Cow;
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::mem::ManuallyDrop;
 use std::sync::OnceLock;
 
@@ -55,11 +55,22 @@ pub fn quick(line: &[u8]) -> Quick {
     let Ok(text) = std::str::from_utf8(line) else {
         return Quick::Invalid;
     };
-    let mut scan = Scan { s: text, pos: 0, depth: 0 };
-    match request(&mut scan, None) {
+    match in_one_pass(text, None) {
         Ok(q) => q,
         Err(Stop::Invalid) => Quick::Invalid,
-        Err(Stop::Undecided) => Quick::Undecided,
+        Err(Stop::Undecided | Stop::Wide) => Quick::Undecided,
+    }
+}
+
+/// The top-level body fields the pass keeps room for first; an operation whose body has more
+/// (`Stop::Wide`) is read again with room for [`MAX_FIELDS`] (fewer slots to set up per line).
+const SLOTS: usize = 32;
+
+/// [`request`] over the line, with room for the body's fields.
+fn in_one_pass(text: &str, mut replay: Option<&mut Option<Report>>) -> R<Quick> {
+    match request::<SLOTS>(&mut Scan { s: text, pos: 0, depth: 0 }, replay.as_deref_mut()) {
+        Err(Stop::Wide) => request::<MAX_FIELDS>(&mut Scan { s: text, pos: 0, depth: 0 }, replay),
+        done => done,
     }
 }
 
@@ -75,9 +86,8 @@ pub fn report(line: &[u8]) -> Option<Report> {
         return None;
     }
     let text = std::str::from_utf8(line).ok()?;
-    let mut scan = Scan { s: text, pos: 0, depth: 0 };
     let mut out = None;
-    request(&mut scan, Some(&mut out)).ok()?;
+    in_one_pass(text, Some(&mut out)).ok()?;
     out
 }
 
@@ -97,6 +107,8 @@ struct Plan {
     children: Box<[Option<Plan>]>,
     /// Per field: the values compiled from its rule that certainly pass it.
     passes: Box<[Pass]>,
+    /// Per field: its name's [`ends`] and length.
+    ends: Box<[((u64, u64), usize)]>,
 }
 
 /// Values that certainly pass a field's rule without any violation, compiled from the table (the
@@ -194,18 +206,26 @@ const EMPTY: u8 = u8::MAX;
 /// Fields a list may have for the one pass (a bit each); larger lists are left to the full checker.
 const MAX_FIELDS: usize = 64;
 
-/// The first and last (up to) eight bytes of a name with its length: what the lookup hashes.
-fn signature(key: &[u8]) -> u64 {
+/// The first and last (up to) eight bytes of a name: with its length, what the lookup hashes. For a
+/// name of at most 16 bytes the two words and the length are the name itself (they cover every byte).
+fn ends(key: &[u8]) -> (u64, u64) {
     let n = key.len();
-    let (head, tail) = if n >= 8 {
+    if n >= 8 {
         (word8(key.get(..8)), word8(key.get(n - 8..)))
     } else if n >= 4 {
         (word4(key.get(..4)), word4(key.get(n - 4..)))
     } else {
         let b = |i: usize| u64::from(key.get(i).copied().unwrap_or(0));
         (b(0) | b(1) << 8 | b(2) << 16, 0)
-    };
+    }
+}
+
+fn signature_of((head, tail): (u64, u64), n: usize) -> u64 {
     head ^ tail.rotate_left(29) ^ (n as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+}
+
+fn signature(key: &[u8]) -> u64 {
+    signature_of(ends(key), key.len())
 }
 
 fn word8(b: Option<&[u8]>) -> u64 {
@@ -243,7 +263,8 @@ impl Plan {
             })
             .collect();
         let passes = fields.iter().map(|f| Pass::compile(&f.ty)).collect();
-        let mut plan = Plan { fields, seed: 0, bits: 0, table: Box::default(), children, passes };
+        let ends = fields.iter().map(|f| (ends(f.name.as_bytes()), f.name.len())).collect();
+        let mut plan = Plan { fields, seed: 0, bits: 0, table: Box::default(), children, passes, ends };
         if fields.is_empty() || fields.len() > MAX_FIELDS {
             return plan;
         }
@@ -282,8 +303,12 @@ impl Plan {
         if self.table.is_empty() {
             return self.fields.iter().position(|f| f.name == key);
         }
-        let i = usize::from(*self.table.get(slot(signature(key.as_bytes()), self.seed, self.bits))?);
-        self.fields.get(i).filter(|f| same(f.name, key)).map(|_| i)
+        let (key_ends, n) = (ends(key.as_bytes()), key.len());
+        let i = usize::from(*self.table.get(slot(signature_of(key_ends, n), self.seed, self.bits))?);
+        let &(name_ends, len) = self.ends.get(i)?;
+        // Up to 16 bytes, equal ends and lengths are equal names.
+        (len == n && name_ends == key_ends && (n <= 16 || self.fields.get(i).is_some_and(|f| f.name == key)))
+            .then_some(i)
     }
 }
 
@@ -322,6 +347,8 @@ enum Stop {
     Invalid,
     /// Only the full checker can say.
     Undecided,
+    /// The body has more fields than the pass made room for: read again with more.
+    Wide,
 }
 
 type R<T> = Result<T, Stop>;
@@ -613,6 +640,7 @@ impl<'a> Scan<'a> {
 }
 
 /// What the pass found so far.
+#[allow(clippy::struct_excessive_bools)] // four independent facts of one pass, not a state machine
 struct Found {
     /// An error was found (certain unless the pass ends `Undecided`).
     error: bool,
@@ -621,6 +649,9 @@ struct Found {
     /// The pass met something the report's replay ([`report`]) does not reproduce: a member no
     /// field declares, a body the operation does not take as an object.
     opaque: bool,
+    /// Values are checked as they are read; not when only the report's replay is wanted (it
+    /// checks every value itself, in the checker's order).
+    checks: bool,
     ctx: Ctx,
     /// Never read: messages of the violations found are thrown away.
     ptr: Pointer,
@@ -629,11 +660,17 @@ struct Found {
 impl Found {
     /// Checks a scalar against its field with the table-driven checker's own rule.
     fn check(&mut self, field: &Field, value: &Json<'_>) {
+        if !self.checks {
+            return;
+        }
         check_value(&mut self.ctx, &mut self.ptr, field, Val::Json(value));
         self.settle();
     }
 
     fn check_text(&mut self, field: &Field, text: &str) {
+        if !self.checks {
+            return;
+        }
         if matches!(field.ty, Ty::ReadOnly) {
             self.warned = true;
             return;
@@ -706,7 +743,7 @@ fn pairs<'a>(scan: &mut Scan<'a>, out: &mut Pairs<'a>) -> R<usize> {
 type Route = Result<(Profile, usize, &'static Operation), ()>;
 
 /// The whole line: the request object `{profile, method, path, query, headers, body}`.
-fn request(scan: &mut Scan<'_>, replay: Option<&mut Option<Report>>) -> R<Quick> {
+fn request<const N: usize>(scan: &mut Scan<'_>, replay: Option<&mut Option<Report>>) -> R<Quick> {
     scan.ws();
     if scan.peek() != Some(b'{') {
         return Err(Stop::Invalid); // not an object, or not JSON
@@ -718,11 +755,13 @@ fn request(scan: &mut Scan<'_>, replay: Option<&mut Option<Report>>) -> R<Quick>
         error: false,
         warned: false,
         opaque: false,
+        checks: replay.is_none(),
         ctx: Ctx { quiet: true, ..Ctx::default() },
         ptr: Pointer::default(),
     };
+    // Room for the top-level body fields (`N` of them: `SLOTS`, or all when the body has more).
     // Only borrowed scalars go in (no heap), so nothing is lost by not dropping them one by one.
-    let mut slots: ManuallyDrop<[Slot<'_>; MAX_FIELDS]> = ManuallyDrop::new([const { Slot::Absent }; MAX_FIELDS]);
+    let mut slots: ManuallyDrop<[Slot<'_>; N]> = ManuallyDrop::new([const { Slot::Absent }; N]);
     // The body, once read: the route it was read for (`Err`: no route) and whether it was an object.
     let mut body: Option<(Route, bool)> = None;
     if !scan.open(b'}')? {
@@ -855,6 +894,7 @@ fn request(scan: &mut Scan<'_>, replay: Option<&mut Option<Report>>) -> R<Quick>
     };
     if let Some(cross) = op.cross
         && !found.error
+        && found.checks
     {
         let incomplete = Cell::new(false);
         cross(&input(body_slots, &lookup, &incomplete, query_text, params_text), &mut found.ctx);
@@ -942,10 +982,33 @@ fn routed(profile: &str, method: &str, path: &str) -> R<Route> {
     if path.bytes().any(|b| b == b'?') {
         return Err(Stop::Undecided);
     }
-    let Some(profile) = Profile::ALL.into_iter().find(|p| same(p.id(), profile)) else {
-        return Ok(Err(()));
+    thread_local! {
+        /// The last route found, with the profile, method and path it was found for: the lines of
+        /// a batch mostly ask the same operation, and a route depends on nothing else.
+        static LAST: RefCell<Option<([String; 3], Route)>> = const { RefCell::new(None) };
+    }
+    let hit = LAST.with_borrow(|last| match last {
+        Some(([p, m, t], route)) if same(p, profile) && same(m, method) && t == path => Some(*route),
+        _ => None,
+    });
+    if let Some(route) = hit {
+        return Ok(route);
+    }
+    let route = match Profile::ALL.into_iter().find(|p| same(p.id(), profile)) {
+        Some(profile) => find_route(profile, method, path).map(|(index, op)| (profile, index, op)).map_err(|_| ()),
+        None => Err(()),
     };
-    Ok(find_route(profile, method, path).map(|(index, op)| (profile, index, op)).map_err(|_| ()))
+    LAST.with_borrow_mut(|last| match last {
+        Some((key, cached)) => {
+            for (k, v) in key.iter_mut().zip([profile, method, path]) {
+                k.clear();
+                k.push_str(v);
+            }
+            *cached = route;
+        }
+        None => *last = Some(([profile.to_owned(), method.to_owned(), path.to_owned()], route)),
+    });
+    Ok(route)
 }
 
 /// The body of a routed request; `true` when it was an object read into `slots`.
@@ -985,6 +1048,9 @@ fn read_body<'a>(
         Body::Json(_) | Body::JsonOrForm(_) => match scan.peek() {
             Some(b'{') => {
                 let plan = plans(profile).and_then(|p| p.get(index)).and_then(Option::as_ref).ok_or(Stop::Undecided)?;
+                if plan.fields.len() > slots.len() {
+                    return Err(if plan.fields.len() > MAX_FIELDS { Stop::Undecided } else { Stop::Wide });
+                }
                 object(scan, plan, found, Some(slots))?;
                 Ok(true)
             }
@@ -1108,7 +1174,7 @@ fn member<'a>(
         }
         (_, _) => {
             let value = scan.scalar()?.ok_or(Stop::Invalid)?;
-            if !pass.is_some_and(|p| p.admits(&value)) {
+            if found.checks && !pass.is_some_and(|p| p.admits(&value)) {
                 found.check(field, &value);
             }
             Ok(Slot::Scalar(value))
