@@ -113,7 +113,9 @@ struct Plan {
 
 /// Values that certainly pass a field's rule without any violation, compiled from the table (the
 /// enum's values, the pattern's known values, the currency table), so the pass need not call
-/// `check_value` for them; any other value is checked by `check_value` itself.
+/// `check_value` for them. These rules give either nothing or an error (never only a warning), so
+/// a value a compiled pass does not admit is an error, and `check_value` (which would write its
+/// message) is not needed for the verdict either; `Check`: `check_value` decides.
 #[derive(Debug)]
 enum Pass {
     /// Nothing compiled: `check_value` decides.
@@ -1174,8 +1176,11 @@ fn member<'a>(
         }
         (_, _) => {
             let value = scan.scalar()?.ok_or(Stop::Invalid)?;
-            if found.checks && !pass.is_some_and(|p| p.admits(&value)) {
-                found.check(field, &value);
+            match pass {
+                _ if !found.checks => {}
+                None | Some(Pass::Check) => found.check(field, &value),
+                // Not admitted by a compiled rule: an error of that rule (none of them warns).
+                Some(p) => found.error |= !p.admits(&value),
             }
             Ok(Slot::Scalar(value))
         }
