@@ -1,12 +1,18 @@
 //! Fuzzes the request reader and every rule behind it: any bytes, as a JSON Lines line, must give
 //! a report (or `None` for a blank line) and never panic, and the one-pass verdict
-//! (`payrules::fast`) must agree with the report.
+//! (`payrules::fast`) must agree with the report, and a report written from the one pass
+//! (`fast::report`) must be the table-driven checker's.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let report = payrules::validate_json_bytes(data);
+    let report = payrules::validate_json_bytes_by_table(data);
+    // The report written from the one pass, where it is, is the table-driven checker's.
+    if let Some(replayed) = payrules::fast::report(data) {
+        assert_eq!(Some(replayed.to_json()), report.as_ref().map(payrules::Report::to_json));
+    }
+    assert_eq!(payrules::validate_json_bytes(data), report);
     if let Some(report) = &report {
         assert_eq!(report.valid, !report.errors.iter().any(|v| v.severity == payrules::Severity::Error));
     }

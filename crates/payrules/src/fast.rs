@@ -15,16 +15,17 @@
 //! target check that both give the same verdict.
 
 use std::borrow::Cow;
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::mem::ManuallyDrop;
 use std::sync::OnceLock;
 
 use crate::json::Json;
+use crate::money::Currency;
 use crate::operation::{Body, Input, Operation, Slot};
 use crate::pointer::Pointer;
 use crate::profiles::{Profile, find_route, segments};
-use crate::report::Severity;
-use crate::rules::{Ctx, Field, Ty, Val, check_value};
+use crate::report::{Report, Severity};
+use crate::rules::{Ctx, Field, Pattern, Ty, Val, check_value};
 
 /// What the one-pass check decided about a line.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -54,12 +55,40 @@ pub fn quick(line: &[u8]) -> Quick {
     let Ok(text) = std::str::from_utf8(line) else {
         return Quick::Invalid;
     };
-    let mut scan = Scan { s: text, pos: 0, depth: 0 };
-    match request(&mut scan) {
+    match in_one_pass(text, None) {
         Ok(q) => q,
         Err(Stop::Invalid) => Quick::Invalid,
-        Err(Stop::Undecided) => Quick::Undecided,
+        Err(Stop::Undecided | Stop::Wide) => Quick::Undecided,
     }
+}
+
+/// The top-level body fields the pass keeps room for first; an operation whose body has more
+/// (`Stop::Wide`) is read again with room for [`MAX_FIELDS`] (fewer slots to set up per line).
+const SLOTS: usize = 32;
+
+/// [`request`] over the line, with room for the body's fields.
+fn in_one_pass(text: &str, mut replay: Option<&mut Option<Report>>) -> R<Quick> {
+    match request::<SLOTS>(&mut Scan { s: text, pos: 0, depth: 0 }, replay.as_deref_mut()) {
+        Err(Stop::Wide) => request::<MAX_FIELDS>(&mut Scan { s: text, pos: 0, depth: 0 }, replay),
+        done => done,
+    }
+}
+
+/// The full report of one line, written from what the one pass read, where it can be: the
+/// table-driven checker's own steps (`check_params`, `check_object`, the cross-field rule) replayed
+/// in their order on the values the pass found, with the same `check_value` and messages, so the
+/// report is the one `validate_json` writes. `None` where the pass cannot replay the checker
+/// exactly (a blank line, anything [`quick`] leaves `Undecided` or stops at, a request that is not
+/// well-formed, a nested or read-only body value, an unknown member, a body the operation does not
+/// take as an object): then only the checker can write the report.
+pub fn report(line: &[u8]) -> Option<Report> {
+    if line.iter().all(u8::is_ascii_whitespace) {
+        return None;
+    }
+    let text = std::str::from_utf8(line).ok()?;
+    let mut out = None;
+    in_one_pass(text, Some(&mut out)).ok()?;
+    out
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -76,6 +105,102 @@ struct Plan {
     table: Box<[u8]>,
     /// Per field: the compiled item or object fields, where the field has them.
     children: Box<[Option<Plan>]>,
+    /// Per field: the values compiled from its rule that certainly pass it.
+    passes: Box<[Pass]>,
+    /// Per field: its name's [`ends`] and length.
+    ends: Box<[((u64, u64), usize)]>,
+}
+
+/// Values that certainly pass a field's rule without any violation, compiled from the table (the
+/// enum's values, the pattern's known values, the currency table), so the pass need not call
+/// `check_value` for them. These rules give either nothing or an error (never only a warning), so
+/// a value a compiled pass does not admit is an error, and `check_value` (which would write its
+/// message) is not needed for the verdict either; `Check`: `check_value` decides.
+#[derive(Debug)]
+enum Pass {
+    /// Nothing compiled: `check_value` decides.
+    Check,
+    /// A string that is one of these (`Ty::Enum`'s values).
+    Enum(Box<[Word]>),
+    /// A string or number matching the pattern that has no known values (`Ty::Pattern`).
+    Pattern(&'static Pattern),
+    /// A string or number matching the pattern and among its known values.
+    Known(&'static Pattern, Box<[Word]>),
+    /// A string that is a code of the currency table (`Ty::Currency`).
+    Currency(&'static [u64]),
+}
+
+/// A text of up to eight bytes as one number (its bytes, little-endian, then its length), so that
+/// two are equal exactly when the texts are; `None` for a longer text.
+type Word = (u64, usize);
+
+fn word(text: &str) -> Option<Word> {
+    let b = text.as_bytes();
+    if b.len() > 8 {
+        return None;
+    }
+    let mut w = [0u8; 8];
+    w.get_mut(..b.len())?.copy_from_slice(b);
+    Some((u64::from_le_bytes(w), b.len()))
+}
+
+/// Every word of `values`, or `None` when one of them is longer than eight bytes.
+fn words(values: impl Iterator<Item = &'static str>) -> Option<Box<[Word]>> {
+    values.map(word).collect()
+}
+
+/// The place of a three-capital-letter code among all 26³ of them.
+fn code_index(text: &str) -> Option<usize> {
+    match *text.as_bytes() {
+        [a @ b'A'..=b'Z', b @ b'A'..=b'Z', c @ b'A'..=b'Z'] => {
+            Some(usize::from(a - b'A') * 676 + usize::from(b - b'A') * 26 + usize::from(c - b'A'))
+        }
+        _ => None,
+    }
+}
+
+/// A bit per three-capital-letter code: set for the codes of the currency table (those
+/// `Currency::from_str` accepts); `None` if a code of the table were not accepted.
+fn currency_codes() -> Option<&'static [u64]> {
+    static CODES: OnceLock<Option<Box<[u64]>>> = OnceLock::new();
+    CODES
+        .get_or_init(|| {
+            let mut bits = vec![0u64; 26 * 26 * 26 / 64 + 1];
+            for code in Currency::codes() {
+                let i = code_index(code).filter(|_| code.parse::<Currency>().is_ok())?;
+                *bits.get_mut(i / 64)? |= 1 << (i % 64);
+            }
+            Some(bits.into_boxed_slice())
+        })
+        .as_deref()
+}
+
+impl Pass {
+    fn compile(ty: &Ty) -> Pass {
+        let compiled = match ty {
+            Ty::Enum { values } => words(values.iter().copied()).map(Pass::Enum),
+            Ty::Pattern(p) if p.known.is_empty() => Some(Pass::Pattern(p)),
+            Ty::Pattern(p) => words(p.known.iter().map(|(k, _)| *k)).map(|w| Pass::Known(p, w)),
+            Ty::Currency => currency_codes().map(Pass::Currency),
+            _ => None,
+        };
+        compiled.unwrap_or(Pass::Check)
+    }
+
+    /// Whether `value` certainly passes (`false`: `check_value` must say).
+    fn admits(&self, value: &Json<'_>) -> bool {
+        match (self, value) {
+            (Pass::Enum(values), Json::String(s)) => word(s).is_some_and(|w| values.contains(&w)),
+            (Pass::Pattern(p), Json::String(Cow::Borrowed(t)) | Json::Number(t)) => p.matches(t),
+            (Pass::Known(p, known), Json::String(Cow::Borrowed(t)) | Json::Number(t)) => {
+                word(t).is_some_and(|w| known.contains(&w)) && p.matches(t)
+            }
+            (Pass::Currency(bits), Json::String(s)) => {
+                code_index(s).is_some_and(|i| bits.get(i / 64).is_some_and(|b| b & (1 << (i % 64)) != 0))
+            }
+            _ => false,
+        }
+    }
 }
 
 const EMPTY: u8 = u8::MAX;
@@ -83,18 +208,26 @@ const EMPTY: u8 = u8::MAX;
 /// Fields a list may have for the one pass (a bit each); larger lists are left to the full checker.
 const MAX_FIELDS: usize = 64;
 
-/// The first and last (up to) eight bytes of a name with its length: what the lookup hashes.
-fn signature(key: &[u8]) -> u64 {
+/// The first and last (up to) eight bytes of a name: with its length, what the lookup hashes. For a
+/// name of at most 16 bytes the two words and the length are the name itself (they cover every byte).
+fn ends(key: &[u8]) -> (u64, u64) {
     let n = key.len();
-    let (head, tail) = if n >= 8 {
+    if n >= 8 {
         (word8(key.get(..8)), word8(key.get(n - 8..)))
     } else if n >= 4 {
         (word4(key.get(..4)), word4(key.get(n - 4..)))
     } else {
         let b = |i: usize| u64::from(key.get(i).copied().unwrap_or(0));
         (b(0) | b(1) << 8 | b(2) << 16, 0)
-    };
+    }
+}
+
+fn signature_of((head, tail): (u64, u64), n: usize) -> u64 {
     head ^ tail.rotate_left(29) ^ (n as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+}
+
+fn signature(key: &[u8]) -> u64 {
+    signature_of(ends(key), key.len())
 }
 
 fn word8(b: Option<&[u8]>) -> u64 {
@@ -131,7 +264,9 @@ impl Plan {
                 _ => None,
             })
             .collect();
-        let mut plan = Plan { fields, seed: 0, bits: 0, table: Box::default(), children };
+        let passes = fields.iter().map(|f| Pass::compile(&f.ty)).collect();
+        let ends = fields.iter().map(|f| (ends(f.name.as_bytes()), f.name.len())).collect();
+        let mut plan = Plan { fields, seed: 0, bits: 0, table: Box::default(), children, passes, ends };
         if fields.is_empty() || fields.len() > MAX_FIELDS {
             return plan;
         }
@@ -170,8 +305,12 @@ impl Plan {
         if self.table.is_empty() {
             return self.fields.iter().position(|f| f.name == key);
         }
-        let i = usize::from(*self.table.get(slot(signature(key.as_bytes()), self.seed, self.bits))?);
-        self.fields.get(i).filter(|f| same(f.name, key)).map(|_| i)
+        let (key_ends, n) = (ends(key.as_bytes()), key.len());
+        let i = usize::from(*self.table.get(slot(signature_of(key_ends, n), self.seed, self.bits))?);
+        let &(name_ends, len) = self.ends.get(i)?;
+        // Up to 16 bytes, equal ends and lengths are equal names.
+        (len == n && name_ends == key_ends && (n <= 16 || self.fields.get(i).is_some_and(|f| f.name == key)))
+            .then_some(i)
     }
 }
 
@@ -210,6 +349,8 @@ enum Stop {
     Invalid,
     /// Only the full checker can say.
     Undecided,
+    /// The body has more fields than the pass made room for: read again with more.
+    Wide,
 }
 
 type R<T> = Result<T, Stop>;
@@ -501,11 +642,18 @@ impl<'a> Scan<'a> {
 }
 
 /// What the pass found so far.
+#[allow(clippy::struct_excessive_bools)] // four independent facts of one pass, not a state machine
 struct Found {
     /// An error was found (certain unless the pass ends `Undecided`).
     error: bool,
     /// A warning may have been found.
     warned: bool,
+    /// The pass met something the report's replay ([`report`]) does not reproduce: a member no
+    /// field declares, a body the operation does not take as an object.
+    opaque: bool,
+    /// Values are checked as they are read; not when only the report's replay is wanted (it
+    /// checks every value itself, in the checker's order).
+    checks: bool,
     ctx: Ctx,
     /// Never read: messages of the violations found are thrown away.
     ptr: Pointer,
@@ -514,11 +662,17 @@ struct Found {
 impl Found {
     /// Checks a scalar against its field with the table-driven checker's own rule.
     fn check(&mut self, field: &Field, value: &Json<'_>) {
+        if !self.checks {
+            return;
+        }
         check_value(&mut self.ctx, &mut self.ptr, field, Val::Json(value));
         self.settle();
     }
 
     fn check_text(&mut self, field: &Field, text: &str) {
+        if !self.checks {
+            return;
+        }
         if matches!(field.ty, Ty::ReadOnly) {
             self.warned = true;
             return;
@@ -591,7 +745,7 @@ fn pairs<'a>(scan: &mut Scan<'a>, out: &mut Pairs<'a>) -> R<usize> {
 type Route = Result<(Profile, usize, &'static Operation), ()>;
 
 /// The whole line: the request object `{profile, method, path, query, headers, body}`.
-fn request(scan: &mut Scan<'_>) -> R<Quick> {
+fn request<const N: usize>(scan: &mut Scan<'_>, replay: Option<&mut Option<Report>>) -> R<Quick> {
     scan.ws();
     if scan.peek() != Some(b'{') {
         return Err(Stop::Invalid); // not an object, or not JSON
@@ -599,10 +753,17 @@ fn request(scan: &mut Scan<'_>) -> R<Quick> {
     let (mut profile, mut method, mut path) = (None, None, None);
     let (mut query, mut headers): (Pairs<'_>, Pairs<'_>) = ([("", ""); PAIRS], [("", ""); PAIRS]);
     let (mut nquery, mut nheaders) = (None, None);
-    let mut found =
-        Found { error: false, warned: false, ctx: Ctx { quiet: true, ..Ctx::default() }, ptr: Pointer::default() };
+    let mut found = Found {
+        error: false,
+        warned: false,
+        opaque: false,
+        checks: replay.is_none(),
+        ctx: Ctx { quiet: true, ..Ctx::default() },
+        ptr: Pointer::default(),
+    };
+    // Room for the top-level body fields (`N` of them: `SLOTS`, or all when the body has more).
     // Only borrowed scalars go in (no heap), so nothing is lost by not dropping them one by one.
-    let mut slots: ManuallyDrop<[Slot<'_>; MAX_FIELDS]> = ManuallyDrop::new([const { Slot::Absent }; MAX_FIELDS]);
+    let mut slots: ManuallyDrop<[Slot<'_>; N]> = ManuallyDrop::new([const { Slot::Absent }; N]);
     // The body, once read: the route it was read for (`Err`: no route) and whether it was an object.
     let mut body: Option<(Route, bool)> = None;
     if !scan.open(b'}')? {
@@ -671,6 +832,7 @@ fn request(scan: &mut Scan<'_>) -> R<Quick> {
     };
     if body.is_none() && !matches!(op.body, Body::None) {
         found.error = true; // a JSON body is required
+        found.opaque = true;
     }
     let query = query.get(..nquery.unwrap_or(0)).unwrap_or_default();
     let headers = headers.get(..nheaders.unwrap_or(0)).unwrap_or_default();
@@ -704,6 +866,7 @@ fn request(scan: &mut Scan<'_>) -> R<Quick> {
     }
     if query.iter().any(|(k, _)| !op.query.iter().any(|f| f.name == *k)) {
         found.warned = true;
+        found.opaque = true;
     }
     for field in op.headers {
         match headers.iter().rev().find(|(k, _)| k.eq_ignore_ascii_case(field.name)) {
@@ -712,42 +875,108 @@ fn request(scan: &mut Scan<'_>) -> R<Quick> {
         }
     }
 
+    let plan = plans(routed_profile).and_then(|p| p.get(index)).and_then(Option::as_ref);
+    let body_slots = match (plan, object) {
+        (Some(plan), true) => Some((plan, slots.get(..plan.fields.len()).ok_or(Stop::Undecided)?)),
+        _ => None,
+    };
+    let lookup = |name: &str| plan.and_then(|p| p.lookup(name));
+    let (query_cows, params_cows);
+    let query_text: &[(Cow<'_, str>, Cow<'_, str>)] = if query.is_empty() {
+        &[]
+    } else {
+        query_cows = cows(query);
+        query_cows.get(..query.len()).unwrap_or_default()
+    };
+    let params_text: &[(Cow<'_, str>, Cow<'_, str>)] = if params.is_empty() {
+        &[]
+    } else {
+        params_cows = cows(params);
+        params_cows.get(..params.len()).unwrap_or_default()
+    };
     if let Some(cross) = op.cross
         && !found.error
+        && found.checks
     {
         let incomplete = Cell::new(false);
-        let (query_cows, params_cows);
-        let query: &[(Cow<'_, str>, Cow<'_, str>)] = if query.is_empty() {
-            &[]
-        } else {
-            query_cows = cows(query);
-            query_cows.get(..query.len()).unwrap_or_default()
-        };
-        let params: &[(Cow<'_, str>, Cow<'_, str>)] = if params.is_empty() {
-            &[]
-        } else {
-            params_cows = cows(params);
-            params_cows.get(..params.len()).unwrap_or_default()
-        };
-        let plan = plans(routed_profile).and_then(|p| p.get(index)).and_then(Option::as_ref);
-        let lookup = |name: &str| plan.and_then(|p| p.lookup(name));
-        let input = match (plan, object) {
-            (Some(plan), true) => Input::of_slots(
-                &lookup,
-                slots.get(..plan.fields.len()).ok_or(Stop::Undecided)?,
-                &incomplete,
-                query,
-                params,
-            ),
-            _ => Input::of_members(None, crate::rules::Src::Json, query, params),
-        };
-        cross(&input, &mut found.ctx);
+        cross(&input(body_slots, &lookup, &incomplete, query_text, params_text), &mut found.ctx);
         if incomplete.get() {
             return Err(Stop::Undecided);
         }
         found.settle();
     }
+    if let Some(out) = replay
+        && !found.opaque
+        && (object || matches!(op.body, Body::None))
+        && body_slots.is_none_or(|(_, slots)| slots.iter().all(|s| !matches!(s, Slot::Complex)))
+    {
+        let mut ctx = Ctx::default();
+        let mut ptr = Pointer::at("/path");
+        replay_params(&mut ctx, &mut ptr, op.params, |name| last(params, name));
+        ptr.reset("/query");
+        replay_params(&mut ctx, &mut ptr, op.query, |name| last(query, name));
+        if !op.headers.is_empty() {
+            ptr.reset("/headers");
+            replay_params(&mut ctx, &mut ptr, op.headers, |name| {
+                headers.iter().rev().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| *v)
+            });
+        }
+        if let Some((plan, slots)) = body_slots {
+            ptr.reset("/body");
+            for (field, slot) in plan.fields.iter().zip(slots) {
+                ptr.push(field.name);
+                match slot {
+                    Slot::Scalar(Json::Null) | Slot::Absent | Slot::Complex => {
+                        if field.required {
+                            ctx.required(&ptr, field);
+                        }
+                    }
+                    Slot::Scalar(value) => check_value(&mut ctx, &mut ptr, field, Val::Json(value)),
+                }
+                ptr.pop();
+            }
+        }
+        if let Some(cross) = op.cross {
+            let incomplete = Cell::new(false);
+            cross(&input(body_slots, &lookup, &incomplete, query_text, params_text), &mut ctx);
+            if incomplete.get() {
+                return Err(Stop::Undecided);
+            }
+        }
+        *out = Some(Report::new(Some(op.id), ctx.errors));
+    }
     Ok(if found.error { Quick::Invalid } else { Quick::Valid { operation: op.id, clean: !found.warned } })
+}
+
+/// What the cross-field rule reads: the body's slots when the body was an object, else no body.
+fn input<'a>(
+    body_slots: Option<(&Plan, &'a [Slot<'a>])>,
+    lookup: &'a dyn Fn(&str) -> Option<usize>,
+    incomplete: &'a Cell<bool>,
+    query: &'a [(Cow<'a, str>, Cow<'a, str>)],
+    params: &'a [(Cow<'a, str>, Cow<'a, str>)],
+) -> Input<'a> {
+    match body_slots {
+        Some((_, slots)) => Input::of_slots(lookup, slots, incomplete, query, params),
+        None => Input::of_members(None, crate::rules::Src::Json, query, params),
+    }
+}
+
+/// `check_params` of the table-driven checker, on the pairs the pass found (`value`: the one that
+/// counts for a name); the unknown ones never reach it (the replay is not made then).
+fn replay_params<'a>(ctx: &mut Ctx, ptr: &mut Pointer, fields: &[Field], value: impl Fn(&str) -> Option<&'a str>) {
+    for field in fields {
+        ptr.push(field.name);
+        match value(field.name) {
+            None => {
+                if field.required {
+                    ctx.required(ptr, field);
+                }
+            }
+            Some(text) => check_value(ctx, ptr, field, Val::Text(text)),
+        }
+        ptr.pop();
+    }
 }
 
 /// The route of a request (`Err(())`: none, an error), or `Undecided` for a path with a `?query`.
@@ -755,10 +984,33 @@ fn routed(profile: &str, method: &str, path: &str) -> R<Route> {
     if path.bytes().any(|b| b == b'?') {
         return Err(Stop::Undecided);
     }
-    let Some(profile) = Profile::ALL.into_iter().find(|p| same(p.id(), profile)) else {
-        return Ok(Err(()));
+    thread_local! {
+        /// The last route found, with the profile, method and path it was found for: the lines of
+        /// a batch mostly ask the same operation, and a route depends on nothing else.
+        static LAST: RefCell<Option<([String; 3], Route)>> = const { RefCell::new(None) };
+    }
+    let hit = LAST.with_borrow(|last| match last {
+        Some(([p, m, t], route)) if same(p, profile) && same(m, method) && t == path => Some(*route),
+        _ => None,
+    });
+    if let Some(route) = hit {
+        return Ok(route);
+    }
+    let route = match Profile::ALL.into_iter().find(|p| same(p.id(), profile)) {
+        Some(profile) => find_route(profile, method, path).map(|(index, op)| (profile, index, op)).map_err(|_| ()),
+        None => Err(()),
     };
-    Ok(find_route(profile, method, path).map(|(index, op)| (profile, index, op)).map_err(|_| ()))
+    LAST.with_borrow_mut(|last| match last {
+        Some((key, cached)) => {
+            for (k, v) in key.iter_mut().zip([profile, method, path]) {
+                k.clear();
+                k.push_str(v);
+            }
+            *cached = route;
+        }
+        None => *last = Some(([profile.to_owned(), method.to_owned(), path.to_owned()], route)),
+    });
+    Ok(route)
 }
 
 /// The body of a routed request; `true` when it was an object read into `slots`.
@@ -773,6 +1025,7 @@ fn read_body<'a>(
     match op.body {
         Body::None => {
             // Any body is ignored (a warning unless it is `null` or blank text).
+            found.opaque |= scan.peek() != Some(b'n');
             match scan.peek() {
                 Some(b'n') => scan.literal(b"null")?,
                 Some(b'"') => {
@@ -797,6 +1050,9 @@ fn read_body<'a>(
         Body::Json(_) | Body::JsonOrForm(_) => match scan.peek() {
             Some(b'{') => {
                 let plan = plans(profile).and_then(|p| p.get(index)).and_then(Option::as_ref).ok_or(Stop::Undecided)?;
+                if plan.fields.len() > slots.len() {
+                    return Err(if plan.fields.len() > MAX_FIELDS { Stop::Undecided } else { Stop::Wide });
+                }
                 object(scan, plan, found, Some(slots))?;
                 Ok(true)
             }
@@ -806,6 +1062,7 @@ fn read_body<'a>(
             _ => {
                 scan.skip_value()?;
                 found.error = true;
+                found.opaque = true;
                 Ok(false)
             }
         },
@@ -830,7 +1087,7 @@ fn object<'a>(scan: &mut Scan<'a>, plan: &Plan, found: &mut Found, mut slots: Op
                 seen |= bit;
                 let field = plan.fields.get(i).ok_or(Stop::Undecided)?;
                 let child = plan.children.get(i).and_then(Option::as_ref);
-                let value = member(scan, field, child, found)?;
+                let value = member(scan, field, child, plan.passes.get(i), found)?;
                 if !matches!(value, Slot::Scalar(Json::Null)) {
                     present |= bit;
                 }
@@ -839,6 +1096,7 @@ fn object<'a>(scan: &mut Scan<'a>, plan: &Plan, found: &mut Found, mut slots: Op
                 }
             } else {
                 found.warned = true; // unknown to the vendor
+                found.opaque = true;
                 scan.skip_value()?;
             }
             if !scan.next(b'}')? {
@@ -855,7 +1113,13 @@ fn object<'a>(scan: &mut Scan<'a>, plan: &Plan, found: &mut Found, mut slots: Op
 }
 
 /// One declared member's value, checked against its field.
-fn member<'a>(scan: &mut Scan<'a>, field: &Field, child: Option<&Plan>, found: &mut Found) -> R<Slot<'a>> {
+fn member<'a>(
+    scan: &mut Scan<'a>,
+    field: &Field,
+    child: Option<&Plan>,
+    pass: Option<&Pass>,
+    found: &mut Found,
+) -> R<Slot<'a>> {
     if scan.peek() == Some(b'n') {
         scan.literal(b"null")?;
         return Ok(Slot::Scalar(Json::Null));
@@ -912,7 +1176,12 @@ fn member<'a>(scan: &mut Scan<'a>, field: &Field, child: Option<&Plan>, found: &
         }
         (_, _) => {
             let value = scan.scalar()?.ok_or(Stop::Invalid)?;
-            found.check(field, &value);
+            match pass {
+                _ if !found.checks => {}
+                None | Some(Pass::Check) => found.check(field, &value),
+                // Not admitted by a compiled rule: an error of that rule (none of them warns).
+                Some(p) => found.error |= !p.admits(&value),
+            }
             Ok(Slot::Scalar(value))
         }
     }

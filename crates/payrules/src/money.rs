@@ -151,6 +151,21 @@ impl Amount {
     }
 }
 
+/// [`Amount::fits_minor_units`] of plain decimal text (digits, then a dot and digits: `12.3400`),
+/// read from the text without parsing it: the decimals it needs are those left once trailing zeros
+/// are dropped. `None` for any other text (a sign, an exponent, more than 18 digits): parse it then.
+pub fn text_fits_minor_units(text: &str, exponent: u16) -> Option<bool> {
+    let (int, frac) = match text.as_bytes().iter().position(|&b| b == b'.') {
+        Some(dot) => (text.get(..dot)?, text.get(dot + 1..).filter(|f| !f.is_empty())?),
+        None => (text, ""),
+    };
+    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    if int.is_empty() || int.len() + frac.len() > 18 || !digits(int) || !digits(frac) {
+        return None;
+    }
+    Some(frac.trim_end_matches('0').len() <= usize::from(exponent))
+}
+
 /// An ISO 4217 currency, from a compact table generated from the maintained `iso_currency` crate
 /// (`currency_table.rs`: codes, minor units and names only; a test checks it equals the crate's).
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
@@ -331,6 +346,32 @@ mod tests {
                 (theirs.code(), theirs.name().to_owned(), theirs.exponent())
             );
             assert_eq!(format!("{ours:?}"), format!("Currency({theirs:?})"));
+        }
+    }
+}
+
+#[cfg(test)]
+mod text_tests {
+    use super::{Amount, text_fits_minor_units};
+
+    proptest::proptest! {
+        #[test]
+        fn plain_text_fits_as_the_parsed_amount_does(text in "[0-9]{1,12}(\\.[0-9]{0,10})?|-?[0-9.eE+]{0,6}", exponent in 0u16..6) {
+            if let Some(fits) = text_fits_minor_units(&text, exponent) {
+                let amount: Amount = text.parse().unwrap();
+                proptest::prop_assert_eq!(fits, amount.fits_minor_units(exponent), "{}", text);
+            }
+        }
+    }
+
+    #[test]
+    fn only_plain_decimal_text_is_read() {
+        assert_eq!(text_fits_minor_units("12.3400", 2), Some(true));
+        assert_eq!(text_fits_minor_units("12.3410", 2), Some(false));
+        assert_eq!(text_fits_minor_units("0.0000", 0), Some(true));
+        assert_eq!(text_fits_minor_units("7", 0), Some(true));
+        for other in ["", ".5", "5.", "-1.5", "1e3", "1.2.3", " 1", "1234567890123456789"] {
+            assert_eq!(text_fits_minor_units(other, 2), None, "{other}");
         }
     }
 }

@@ -2,20 +2,19 @@
 //! order and contact relations. The published field patterns are PHP (PCRE) regexes; see [`AMOUNT`].
 
 use super::lifecycle::STATUSES;
-use crate::money::{Amount, Currency};
+use crate::money::{Amount, Currency, text_fits_minor_units};
 use crate::operation::{Body, Input, Method, Operation};
 use crate::pointer::Pointer;
 use crate::report::{Code, Violation};
 use crate::rules::{Ctx, Field, Pattern, Token, Ty, Val, date_of};
 
 fn is_amount(s: &str) -> bool {
-    let Some((int, frac)) = s.split_once('.') else {
+    // 1 to 9 digits, the dot, 4 digits: the dot is the fifth byte from the end.
+    let b = s.as_bytes();
+    let Some((int, [b'.', frac @ ..])) = b.len().checked_sub(5).and_then(|dot| b.split_at_checked(dot)) else {
         return false;
     };
-    (1..=9).contains(&int.len())
-        && int.bytes().all(|b| b.is_ascii_digit())
-        && frac.len() == 4
-        && frac.bytes().all(|b| b.is_ascii_digit())
+    (1..=9).contains(&int.len()) && int.iter().all(u8::is_ascii_digit) && frac.iter().all(u8::is_ascii_digit)
 }
 
 fn is_digits(s: &str) -> bool {
@@ -184,8 +183,11 @@ fn payment_cross(input: &Input<'_>, ctx: &mut Ctx) {
     let amount = input.field("amount").and_then(Val::text);
     if let (Some(currency), Some(text)) = (currency, amount)
         && AMOUNT.matches(text)
-        && let (Ok(a), Some(exp)) = (text.parse::<Amount>(), currency.exponent())
-        && !a.fits_minor_units(exp)
+        && let Some(exp) = currency.exponent()
+        && match text_fits_minor_units(text, exp) {
+            Some(fits) => !fits,
+            None => text.parse::<Amount>().is_ok_and(|a| !a.fits_minor_units(exp)),
+        }
     {
         ctx.warn(|| {
             Violation::warning(

@@ -601,11 +601,22 @@ pub fn same_verdict(line: &[u8], report: Option<&Report>) -> bool {
     let report = if let Some(r) = report {
         Some(r)
     } else {
-        owned = payrules::validate_json_bytes(line);
+        owned = payrules::validate_json_bytes_by_table(line);
         owned.as_ref()
     };
     let quick = payrules::fast::quick(line);
     let shown = || String::from_utf8_lossy(line).into_owned();
+    // The report written from the one pass (where it replays the checker) is the checker's, byte for byte.
+    let replayed = payrules::fast::report(line);
+    if let Some(replayed) = &replayed {
+        assert_eq!(Some(replayed.to_json()), report.map(Report::to_json), "the replayed report of {}", shown());
+    }
+    assert_eq!(
+        payrules::validate_json_bytes(line).map(|r| r.to_json()),
+        report.map(Report::to_json),
+        "validate_json_bytes on {}",
+        shown()
+    );
     assert_eq!(payrules::verdict_json_bytes(line), report.map(|r| r.valid), "verdict_json_bytes on {}", shown());
     match (quick, report) {
         (payrules::fast::Quick::Blank, None) | (payrules::fast::Quick::Undecided, Some(_)) => false,
