@@ -352,7 +352,7 @@ pub(super) mod tests {
     #[test]
     fn check_finds_broken_records() {
         /// The first record of `table` that `pick` chooses, to break it.
-        fn first_mut<V: Clone>(table: &mut super::Table<u64, V>, pick: impl Fn(&V) -> bool) -> &mut V {
+        fn first_mut<V: Clone + 'static>(table: &mut super::Table<u64, V>, pick: impl Fn(&V) -> bool) -> &mut V {
             let key = *table.iter().find(|(_, v)| pick(v)).unwrap().0;
             table.get_mut(&key).unwrap()
         }
