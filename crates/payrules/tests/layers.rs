@@ -115,7 +115,10 @@ fn resolve(files: &BTreeMap<String, String>, path: &[&str]) -> Option<String> {
             (from, names.trim_end_matches("};").split(',').map(str::trim).collect())
         } else {
             let rest = rest.trim_end_matches(';');
-            let (from, name) = rest.rsplit_once("::").unwrap_or(("", rest));
+            let Some((from, name)) = rest.rsplit_once("::") else {
+                // `pub(crate) use read_struct;`: a macro of this file made reachable by path.
+                continue;
+            };
             (from, vec![name])
         };
         if names.iter().any(|n| *n == *item || n.rsplit("::").next() == Some(*item)) {
