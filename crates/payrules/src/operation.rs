@@ -97,7 +97,7 @@ pub struct Operation {
     pub method: Method,
     /// The vendor path with `{param}` placeholders.
     pub path: &'static str,
-    /// One line for people.
+    /// One line for people (empty without the feature `descriptions`).
     pub summary: &'static str,
     /// Path parameters, in the order they appear.
     pub params: &'static [Field],
@@ -107,7 +107,7 @@ pub struct Operation {
     pub headers: &'static [Field],
     /// The body.
     pub body: Body,
-    /// Rules across fields, documented in `rules` for people.
+    /// Rules across fields, documented in `rules` for people (empty without `descriptions`).
     pub rules: &'static [&'static str],
     #[serde(skip)]
     pub(crate) cross: Option<CrossCheck>,
@@ -121,7 +121,7 @@ impl Operation {
             id,
             method,
             path,
-            summary,
+            summary: if cfg!(feature = "descriptions") { summary } else { "" },
             params: &[],
             query: &[],
             headers: &[],
@@ -153,7 +153,7 @@ impl Operation {
 
     /// With these rules, for people.
     pub(crate) const fn rules(self, rules: &'static [&'static str]) -> Operation {
-        Operation { rules, ..self }
+        Operation { rules: if cfg!(feature = "descriptions") { rules } else { &[] }, ..self }
     }
 
     /// With this cross-field check.

@@ -3,6 +3,7 @@
 //! copy of the profile's state and keeps it only when the request succeeds.
 
 pub(crate) mod call;
+pub(crate) mod de;
 pub(crate) mod shape;
 pub(crate) mod table;
 pub(crate) mod time;

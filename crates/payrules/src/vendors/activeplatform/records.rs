@@ -27,7 +27,7 @@ pub struct State {
 }
 
 /// An ActivePlatform payment.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Payment {
     /// The number the document id is made from.
@@ -54,6 +54,20 @@ pub struct Payment {
     /// Orders linked with the payment.
     pub(crate) orders: Vec<u64>,
 }
+
+crate::ledger::de::read_struct!(Payment {
+    document_number: "document_number",
+    status: "status",
+    account_id: "account_id",
+    created_at: "created_at",
+    updated_at: "updated_at",
+    total: "total",
+    comment: "comment",
+    requester_ip: "requester_ip",
+    manager_id: "manager_id",
+    payment_method_id: "payment_method_id",
+    orders: "orders",
+});
 
 impl State {
     /// The document id of a payment, from the mask.

@@ -71,7 +71,7 @@ pub(super) fn handle(state: &mut State, session: &Session, op: Op, call: &Call<'
 }
 
 /// The record an identifier names, with its id; 404 naming the parameter, field and value if none.
-fn find<'s, T: Named + Clone>(
+fn find<'s, T: Named + Clone + 'static>(
     map: &'s Table<String, T>,
     ident: &Ident,
     what: &str,
@@ -92,7 +92,7 @@ fn find<'s, T: Named + Clone>(
 }
 
 /// The record an optional identifier names, when one is sent.
-fn find_optional<'s, T: Named + Clone>(
+fn find_optional<'s, T: Named + Clone + 'static>(
     map: &'s Table<String, T>,
     ident: Option<&Ident>,
     what: &str,

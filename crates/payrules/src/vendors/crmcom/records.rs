@@ -16,7 +16,7 @@ use crate::lifecycle::State as _;
 use crate::money::Amount;
 
 /// CRM.COM's records. Every map is keyed by the record's `id`.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct State {
     /// Tokens from the login method, each with the user and unit it acts as.
@@ -51,6 +51,24 @@ pub struct State {
     pub(crate) counters: Counters,
 }
 
+crate::ledger::de::read_struct!(State {
+    tokens: "tokens",
+    contacts: "contacts",
+    accounts_receivable: "accounts_receivable",
+    payment_methods: "payment_methods",
+    types: "types",
+    categories: "categories",
+    users: "users",
+    units: "units",
+    rejection_reasons: "rejection_reasons",
+    cards: "cards",
+    invoices: "invoices",
+    bills: "bills",
+    payments: "payments",
+    payment_cancellations: "payment_cancellations",
+    counters: "counters",
+});
+
 /// Who a token acts as.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -62,7 +80,7 @@ pub struct Session {
 }
 
 /// A contact: a person or a company.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Contact {
     /// The full name.
@@ -85,6 +103,17 @@ pub struct Contact {
     #[serde(default)]
     pub(crate) demographics: Value,
 }
+
+crate::ledger::de::read_struct!(Contact {
+    name: "name",
+    kind: "type",
+    first_name: "first_name",
+    middle_name: "middle_name",
+    last_name: "last_name",
+    company_name: "company_name",
+    company_profile: "company_profile"(default),
+    demographics: "demographics"(default),
+});
 
 /// An accounts receivable.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -193,7 +222,7 @@ pub struct Card {
 }
 
 /// An invoice or a bill.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Document {
     /// Its number (`I00000294`).
@@ -216,6 +245,18 @@ pub struct Document {
     pub(crate) posted_on: Timestamp,
 }
 
+crate::ledger::de::read_struct!(Document {
+    number: "number",
+    reference_number: "reference_number",
+    accounts_receivable: "accounts_receivable",
+    life_cycle_state: "life_cycle_state",
+    total_amount: "total_amount",
+    outstanding_amount: "outstanding_amount",
+    issued_on: "issued_on",
+    due_on: "due_on",
+    posted_on: "posted_on",
+});
+
 /// Who created and last changed a transaction, and when.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -235,7 +276,7 @@ pub struct Log {
 }
 
 /// A payment.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Payment {
     /// Its number, assigned when it is posted.
@@ -292,8 +333,35 @@ pub struct Payment {
     pub(crate) log: Log,
 }
 
+crate::ledger::de::read_struct!(Payment {
+    number: "number",
+    reference_number: "reference_number",
+    life_cycle_state: "life_cycle_state",
+    payment_amount: "payment_amount",
+    accounts_receivable: "accounts_receivable",
+    kind: "type",
+    payment_method: "payment_method",
+    category: "category",
+    card: "card",
+    received_on: "received_on",
+    issued_on: "issued_on",
+    posted_on: "posted_on",
+    received_by_user: "received_by_user",
+    received_by_unit: "received_by_unit",
+    rejection_reason: "rejection_reason",
+    description: "description",
+    notes: "notes",
+    udfs: "udfs"(default),
+    invoices: "invoices"(default),
+    bills: "bills"(default),
+    cancellation: "cancellation",
+    payment_gateway_reference_number: "payment_gateway_reference_number",
+    processed_by_payment_gateway: "processed_by_payment_gateway",
+    log: "log",
+});
+
 /// A payment cancellation: the transaction that cancels a posted payment.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct PaymentCancellation {
     /// Its number.
@@ -325,6 +393,22 @@ pub struct PaymentCancellation {
     /// Who created it.
     pub(crate) log: Log,
 }
+
+crate::ledger::de::read_struct!(PaymentCancellation {
+    number: "number",
+    reference_number: "reference_number",
+    life_cycle_state: "life_cycle_state",
+    payment_amount: "payment_amount",
+    payment: "payment",
+    kind: "type",
+    category: "category",
+    issued_on: "issued_on",
+    posted_on: "posted_on",
+    notes: "notes",
+    issue_reason: "issue_reason",
+    udfs: "udfs"(default),
+    log: "log",
+});
 
 /// The next numbers to hand out (a number already taken is skipped).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]

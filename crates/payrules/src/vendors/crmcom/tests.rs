@@ -243,7 +243,11 @@ fn the_user_defined_fields_are_named_once() {
 fn every_identifier_field_validation_allows_finds_its_record() {
     use super::inputs::Named;
     use super::operations as ops;
-    fn agree<T: Named + Clone>(what: &str, allowed: &[&str], records: &crate::ledger::table::Table<String, T>) {
+    fn agree<T: Named + Clone + 'static>(
+        what: &str,
+        allowed: &[&str],
+        records: &crate::ledger::table::Table<String, T>,
+    ) {
         assert!(!records.is_empty(), "the sample has no {what}");
         // A field is found by where some record has it (a DRAFT payment has no number yet).
         let found = |field: &str| records.values().any(|r| r.key(field).is_some());

@@ -412,7 +412,11 @@ fn document<'a>(id: &'a str, d: &'a Document) -> DocumentObject<'a> {
 }
 
 /// The record `id` of `map`, as its object.
-fn named<'a, T: Clone, O>(map: &'a Table<String, T>, id: &'a str, object: fn(&'a str, &'a T) -> O) -> Option<O> {
+fn named<'a, T: Clone + 'static, O>(
+    map: &'a Table<String, T>,
+    id: &'a str,
+    object: fn(&'a str, &'a T) -> O,
+) -> Option<O> {
     map.get(id).map(|record| object(id, record))
 }
 

@@ -16,7 +16,7 @@ use crate::ledger::Timestamp;
 use crate::money::Amount;
 
 /// LogiSense's records.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct State {
     /// OAuth access tokens: the User each one acts as (the default `createdByUserId`).
@@ -58,6 +58,28 @@ pub struct State {
     /// Counter the `trackingId`s are derived from.
     pub(crate) tracking_seed: u64,
 }
+
+crate::ledger::de::read_struct!(State {
+    tokens: "tokens",
+    system_currency: "system_currency",
+    accounts: "accounts",
+    payment_types: "payment_types",
+    card_types: "card_types",
+    invoices: "invoices",
+    currency_exchange_details: "currency_exchange_details",
+    bill_run_histories: "bill_run_histories",
+    users: "users",
+    payment_methods: "payment_methods",
+    payment_pre_authorizations: "payment_pre_authorizations",
+    payment_transactions: "payment_transactions",
+    portal_users: "portal_users",
+    payment_status_types: "payment_status_types",
+    payments: "payments",
+    invoice_disbursements: "invoice_disbursements",
+    next_payment_identity: "next_payment_identity",
+    next_disbursement_identity: "next_disbursement_identity",
+    tracking_seed: "tracking_seed",
+});
 
 /// An account payments are made on.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -142,7 +164,7 @@ pub struct PaymentStatusType {
 }
 
 /// A LogiSense payment (every field of the document's `Payment` but the computed ones).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Payment {
     /// Our lifecycle status.
@@ -212,6 +234,35 @@ pub struct Payment {
     /// `updated`.
     pub(crate) updated: Timestamp,
 }
+
+crate::ledger::de::read_struct!(Payment {
+    status: "status",
+    date: "date",
+    amount: "amount",
+    account_id: "account_id",
+    payment_type_id: "payment_type_id",
+    detail: "detail"(default),
+    card_type_id: "card_type_id"(default),
+    check_number: "check_number"(default),
+    automatic_disburse: "automatic_disburse",
+    created: "created",
+    invoice_id: "invoice_id"(default),
+    posting: "posting",
+    base_amount: "base_amount",
+    invoice_amount: "invoice_amount",
+    currency_exchange_detail_id: "currency_exchange_detail_id"(default),
+    bill_run_history_id: "bill_run_history_id"(default),
+    is_manual: "is_manual",
+    reverse_payment_id: "reverse_payment_id"(default),
+    created_by_user_id: "created_by_user_id"(default),
+    payment_method_id: "payment_method_id"(default),
+    payment_pre_authorize_id: "payment_pre_authorize_id"(default),
+    payment_transaction_id: "payment_transaction_id"(default),
+    created_by_portal_user_id: "created_by_portal_user_id"(default),
+    payment_status_type_id: "payment_status_type_id"(default),
+    retry_payment_id: "retry_payment_id"(default),
+    updated: "updated",
+});
 
 /// An amount of a payment applied to an invoice.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -16,7 +16,7 @@ use crate::money::{Amount, Currency};
 pub(super) const DECIMALS: u32 = 4;
 
 /// plentymarkets' records.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct State {
     /// Valid OAuth access tokens (`Authorization: Bearer …`).
@@ -48,6 +48,23 @@ pub struct State {
     /// The seed of the next generated hash.
     pub(crate) next_hash_seed: u64,
 }
+
+crate::ledger::de::read_struct!(State {
+    access_tokens: "access_tokens",
+    system_currency: "system_currency",
+    utc_offset_minutes: "utc_offset_minutes",
+    payment_methods: "payment_methods",
+    property_types: "property_types",
+    orders: "orders",
+    contacts: "contacts",
+    payments: "payments",
+    order_relations: "order_relations",
+    contact_relations: "contact_relations",
+    next_payment_id: "next_payment_id",
+    next_order_relation_id: "next_order_relation_id",
+    next_contact_relation_id: "next_contact_relation_id",
+    next_hash_seed: "next_hash_seed",
+});
 
 /// A plentymarkets payment.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -352,7 +369,7 @@ pub(super) mod tests {
     #[test]
     fn check_finds_broken_records() {
         /// The first record of `table` that `pick` chooses, to break it.
-        fn first_mut<V: Clone>(table: &mut super::Table<u64, V>, pick: impl Fn(&V) -> bool) -> &mut V {
+        fn first_mut<V: Clone + 'static>(table: &mut super::Table<u64, V>, pick: impl Fn(&V) -> bool) -> &mut V {
             let key = *table.iter().find(|(_, v)| pick(v)).unwrap().0;
             table.get_mut(&key).unwrap()
         }
