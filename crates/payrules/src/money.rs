@@ -154,7 +154,7 @@ impl Amount {
 /// [`Amount::fits_minor_units`] of plain decimal text (digits, then a dot and digits: `12.3400`),
 /// read from the text without parsing it: the decimals it needs are those left once trailing zeros
 /// are dropped. `None` for any other text (a sign, an exponent, more than 18 digits): parse it then.
-pub fn text_fits_minor_units(text: &str, exponent: u16) -> Option<bool> {
+pub(crate) fn text_fits_minor_units(text: &str, exponent: u16) -> Option<bool> {
     let (int, frac) = match text.as_bytes().iter().position(|&b| b == b'.') {
         Some(dot) => (text.get(..dot)?, text.get(dot + 1..).filter(|f| !f.is_empty())?),
         None => (text, ""),
