@@ -10,7 +10,7 @@
 //! needs nested values, …) is left to the full checker: [`quick`] says [`Quick::Undecided`], and
 //! `payrules::verdict_json_bytes` then asks `validate_json_bytes`.
 //!
-//! The full [`Report`](crate::Report) (paths, messages, suggestions) is only ever written by the
+//! The full [`Report`] (paths, messages, suggestions) is only ever written by the
 //! table-driven checker, so reports stay what they were; `tests/it/fast.rs` and the `validate` fuzz
 //! target check that both give the same verdict.
 
