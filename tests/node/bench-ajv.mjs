@@ -9,38 +9,18 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 
-import Ajv from 'ajv';
-import addFormats from 'ajv-formats';
-
+import { ajvLines } from './ajv-peer.mjs';
 import { cli, installedPackage, npmDir } from './lib.mjs';
 
 const N = Number(process.env.BENCH_N ?? 100_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const bytes = new TextEncoder().encode(cli(['generate', '--kind', 'plentymarkets-create', '--seed', '42', '--count', String(N)]));
 
-// The plentymarkets create rules as JSON Schema (the request envelope and the body); the native
-// peer (bench/native-peer, the jsonschema crate) runs the same file.
-const schema = JSON.parse(readFileSync(new URL('./plentymarkets-create.schema.json', import.meta.url), 'utf8'));
-const ajv = new Ajv({ allErrors: true });
-addFormats(ajv);
-const check = ajv.compile(schema);
-
 /** The errors of each invalid item, by item index (valid items have none to give). */
 function runAjv() {
-  const text = new TextDecoder().decode(bytes);
-  const out = new Map();
-  let start = 0;
-  let index = 0;
-  while (start < text.length) {
-    let end = text.indexOf('\n', start);
-    if (end < 0) end = text.length;
-    if (end > start) {
-      if (!check(JSON.parse(text.slice(start, end)))) out.set(index, check.errors);
-      index++;
-    }
-    start = end + 1;
-  }
-  return { length: index, invalid: out };
+  const invalid = new Map();
+  const length = ajvLines(bytes, (i, errors) => invalid.set(i, errors));
+  return { length, invalid };
 }
 
 const { module: payrules } = await installedPackage();

@@ -4,11 +4,9 @@
 // ROUNDS (15) each. Each ROOT is a checkout whose target/npm holds a package built by
 // scripts/build-npm.sh (and tests/node/lib.mjs, which installs it):
 //   node tests/node/bench-alternate.mjs base=/path/to/other/checkout speed=.
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 
-import Ajv from 'ajv';
-import addFormats from 'ajv-formats';
+import { ajvLines } from './ajv-peer.mjs';
 
 const roots = Object.fromEntries(process.argv.slice(2).map((a) => a.split('=')).map(([k, v]) => [k, resolve(v)]));
 const pk = {};
@@ -18,18 +16,9 @@ for (const [name, root] of Object.entries(roots)) {
   bytes ??= new TextEncoder().encode(lib.cli(['generate', '--kind', 'plentymarkets-create', '--seed', '42', '--count', '100000']));
   pk[name] = (await lib.installedPackage()).module;
 }
-const schema = JSON.parse(readFileSync(new URL('./plentymarkets-create.schema.json', import.meta.url), 'utf8'));
-const ajv = new Ajv({ allErrors: true });
-addFormats(ajv);
-const check = ajv.compile(schema);
 function runAjv() {
-  const text = new TextDecoder().decode(bytes);
-  let start = 0, bad = 0;
-  while (start < text.length) {
-    let end = text.indexOf('\n', start); if (end < 0) end = text.length;
-    if (end > start && !check(JSON.parse(text.slice(start, end)))) bad++;
-    start = end + 1;
-  }
+  let bad = 0;
+  ajvLines(bytes, () => bad++);
   return bad;
 }
 const t = {};
