@@ -30,11 +30,27 @@ pub(crate) type Keys<K> = imbl::OrdSet<K>;
 pub(crate) trait Record: Any + Send + Sync + fmt::Debug {
     /// A copy of the record behind a new pointer (copy-on-write of a shared record).
     fn copied(&self) -> Shared;
+    /// Whether `other` is a record of the same type, equal to this one.
+    fn same(&self, other: &dyn Any) -> bool;
 }
 
-impl<T: Any + Send + Sync + fmt::Debug + Clone> Record for T {
+impl<T: Any + Send + Sync + fmt::Debug + Clone + PartialEq> Record for T {
     fn copied(&self) -> Shared {
         Arc::new(self.clone())
+    }
+
+    fn same(&self, other: &dyn Any) -> bool {
+        other.downcast_ref::<T>().is_some_and(|o| self == o)
+    }
+}
+
+// Records compare as their types do, so that the persistent map's own equality (`OrdMap::eq`, which
+// skips the nodes two copies share and so costs O(1) for a copy that nothing changed, O(log n) for
+// one change) applies to tables: serve compares a sandbox's world before and after each request.
+impl PartialEq for dyn Record {
+    fn eq(&self, other: &dyn Record) -> bool {
+        let other: &dyn Any = other;
+        self.same(other)
     }
 }
 
@@ -222,7 +238,7 @@ impl<K: Ord + Clone, V> Default for Table<K, V> {
 
 impl<K: Ord + Clone, V: PartialEq + 'static> PartialEq for Table<K, V> {
     fn eq(&self, other: &Self) -> bool {
-        self.len() == other.len() && self.iter().eq(other.iter())
+        self.map == other.map
     }
 }
 
@@ -267,5 +283,52 @@ impl<'de, K: Ord + Clone + Deserialize<'de>, V: Record + Clone + Deserialize<'de
             table.insert(k, v);
         }
         Ok(table)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use super::Table;
+
+    /// How many times two `Counted` records were compared.
+    static COMPARED: AtomicUsize = AtomicUsize::new(0);
+
+    #[derive(Clone, Debug)]
+    struct Counted(u64);
+
+    impl PartialEq for Counted {
+        fn eq(&self, other: &Self) -> bool {
+            COMPARED.fetch_add(1, Ordering::Relaxed);
+            self.0 == other.0
+        }
+    }
+
+    /// Serve compares a sandbox's world before and after every request: a copy nothing changed
+    /// must compare without looking at its records, and one change must not look at them all
+    /// (it did, once: 42 reads/s at 100,000 payments).
+    #[test]
+    fn equality_skips_what_two_copies_share() {
+        let table: Table<u64, Counted> = (0..10_000).map(|k| (k, Counted(k))).collect();
+        let copy = table.clone();
+        COMPARED.store(0, Ordering::Relaxed);
+        assert!(table == copy);
+        assert_eq!(COMPARED.load(Ordering::Relaxed), 0, "an unchanged copy compared record by record");
+
+        let mut changed = table.clone();
+        if let Some(r) = changed.get_mut(&5_000) {
+            r.0 += 1;
+        }
+        assert!(table != changed);
+        let mut added = table.clone();
+        added.insert(10_000, Counted(10_000));
+        assert!(table != added);
+        let mut same_again = table.clone();
+        same_again.insert(7, Counted(7));
+        COMPARED.store(0, Ordering::Relaxed);
+        assert!(table == same_again);
+        let compared = COMPARED.load(Ordering::Relaxed);
+        assert!(compared < 200, "one changed record: {compared} records compared of 10,000");
     }
 }
