@@ -6,7 +6,7 @@ import { test } from 'node:test';
 
 import { root } from '../node/lib.mjs';
 import { Console } from './pages.mjs';
-import { servedConsole, startServer } from './site.mjs';
+import { servedConsole, withServer } from './site.mjs';
 
 const shots = join(root, 'target/e2e-screenshots');
 mkdirSync(shots, { recursive: true });
@@ -139,19 +139,14 @@ test('the first paint needs no ledger: the sample world is shown and checked whi
 });
 
 test('HTTP mode against payrules serve gives the same results', async () => {
-  const server = await startServer();
-  const context = await it.browser.newContext({ viewport: { width: 1400, height: 1000 } });
-  try {
+  await withServer(it.browser, async (server, context) => {
     const c = new Console(await context.newPage());
     await c.open(it.site.url);
     await c.useHttp(server.url);
     const results = await flows(c, 'http');
     assert.deepEqual(results, browserResults);
     c.assertNoConsoleErrors();
-  } finally {
-    await context.close();
-    server.stop();
-  }
+  });
 });
 
 test('phone-width layout, keyboard focus, credentials masked, exports without tokens', async () => {

@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 
 import { Console } from './pages.mjs';
 import { HistoryPanel, SandboxPanel } from './history-pages.mjs';
-import { servedConsole, startServer } from './site.mjs';
+import { servedConsole, withServer } from './site.mjs';
 
 const it = servedConsole();
 
@@ -155,9 +155,7 @@ test("a history too big for the browser's storage drops its oldest half, and say
 });
 
 test('HTTP mode: sandboxes chosen and made in the console; their logs and clocks; history and curl against payrules serve', async () => {
-  const server = await startServer();
-  const context = await it.browser.newContext({ viewport: { width: 1400, height: 1000 } });
-  try {
+  await withServer(it.browser, async (server, context) => {
     const c = new Console(await context.newPage());
     const h = new HistoryPanel(c);
     const s = new SandboxPanel(c);
@@ -243,8 +241,5 @@ test('HTTP mode: sandboxes chosen and made in the console; their logs and clocks
     assert.ok(Date.parse(oldest[0][0]) >= Date.parse(oldest[1][0]));
     assert.deepEqual(await s.paging(), { newer: true, older: false, text: 'Newer Page 2 of 2 Older' });
     c.assertNoConsoleErrors();
-  } finally {
-    await context.close();
-    server.stop();
-  }
+  });
 });

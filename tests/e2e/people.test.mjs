@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
 import { Console } from './pages.mjs';
-import { servedConsole, startServer } from './site.mjs';
+import { servedConsole, withServer } from './site.mjs';
 
 const it = servedConsole();
 
@@ -164,9 +164,7 @@ test('phone width (390 px): every panel fits without scrolling the page or its o
 });
 
 test("HTTP mode: an action's request gets the credential typed before (the server's world has none)", async () => {
-  const server = await startServer();
-  const context = await it.browser.newContext({ viewport: { width: 1400, height: 1000 } });
-  try {
+  await withServer(it.browser, async (server, context) => {
     const c = new Console(await context.newPage());
     await c.open(it.site.url);
     await c.useHttp(server.url);
@@ -179,8 +177,5 @@ test("HTTP mode: an action's request gets the credential typed before (the serve
     const captured = await c.send();
     assert.equal(captured.status, 200);
     c.assertNoConsoleErrors();
-  } finally {
-    await context.close();
-    server.stop();
-  }
+  });
 });

@@ -28,3 +28,16 @@ export async function startServer() {
   const line = await new Promise((ok) => createInterface({ input: child.stdout }).once('line', ok));
   return { url: line.match(/http:\/\/\S+/)[0], stop: () => child.kill('SIGKILL') };
 }
+
+/** Runs `fn(server, context)` with a fresh `payrules serve` and a new context of `browser` at the
+ *  desktop viewport; both are closed and stopped afterwards, whatever `fn` does. */
+export async function withServer(browser, fn) {
+  const server = await startServer();
+  const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+  try {
+    return await fn(server, context);
+  } finally {
+    await context.close();
+    server.stop();
+  }
+}
