@@ -18,6 +18,7 @@ use std::borrow::Cow;
 use std::cell::{Cell, RefCell};
 use std::mem::ManuallyDrop;
 use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
 
 use crate::json::Json;
 use crate::money::Currency;
@@ -109,7 +110,22 @@ struct Plan {
     passes: Box<[Pass]>,
     /// Per field: its name's [`ends`] and length.
     ends: Box<[((u64, u64), usize)]>,
+    /// Per field: the bytes `"name":` of its member's key, as the line writes them when the key
+    /// has no escapes and no space before its colon (empty for a name that needs escaping: never
+    /// predicted).
+    quoted: Box<[Box<[u8]>]>,
+    /// The field whose key came next the last time (`next[0]`: first, `next[i + 1]`: after field
+    /// `i`; `EMPTY`: none yet): the lines of a batch mostly write their members in one order, so
+    /// the key at hand is first compared, bytes to bytes, with the predicted field's `"name":`
+    /// ([`Plan::predicted`]), and only scanned and looked up when it is not that one.
+    next: Box<[AtomicU8]>,
+    /// The names a cross-field rule asked for ([`Plan::lookup_named`]): by way, the address of the
+    /// name asked and the field found for it.
+    asked: [(AtomicUsize, AtomicU8); ASKED],
 }
+
+/// Names a plan keeps the answers of ([`Plan::lookup_named`]).
+const ASKED: usize = 16;
 
 /// Values that certainly pass a field's rule without any violation, compiled from the table (the
 /// enum's values, the pattern's known values, the currency table), so the pass need not call
@@ -266,7 +282,18 @@ impl Plan {
             .collect();
         let passes = fields.iter().map(|f| Pass::compile(&f.ty)).collect();
         let ends = fields.iter().map(|f| (ends(f.name.as_bytes()), f.name.len())).collect();
-        let mut plan = Plan { fields, seed: 0, bits: 0, table: Box::default(), children, passes, ends };
+        let quoted = fields
+            .iter()
+            .map(|f| {
+                // Only a name the scanner reads back as itself: no quote, backslash or control byte.
+                let plain = f.name.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\');
+                if plain { [b"\"", f.name.as_bytes(), b"\":"].concat().into_boxed_slice() } else { Box::default() }
+            })
+            .collect();
+        let next = (0..=fields.len()).map(|_| AtomicU8::new(EMPTY)).collect();
+        let asked = [const { (AtomicUsize::new(0), AtomicU8::new(EMPTY)) }; ASKED];
+        let mut plan =
+            Plan { fields, seed: 0, bits: 0, table: Box::default(), children, passes, ends, quoted, next, asked };
         if fields.is_empty() || fields.len() > MAX_FIELDS {
             return plan;
         }
@@ -311,6 +338,71 @@ impl Plan {
         // Up to 16 bytes, equal ends and lengths are equal names.
         (len == n && name_ends == key_ends && (n <= 16 || self.fields.get(i).is_some_and(|f| f.name == key)))
             .then_some(i)
+    }
+}
+
+impl Plan {
+    /// The field predicted to come after `prev` (`0`: at the start, `i + 1`: after field `i`), if
+    /// the line's bytes at `pos` are its key `"name":` exactly; then the scanner would have read
+    /// that name with [`Scan::key`] up to the colon and [`Plan::lookup`] would have found that field.
+    fn predicted(&self, prev: usize, bytes: &[u8], pos: usize) -> Option<(usize, usize)> {
+        let i = usize::from(self.next.get(prev)?.load(Ordering::Relaxed));
+        let quoted = self.quoted.get(i)?;
+        let at = bytes.get(pos..pos + quoted.len())?;
+        (!quoted.is_empty() && same_bytes(at, quoted)).then_some((i, quoted.len()))
+    }
+
+    /// [`Plan::lookup`] for the names a cross-field rule asks for, line after line the same (the
+    /// rule's own texts): the answer found for the name at that address is taken again once its
+    /// field's name is seen to be the one asked, so the answer is always `lookup`'s.
+    fn lookup_named(&self, name: &str) -> Option<usize> {
+        let addr = name.as_ptr().addr();
+        let way = (addr as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 60;
+        let (at, index) = self.asked.get(usize::try_from(way).unwrap_or(0))?;
+        if at.load(Ordering::Relaxed) == addr {
+            let i = usize::from(index.load(Ordering::Relaxed));
+            if self.fields.get(i).is_some_and(|f| same(f.name, name)) {
+                return Some(i);
+            }
+        }
+        let found = self.lookup(name);
+        if let Some(i) = found.and_then(|i| u8::try_from(i).ok()) {
+            // Index first: a reader that sees the new address with the old index checks the name.
+            index.store(i, Ordering::Relaxed);
+            at.store(addr, Ordering::Relaxed);
+        }
+        found
+    }
+
+    /// Remembers that field `i` came after `prev`.
+    fn learn(&self, prev: usize, i: usize) {
+        if let (Some(next), Ok(i)) = (self.next.get(prev), u8::try_from(i))
+            && next.load(Ordering::Relaxed) != i
+        {
+            next.store(i, Ordering::Relaxed);
+        }
+    }
+}
+
+/// `a == b` for byte strings of the same length, a word at a time (no call into `memcmp`).
+fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    let n = a.len();
+    if n != b.len() {
+        return false;
+    }
+    match n {
+        0..=3 => a.iter().zip(b).all(|(x, y)| x == y),
+        4..=7 => word4(a.get(..4)) == word4(b.get(..4)) && word4(a.get(n - 4..)) == word4(b.get(n - 4..)),
+        _ => {
+            let mut i = 0;
+            while i + 8 < n {
+                if word8(a.get(i..i + 8)) != word8(b.get(i..i + 8)) {
+                    return false;
+                }
+                i += 8;
+            }
+            word8(a.get(n - 8..)) == word8(b.get(n - 8..))
+        }
     }
 }
 
@@ -669,7 +761,7 @@ impl Found {
         self.settle();
     }
 
-    fn check_text(&mut self, field: &Field, text: &str) {
+    fn check_text(&mut self, field: &'static Field, text: &str) {
         if !self.checks {
             return;
         }
@@ -677,7 +769,32 @@ impl Found {
             self.warned = true;
             return;
         }
+        thread_local! {
+            /// Texts that `check_value` found without any violation, by the field (its place in
+            /// memory) they were checked against, a few fields at once: a batch mostly sends the
+            /// same header (a token) or parameter line after line, and a rule's verdict on a text
+            /// depends on nothing else.
+            static CLEAN: RefCell<[(usize, String); CLEAN_WAYS]> =
+                const { RefCell::new([const { (0, String::new()) }; CLEAN_WAYS]) };
+        }
+        let key = std::ptr::from_ref(field).addr();
+        let way = (key / std::mem::size_of::<Field>().max(1)) % CLEAN_WAYS;
+        if CLEAN.with_borrow(|clean| clean.get(way).is_some_and(|(k, t)| *k == key && t == text)) {
+            return;
+        }
+        // Whatever came before is in `warned` and `error` already: what this check finds is its own.
+        self.settle();
+        self.ctx.warned = false;
         check_value(&mut self.ctx, &mut self.ptr, field, Val::Text(text));
+        if self.ctx.errors.is_empty() && !self.ctx.warned {
+            CLEAN.with_borrow_mut(|clean| {
+                if let Some((k, t)) = clean.get_mut(way) {
+                    *k = key;
+                    t.clear();
+                    t.push_str(text);
+                }
+            });
+        }
         self.settle();
     }
 
@@ -693,6 +810,9 @@ impl Found {
         }
     }
 }
+
+/// Fields whose last clean text [`Found::check_text`] keeps.
+const CLEAN_WAYS: usize = 4;
 
 /// Name–value pairs of the request's `query` or `headers` (or the path parameters), borrowed, at most `PAIRS`.
 const PAIRS: usize = 16;
@@ -744,6 +864,36 @@ fn pairs<'a>(scan: &mut Scan<'a>, out: &mut Pairs<'a>) -> R<usize> {
 /// (`Err(())`: no operation answers, an error).
 type Route = Result<(Profile, usize, &'static Operation), ()>;
 
+/// The members of a request object, in the order [`request`] numbers them, with their keys' bytes
+/// `"name":` as a line writes them without escapes or spaces.
+const MEMBERS: [(&str, &[u8]); 6] = [
+    ("profile", b"\"profile\":"),
+    ("method", b"\"method\":"),
+    ("path", b"\"path\":"),
+    ("query", b"\"query\":"),
+    ("headers", b"\"headers\":"),
+    ("body", b"\"body\":"),
+];
+
+/// The request member whose key came next the last time (as [`Plan::next`], by `MEMBERS` index).
+static MEMBER_NEXT: [AtomicU8; MEMBERS.len() + 1] = [const { AtomicU8::new(EMPTY) }; MEMBERS.len() + 1];
+
+/// The member predicted after `prev`, if the bytes at `pos` are its key `"name":` exactly.
+fn member_predicted(prev: usize, bytes: &[u8], pos: usize) -> Option<(usize, usize)> {
+    let k = usize::from(MEMBER_NEXT.get(prev)?.load(Ordering::Relaxed));
+    let (_, quoted) = MEMBERS.get(k)?;
+    let at = bytes.get(pos..pos + quoted.len())?;
+    same_bytes(at, quoted).then_some((k, quoted.len()))
+}
+
+fn member_learn(prev: usize, k: usize) {
+    if let (Some(next), Ok(k)) = (MEMBER_NEXT.get(prev), u8::try_from(k))
+        && next.load(Ordering::Relaxed) != k
+    {
+        next.store(k, Ordering::Relaxed);
+    }
+}
+
 /// The whole line: the request object `{profile, method, path, query, headers, body}`.
 fn request<const N: usize>(scan: &mut Scan<'_>, replay: Option<&mut Option<Report>>) -> R<Quick> {
     scan.ws();
@@ -766,17 +916,31 @@ fn request<const N: usize>(scan: &mut Scan<'_>, replay: Option<&mut Option<Repor
     let mut slots: ManuallyDrop<[Slot<'_>; N]> = ManuallyDrop::new([const { Slot::Absent }; N]);
     // The body, once read: the route it was read for (`Err`: no route) and whether it was an object.
     let mut body: Option<(Route, bool)> = None;
+    // The member before the key at hand (`0`: none yet, `k + 1`: `MEMBERS[k]`), for the prediction.
+    let mut prev = 0;
     if !scan.open(b'}')? {
         loop {
-            let key = scan.key()?;
+            let key = if let Some((k, len)) = member_predicted(prev, scan.s.as_bytes(), scan.pos) {
+                scan.pos += len;
+                scan.ws();
+                Some(k)
+            } else {
+                let key = scan.key()?;
+                let k = MEMBERS.iter().position(|(name, _)| same(name, key));
+                if let Some(k) = k {
+                    member_learn(prev, k);
+                }
+                k
+            };
+            prev = key.map_or(0, |k| k + 1);
             match key {
-                "profile" | "method" | "path" => {
+                Some(k @ 0..=2) => {
                     if body.is_some() {
                         return Err(Stop::Undecided); // the body was read for another route
                     }
-                    let slot = match key {
-                        "profile" => &mut profile,
-                        "method" => &mut method,
+                    let slot = match k {
+                        0 => &mut profile,
+                        1 => &mut method,
                         _ => &mut path,
                     };
                     if slot.is_some() || scan.peek() != Some(b'"') {
@@ -785,15 +949,14 @@ fn request<const N: usize>(scan: &mut Scan<'_>, replay: Option<&mut Option<Repor
                     }
                     *slot = Some(scan.string()?);
                 }
-                "query" | "headers" => {
-                    let (n, out) =
-                        if key == "query" { (&mut nquery, &mut query) } else { (&mut nheaders, &mut headers) };
+                Some(k @ 3..=4) => {
+                    let (n, out) = if k == 3 { (&mut nquery, &mut query) } else { (&mut nheaders, &mut headers) };
                     if n.is_some() {
                         return Err(Stop::Undecided);
                     }
                     *n = Some(pairs(scan, out)?);
                 }
-                "body" => {
+                Some(5) => {
                     if body.is_some() {
                         return Err(Stop::Undecided);
                     }
@@ -880,7 +1043,7 @@ fn request<const N: usize>(scan: &mut Scan<'_>, replay: Option<&mut Option<Repor
         (Some(plan), true) => Some((plan, slots.get(..plan.fields.len()).ok_or(Stop::Undecided)?)),
         _ => None,
     };
-    let lookup = |name: &str| plan.and_then(|p| p.lookup(name));
+    let lookup = |name: &str| plan.and_then(|p| p.lookup_named(name));
     let (query_cows, params_cows);
     let query_text: &[(Cow<'_, str>, Cow<'_, str>)] = if query.is_empty() {
         &[]
@@ -923,17 +1086,23 @@ fn request<const N: usize>(scan: &mut Scan<'_>, replay: Option<&mut Option<Repor
         }
         if let Some((plan, slots)) = body_slots {
             ptr.reset("/body");
-            for (field, slot) in plan.fields.iter().zip(slots) {
-                ptr.push(field.name);
+            for ((field, slot), pass) in plan.fields.iter().zip(slots).zip(plan.passes.iter()) {
                 match slot {
                     Slot::Scalar(Json::Null) | Slot::Absent | Slot::Complex => {
                         if field.required {
+                            ptr.push(field.name);
                             ctx.required(&ptr, field);
+                            ptr.pop();
                         }
                     }
-                    Slot::Scalar(value) => check_value(&mut ctx, &mut ptr, field, Val::Json(value)),
+                    // A value its compiled pass admits has no violation: `check_value` would write none.
+                    Slot::Scalar(value) if pass.admits(value) => {}
+                    Slot::Scalar(value) => {
+                        ptr.push(field.name);
+                        check_value(&mut ctx, &mut ptr, field, Val::Json(value));
+                        ptr.pop();
+                    }
                 }
-                ptr.pop();
             }
         }
         if let Some(cross) = op.cross {
@@ -1076,10 +1245,23 @@ fn object<'a>(scan: &mut Scan<'a>, plan: &Plan, found: &mut Found, mut slots: Op
         return Err(Stop::Undecided);
     }
     let (mut seen, mut present) = (0u64, 0u64);
+    // The field before the key at hand (`0`: none yet, `i + 1`: field `i`), for the prediction.
+    let mut prev = 0;
     if !scan.open(b'}')? {
         loop {
-            let key = scan.key()?;
-            if let Some(i) = plan.lookup(key) {
+            let found_field = if let Some((i, len)) = plan.predicted(prev, scan.s.as_bytes(), scan.pos) {
+                scan.pos += len;
+                scan.ws();
+                Some(i)
+            } else {
+                let i = plan.lookup(scan.key()?);
+                if let Some(i) = i {
+                    plan.learn(prev, i);
+                }
+                i
+            };
+            if let Some(i) = found_field {
+                prev = i + 1;
                 let bit = 1u64 << i;
                 if seen & bit != 0 {
                     return Err(Stop::Undecided); // repeated: the last one counts

@@ -224,3 +224,75 @@ fn values_near_each_rule_get_the_checkers_verdict() {
         })
         .unwrap();
 }
+
+/// The one pass compares the key at hand with the `"name":` of the member or field that came next
+/// on earlier lines (`fast::Plan::predicted`), and keeps the texts of headers and parameters it
+/// found clean (`Found::check_text`): lines that write their members in changing orders, keys that
+/// begin or end like the predicted one, keys with escapes or spaces where the predicted one is
+/// plain, and header values that differ from the clean one by a byte, one after another, must each
+/// get the checker's verdict and report as if read alone.
+#[test]
+fn predicted_keys_and_kept_texts_get_the_checkers_verdict() {
+    let members = [
+        r#""profile":"plentymarkets""#,
+        r#""method":"POST""#,
+        r#""path":"/rest/payments""#,
+        r#""headers":{"Authorization":"Bearer t"}"#,
+        r#""body":{"amount":"12.3400","exchangeRatio":"1.0000","mopId":6000,"currency":"EUR","type":"credit","status":2,"transactionType":1}"#,
+    ];
+    let near = [
+        // Keys near the predicted ones: longer, shorter, escaped, spaced, case.
+        (r#""amount":"#, r#""amountX":"#),
+        (r#""amount":"#, r#""amoun":"#),
+        (r#""amount":"#, r#""amoun\u0074":"#),
+        (r#""amount":"#, r#""amount" :"#),
+        (r#""amount":"#, r#""Amount":"#),
+        (r#""mopId":"#, r#""mopId":6000,"mopId":"#),
+        (r#""currency":"#, r#""currency" : "#),
+        (r#""transactionType":"#, r#""transactionTypes":"#),
+        (r#""transactionType":"#, r#""transactionTyp":"#),
+        (r#""profile":"#, r#""profil":"#),
+        (r#""profile":"#, r#""profilee":"#),
+        (r#""path":"#, r#""pat\u0068":"#),
+        (r#""body":"#, r#""body" :"#),
+        (r#""headers":"#, r#""header":"#),
+        (r#""Bearer t""#, r#""Bearer  t""#),
+        (r#""Bearer t""#, r#""Bearer t ""#),
+        (r#""Bearer t""#, r#""bearer t""#),
+        (r#""Bearer t""#, r#""Bearer""#),
+        (r#""Bearer t""#, r#""Basic  t""#),
+        (r#""Bearer t""#, r#""Bearer  ""#),
+        (r#""Bearer t""#, r#""Bearer t""#),
+        (r#""Bearer t""#, r#""Bearer \t""#),
+        (r#""Authorization":"#, r#""authorization":"#),
+    ];
+    let mut lines = Vec::new();
+    let mut rng = TestRng::deterministic_rng(RngAlgorithm::ChaCha);
+    for round in 0..400 {
+        // Members in a shuffled order, the body's fields too (a `body` read before the route is
+        // left to the checker, which the comparison covers as well).
+        let mut order: Vec<usize> = (0..members.len()).collect();
+        for i in (1..order.len()).rev() {
+            order.swap(i, (rng.next_u32() as usize) % (i + 1));
+        }
+        let mut line = format!("{{{}}}", order.iter().map(|&i| members[i]).collect::<Vec<_>>().join(","));
+        if round % 3 == 0 {
+            let body = r#""amount":"12.3400","exchangeRatio":"1.0000","mopId":6000,"currency":"EUR","type":"credit","status":2,"transactionType":1"#;
+            let mut fields: Vec<&str> = body.split(',').collect();
+            for i in (1..fields.len()).rev() {
+                fields.swap(i, (rng.next_u32() as usize) % (i + 1));
+            }
+            line = line.replace(body, &fields.join(","));
+        }
+        if round % 2 == 1 {
+            let (from, to) = near[(rng.next_u32() as usize) % near.len()];
+            line = line.replacen(from, to, 1);
+        }
+        lines.push(line);
+        // And the line in the usual order, so that the next one is predicted again.
+        lines.push(format!("{{{}}}", members.join(",")));
+    }
+    for line in &lines {
+        same_verdict(line.as_bytes(), None);
+    }
+}
