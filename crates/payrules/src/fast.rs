@@ -122,6 +122,8 @@ struct Plan {
     /// The names a cross-field rule asked for ([`Plan::lookup_named`]): by way, the address of the
     /// name asked and the field found for it.
     asked: [(AtomicUsize, AtomicU8); ASKED],
+    /// A bit per required field.
+    required: u64,
 }
 
 /// Names a plan keeps the answers of ([`Plan::lookup_named`]).
@@ -292,8 +294,21 @@ impl Plan {
             .collect();
         let next = (0..=fields.len()).map(|_| AtomicU8::new(EMPTY)).collect();
         let asked = [const { (AtomicUsize::new(0), AtomicU8::new(EMPTY)) }; ASKED];
-        let mut plan =
-            Plan { fields, seed: 0, bits: 0, table: Box::default(), children, passes, ends, quoted, next, asked };
+        let required =
+            fields.iter().take(64).enumerate().filter(|(_, f)| f.required).fold(0, |m, (i, _)| m | 1u64 << i);
+        let mut plan = Plan {
+            fields,
+            seed: 0,
+            bits: 0,
+            table: Box::default(),
+            children,
+            passes,
+            ends,
+            quoted,
+            next,
+            asked,
+            required,
+        };
         if fields.is_empty() || fields.len() > MAX_FIELDS {
             return plan;
         }
@@ -901,7 +916,8 @@ fn request<const N: usize>(scan: &mut Scan<'_>, replay: Option<&mut Option<Repor
         return Err(Stop::Invalid); // not an object, or not JSON
     }
     let (mut profile, mut method, mut path) = (None, None, None);
-    let (mut query, mut headers): (Pairs<'_>, Pairs<'_>) = ([("", ""); PAIRS], [("", ""); PAIRS]);
+    // Room for them only once they are met (most requests have no query).
+    let (mut query, mut headers): (Option<Pairs<'_>>, Option<Pairs<'_>>) = (None, None);
     let (mut nquery, mut nheaders) = (None, None);
     let mut found = Found {
         error: false,
@@ -954,7 +970,7 @@ fn request<const N: usize>(scan: &mut Scan<'_>, replay: Option<&mut Option<Repor
                     if n.is_some() {
                         return Err(Stop::Undecided);
                     }
-                    *n = Some(pairs(scan, out)?);
+                    *n = Some(pairs(scan, out.insert([("", ""); PAIRS]))?);
                 }
                 Some(5) => {
                     if body.is_some() {
@@ -997,24 +1013,27 @@ fn request<const N: usize>(scan: &mut Scan<'_>, replay: Option<&mut Option<Repor
         found.error = true; // a JSON body is required
         found.opaque = true;
     }
-    let query = query.get(..nquery.unwrap_or(0)).unwrap_or_default();
-    let headers = headers.get(..nheaders.unwrap_or(0)).unwrap_or_default();
+    let query = query.as_ref().and_then(|q| q.get(..nquery.unwrap_or(0))).unwrap_or_default();
+    let headers = headers.as_ref().and_then(|h| h.get(..nheaders.unwrap_or(0))).unwrap_or_default();
 
     // Path parameters, in path order.
-    let mut params: Pairs<'_> = [("", ""); PAIRS];
-    let mut nparams = 0;
-    if !op.params.is_empty() {
+    let mut room: Pairs<'_>;
+    let params: &[(&str, &str)] = if op.params.is_empty() {
+        &[]
+    } else {
+        room = [("", ""); PAIRS];
+        let mut nparams = 0;
         for (t, s) in segments(op.path).zip(segments(path)) {
             if let Some(name) = t.strip_prefix('{').and_then(|t| t.strip_suffix('}')) {
                 if s.bytes().any(|b| b == b'%') {
                     return Err(Stop::Undecided); // decoded by the checker
                 }
-                *params.get_mut(nparams).ok_or(Stop::Undecided)? = (name, s);
+                *room.get_mut(nparams).ok_or(Stop::Undecided)? = (name, s);
                 nparams += 1;
             }
         }
-    }
-    let params = params.get(..nparams).unwrap_or_default();
+        room.get(..nparams).unwrap_or_default()
+    };
     for field in op.params {
         match last(params, field.name) {
             Some(text) => found.check_text(field, text),
@@ -1286,10 +1305,8 @@ fn object<'a>(scan: &mut Scan<'a>, plan: &Plan, found: &mut Found, mut slots: Op
             }
         }
     }
-    for (i, field) in plan.fields.iter().enumerate() {
-        if field.required && present & (1u64 << i) == 0 {
-            found.error = true;
-        }
+    if plan.required & !present != 0 {
+        found.error = true; // a required field is missing
     }
     Ok(())
 }
