@@ -73,7 +73,9 @@ test('every validation vector gives the native report', () => {
       assert.equal(exact.valid, v.valid, v.name);
       assert.deepEqual(exact, expected[i].report, `${profile}: ${v.name}`);
       // The object API judges what JavaScript holds.
-      assert.deepEqual(payrules.validate(v.request), JSON.parse(payrules.validateJson(JSON.stringify(v.request))), v.name);
+      const object = payrules.validate(v.request);
+      assert.deepEqual(object, JSON.parse(payrules.validateJson(JSON.stringify(v.request))), v.name);
+      assert.equal(JSON.stringify(object), payrules.validateJson(JSON.stringify(v.request)), `${v.name}: key for key`);
     });
   }
 });
@@ -107,6 +109,7 @@ test('validateBatch reads UTF-8 JSON Lines bytes: verdicts at once, reports on d
   each.forEach((r, i) => {
     assert.equal(batch.reportJson(i), r, `entry ${i}: the same bytes as validateJson`);
     assert.deepEqual(batch.report(i), JSON.parse(r));
+    assert.equal(JSON.stringify(batch.report(i)), r, `entry ${i}: the object of that text, key for key`);
   });
   // Iterable over every report, and the same reports as the exact-text path.
   const all = [...batch];

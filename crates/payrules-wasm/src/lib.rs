@@ -4,10 +4,13 @@
 //!
 //! Two channels: a domain problem (an invalid request) comes back as data; a broken contract (an
 //! argument that is not a request object, an unknown profile) throws an `Error` whose message says
-//! why. Objects cross the boundary as JSON text, read by the core's own reader, so JavaScript gets
-//! the same verdict as native code. The `…Json` variants return the core's exact text: a JavaScript
-//! number cannot hold `12.3400` or `12345678901234567890`. That text is written by the core's own
-//! writers (`Report::to_json`, byte for byte what serde_json writes), so serde_json is not in the module.
+//! why. A request object crosses as JSON text, read by the core's own reader, so JavaScript gets
+//! the same verdict as native code. A report comes back as an object built field by field
+//! (serde-wasm-bindgen: it holds strings, booleans and `null`, nothing JSON text must carry
+//! exactly), the object `JSON.parse` would make of its text, without that text. The `…Json`
+//! variants return the core's exact text (a request's `12.3400` or `12345678901234567890` is text
+//! there): written by the core's own writers (`Report::to_json`, byte for byte what serde_json
+//! writes), so serde_json is not in the module.
 //!
 //! `profiles()`, `allowedActions()` and `diagram()` are not in this module: their answers are data
 //! generated at build time by the core into the package's `profiles.js`
@@ -20,7 +23,7 @@ mod boundary;
 #[cfg(any(feature = "csv", test))]
 mod csv;
 
-use boundary::{request_text, to_js};
+use boundary::request_text;
 
 #[wasm_bindgen(start)]
 fn start() {
@@ -31,7 +34,17 @@ fn start() {
 #[wasm_bindgen]
 pub fn validate(request: &JsValue) -> Result<JsValue, JsError> {
     let text = request_text(request, "validate")?;
-    to_js(&validate_json(&text))
+    report_object(&payrules::validate_json(&text))
+}
+
+/// A report as a JavaScript object, built field by field (`serde-wasm-bindgen`): a report holds
+/// strings, booleans and `null` only (no amount or big integer that JSON text must carry exactly),
+/// so it needs no JSON text and no `JSON.parse`. The same object as `JSON.parse` of its text.
+fn report_object(report: &payrules::Report) -> Result<JsValue, JsError> {
+    use serde::Serialize;
+    report
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|e| JsError::new(&format!("a report could not become a JavaScript object: {e}")))
 }
 
 /// The verdict on one request given as JSON text, as JSON text (exact: the CLI prints the same bytes).
@@ -81,6 +94,11 @@ impl BatchResult {
         Self { bytes, lines, invalid }
     }
 
+    fn entry_report(&self, index: u32) -> Result<payrules::Report, JsError> {
+        payrules::validate_json_bytes(self.line(index)?)
+            .ok_or_else(|| JsError::new("a batch entry is never a blank line"))
+    }
+
     fn line(&self, index: u32) -> Result<&[u8], JsError> {
         let entries = self.lines.len();
         let &(start, end) = usize::try_from(index).ok().and_then(|i| self.lines.get(i)).ok_or_else(|| {
@@ -128,16 +146,13 @@ impl BatchResult {
     /// Entry `i`'s full report, written now: the same as `validate` of that line. Throws when `i`
     /// is not an entry of the batch.
     pub fn report(&self, index: u32) -> Result<JsValue, JsError> {
-        to_js(&self.report_json(index)?)
+        report_object(&self.entry_report(index)?)
     }
 
     /// Entry `i`'s full report as exact JSON text: the same bytes as `validateJson` of that line.
     #[wasm_bindgen(js_name = reportJson)]
     pub fn report_json(&self, index: u32) -> Result<String, JsError> {
-        match payrules::validate_json_bytes(self.line(index)?) {
-            Some(report) => Ok(report.to_json()),
-            None => Err(JsError::new("a batch entry is never a blank line")),
-        }
+        Ok(self.entry_report(index)?.to_json())
     }
 }
 

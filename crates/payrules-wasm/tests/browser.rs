@@ -64,7 +64,11 @@ fn the_batch_result_keeps_verdicts_and_writes_reports_on_demand() {
     assert_eq!(batch.invalid_lines(), invalid);
     assert_eq!(invalid.len(), 6);
     for (i, want) in expected.iter().enumerate() {
-        assert_eq!(&batch.report_json(u32::try_from(i).unwrap()).unwrap(), want);
+        let i = u32::try_from(i).unwrap();
+        assert_eq!(&batch.report_json(i).unwrap(), want);
+        // The object `report(i)` builds (no JSON text crosses) is that text's object, key for key.
+        let object = js_sys::JSON::stringify(&batch.report(i).unwrap()).unwrap();
+        assert_eq!(&String::from(object), want);
     }
     assert!(batch.report_json(u32::try_from(expected.len()).unwrap()).is_err());
     let whole: Value = serde_json::from_str(&validate_batch_json(text.as_bytes())).unwrap();
