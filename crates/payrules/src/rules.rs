@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use crate::datetime::{DateError, DateTime};
 use crate::json::{Json, Members};
-use crate::money::{Amount, Currency};
+use crate::money::{Currency, Exact};
 use crate::pointer::Pointer;
 use crate::report::{Code, Violation};
 
@@ -568,11 +568,10 @@ fn check_integer(ctx: &mut Ctx, ptr: &Pointer, name: &str, digits: u8, min: u64,
             if text.starts_with('-') { Code::Range } else { Code::Type },
             format!("`{name}` must be a whole number of at most {digits} digits; found \"{text}\""),
         );
-        if let Ok(a) = text.parse::<Amount>()
+        if let Ok(a) = Exact::read(text)
             && !a.is_negative()
-            && a.value().fract().is_zero()
+            && let Some(whole) = a.whole_text()
         {
-            let whole = a.value().trunc().normalize().to_string();
             {
                 let _ = write!(v.message, " (write it {whole})");
             };
@@ -597,44 +596,35 @@ fn check_integer(ctx: &mut Ctx, ptr: &Pointer, name: &str, digits: u8, min: u64,
     }
 }
 
-fn check_decimal(
-    ctx: &mut Ctx,
-    ptr: &Pointer,
-    name: &str,
-    positive: bool,
-    strings: bool,
-    val: Val<'_>,
-) -> Option<Amount> {
+fn check_decimal(ctx: &mut Ctx, ptr: &Pointer, name: &str, positive: bool, strings: bool, val: Val<'_>) {
     let text = match val {
         Val::Json(Json::Number(n)) => *n,
         Val::Json(Json::String(s)) if !strings => {
             let mut v =
                 Violation::error(ptr.as_str(), Code::Type, format!("`{name}` must be a JSON number, not a string"));
-            if s.parse::<Amount>().is_ok() {
+            if Exact::read(s).is_ok() {
                 {
                     let _ = write!(v.message, ": send {s} without quotes");
                 };
                 v = v.with_suggestion(s.clone());
             }
             ctx.push(v);
-            return None;
+            return;
         }
         Val::Json(Json::String(s)) => s,
         Val::Text(s) => s,
         Val::Json(v) => {
             ctx.error(ptr, Code::Type, format!("`{name}` must be a number; found {}", v.kind()));
-            return None;
+            return;
         }
     };
-    match text.parse::<Amount>() {
+    match Exact::read(text) {
         Ok(a) if positive && !a.is_positive() => {
             ctx.error(ptr, Code::Range, format!("`{name}` must be above zero; found {text}"));
-            None
         }
-        Ok(a) => Some(a),
+        Ok(_) => {}
         Err(e) => {
             ctx.error(ptr, Code::Type, format!("`{name}` {e}: \"{text}\""));
-            None
         }
     }
 }
@@ -655,7 +645,7 @@ fn check_pattern(ctx: &mut Ctx, ptr: &Pointer, name: &str, pattern: &Pattern, va
             format!("`{name}` is {}; it must match {} ({})", shown(val, text), pattern.published, pattern.means),
         );
         if let Some(decimals) = pattern.decimals {
-            match text.parse::<Amount>() {
+            match Exact::read(text) {
                 Ok(a) if a.is_negative() => v.message.push_str("; negative amounts are not accepted"),
                 Ok(a) => match a.with_exact_decimals(decimals) {
                     Some(fixed) if pattern.matches(&fixed) => {

@@ -2,7 +2,7 @@
 //! order and contact relations. The published field patterns are PHP (PCRE) regexes; see [`AMOUNT`].
 
 use super::lifecycle::STATUSES;
-use crate::money::{Amount, Currency, text_fits_minor_units};
+use crate::money::{Currency, Exact, text_fits_minor_units};
 use crate::operation::{Body, Input, Method, Operation};
 use crate::pointer::Pointer;
 use crate::report::{Code, Violation};
@@ -170,7 +170,7 @@ fn payment_cross(input: &Input<'_>, ctx: &mut Ctx) {
         _ => true,
     };
     if !system_currency
-        && let Some(ratio) = input.field("exchangeRatio").and_then(Val::text).and_then(|t| t.parse::<Amount>().ok())
+        && let Some(ratio) = input.field("exchangeRatio").and_then(Val::text).and_then(|t| Exact::read(t).ok())
         && !ratio.is_positive()
     {
         ctx.push(Violation::error(
@@ -186,7 +186,7 @@ fn payment_cross(input: &Input<'_>, ctx: &mut Ctx) {
         && let Some(exp) = currency.exponent()
         && match text_fits_minor_units(text, exp) {
             Some(fits) => !fits,
-            None => text.parse::<Amount>().is_ok_and(|a| !a.fits_minor_units(exp)),
+            None => Exact::read(text).is_ok_and(|a| !a.fits_minor_units(exp)),
         }
     {
         ctx.warn(|| {
