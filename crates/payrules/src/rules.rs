@@ -23,7 +23,9 @@ pub struct Field {
     pub ty: Ty,
     /// Whether the vendor refuses the request without it.
     pub required: bool,
-    /// One line for people (shown in the console's form and in `payrules profiles`).
+    /// One line for people (shown in the console's form and in `payrules profiles`). Without the
+    /// feature `descriptions`, empty for an optional field that is not an enum: validation quotes
+    /// only a required field's and an enum's.
     pub doc: &'static str,
 }
 
@@ -32,12 +34,16 @@ impl Field {
         Field { name, ty, required: true, doc }
     }
 
+    /// An optional field. Validation quotes an optional field's `doc` only when it is an enum
+    /// (`allowed values are …`), so without the feature `descriptions` the others are empty.
     pub(crate) const fn opt(name: &'static str, ty: Ty, doc: &'static str) -> Field {
+        let doc = if cfg!(feature = "descriptions") || matches!(ty, Ty::Enum { .. }) { doc } else { "" };
         Field { name, ty, required: false, doc }
     }
 
+    /// A field the vendor sets; its `doc` is empty without the feature `descriptions`, as in [`Field::opt`].
     pub(crate) const fn read_only(name: &'static str, doc: &'static str) -> Field {
-        Field { name, ty: Ty::ReadOnly, required: false, doc }
+        Field { name, ty: Ty::ReadOnly, required: false, doc: if cfg!(feature = "descriptions") { doc } else { "" } }
     }
 }
 
