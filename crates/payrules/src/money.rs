@@ -41,6 +41,45 @@ impl FromStr for Amount {
 
     /// Parses decimal text exactly, with an optional exponent (`1.5E+3`). Nothing is rounded.
     fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let d = Exact::read(text)?;
+        let m = i128::try_from(d.mantissa).map_err(|_| AmountError::TooPrecise)?;
+        Decimal::try_from_i128_with_scale(if d.negative { -m } else { m }, d.scale)
+            .map(Amount)
+            .map_err(|_| AmountError::TooPrecise)
+    }
+}
+
+/// 2^96: rust_decimal's mantissas are below it.
+const MANTISSA_LIMIT: u128 = 1 << 96;
+/// rust_decimal's largest scale.
+const MAX_SCALE: u32 = 28;
+
+/// An amount's text read exactly as [`Amount`]'s parse reads it (rust_decimal's `from_str_exact`,
+/// and `from_scientific` for an exponent), without rust_decimal: the validator's reader, so the
+/// validation module carries no decimal arithmetic. A test compares it with rust_decimal's parse
+/// on generated texts near every edge, and each method with [`Amount`]'s.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Exact {
+    /// Below zero (never set for zero, as in rust_decimal).
+    negative: bool,
+    /// The digits as an integer, below 2^96.
+    mantissa: u128,
+    /// The decimals written, at most 28.
+    scale: u32,
+}
+
+/// How a text's digits read.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    /// `from_str_exact`: no digit beyond 28 decimals or 2^96.
+    Exact,
+    /// `from_str` (the mantissa of an exponent form): the first digit that does not fit rounds.
+    Round,
+}
+
+impl Exact {
+    /// [`Amount::from_str`], without building the decimal.
+    pub(crate) fn read(text: &str) -> Result<Exact, AmountError> {
         let t = text.trim();
         if t.is_empty() || !t.bytes().all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'+' | b'e' | b'E')) {
             return Err(AmountError::NotANumber);
@@ -48,23 +87,201 @@ impl FromStr for Amount {
         if !t.bytes().any(|b| b.is_ascii_digit()) {
             return Err(AmountError::NotANumber);
         }
-        let parsed = if t.bytes().any(|b| b == b'e' || b == b'E') {
-            Decimal::from_scientific(t)
-        } else {
-            Decimal::from_str_exact(t)
-        };
-        parsed.map(Amount).map_err(|err| {
-            let msg = err.to_string();
-            if msg.contains("underflow")
-                || msg.contains("overflow")
-                || msg.contains("precision")
-                || msg.contains("large")
-            {
-                AmountError::TooPrecise
-            } else {
-                AmountError::NotANumber
+        match t.find(['e', 'E']) {
+            None => Self::digits(t.as_bytes(), Mode::Exact),
+            Some(at) => Self::scientific(t.get(..at).unwrap_or_default(), t.get(at + 1..).unwrap_or_default()),
+        }
+    }
+
+    /// `Decimal::from_scientific`: the mantissa read with rounding, then the exponent applied.
+    fn scientific(base: &str, exp: &str) -> Result<Exact, AmountError> {
+        let mut d = Self::digits(base.as_bytes(), Mode::Round)?;
+        if let Some(stripped) = exp.strip_prefix('-') {
+            let e: u32 = stripped.parse().map_err(|_| AmountError::NotANumber)?;
+            if e > MAX_SCALE || d.scale + e > MAX_SCALE {
+                return Err(AmountError::TooPrecise);
             }
-        })
+            d.scale += e;
+        } else {
+            let e: u32 = exp.parse().map_err(|_| AmountError::NotANumber)?;
+            if e <= d.scale {
+                d.scale -= e;
+            } else if e > MAX_SCALE {
+                return Err(AmountError::TooPrecise);
+            } else {
+                // Multiplied out, then normalized: a whole number (rust_decimal: "exceeds maximum
+                // value", which the messages call not a number).
+                let mut m = d.mantissa;
+                for _ in 0..e - d.scale {
+                    m = m.checked_mul(10).filter(|&m| m < MANTISSA_LIMIT).ok_or(AmountError::NotANumber)?;
+                }
+                d = Exact { negative: d.negative, mantissa: m, scale: 0 };
+            }
+        }
+        Ok(d)
+    }
+
+    /// rust_decimal's reader of plain decimal text (`parse_str_radix_10`), for the bytes the
+    /// amount's parse lets through (digits, `.`, signs): a sign only first, one point, digits
+    /// until 2^96 or 28 decimals; what happens to the first digit beyond depends on `mode`.
+    fn digits(bytes: &[u8], mode: Mode) -> Result<Exact, AmountError> {
+        let (negative, rest) = match bytes.split_first() {
+            Some((b'-', rest)) => (true, rest),
+            Some((b'+', rest)) => (false, rest),
+            Some(_) => (false, bytes),
+            None => return Err(AmountError::NotANumber),
+        };
+        let (mut mantissa, mut scale, mut point, mut any) = (0u128, 0u32, false, false);
+        let mut i = 0;
+        while let Some(&b) = rest.get(i) {
+            i += 1;
+            match b {
+                b'0'..=b'9' => {
+                    let next = mantissa * 10 + u128::from(b - b'0');
+                    if next >= MANTISSA_LIMIT {
+                        if !point || mode == Mode::Exact {
+                            return Err(AmountError::TooPrecise);
+                        }
+                        return Self::rounded(negative, mantissa, scale, b, rest.get(i..).unwrap_or_default());
+                    }
+                    mantissa = next;
+                    any = true;
+                    scale += u32::from(point);
+                    if point && scale >= MAX_SCALE && i < rest.len() {
+                        if mode == Mode::Exact {
+                            return Err(AmountError::TooPrecise);
+                        }
+                        let next = rest.get(i).copied().unwrap_or_default();
+                        return Self::rounded(negative, mantissa, scale, next, rest.get(i + 1..).unwrap_or_default());
+                    }
+                }
+                b'.' if !point => point = true,
+                _ => return Err(AmountError::NotANumber),
+            }
+        }
+        if !any {
+            return Err(AmountError::NotANumber);
+        }
+        Ok(Exact { negative: negative && mantissa != 0, mantissa, scale })
+    }
+
+    /// rust_decimal's `maybe_round`: the first digit that does not fit (`next`, after a point)
+    /// rounds half away from zero, and what follows must still be digits.
+    fn rounded(
+        negative: bool,
+        mut mantissa: u128,
+        mut scale: u32,
+        next: u8,
+        rest: &[u8],
+    ) -> Result<Exact, AmountError> {
+        if !next.is_ascii_digit() {
+            return Err(AmountError::NotANumber);
+        }
+        if next >= b'5' {
+            mantissa += 1;
+            if mantissa >= MANTISSA_LIMIT {
+                if scale == 0 {
+                    return Err(AmountError::TooPrecise);
+                }
+                mantissa = (mantissa + 4) / 10;
+                scale -= 1;
+            }
+        }
+        if !rest.iter().all(u8::is_ascii_digit) {
+            return Err(AmountError::NotANumber);
+        }
+        Ok(Exact { negative: negative && mantissa != 0, mantissa, scale })
+    }
+
+    /// 10^`n` for `n` ≤ 38.
+    fn pow10(n: u32) -> u128 {
+        10u128.pow(n.min(38))
+    }
+
+    /// Strictly above zero.
+    pub(crate) fn is_positive(self) -> bool {
+        !self.negative && self.mantissa != 0
+    }
+
+    /// Below zero.
+    pub(crate) fn is_negative(self) -> bool {
+        self.negative
+    }
+
+    /// The whole part's digits, without the sign (`12.5` gives `12`, `0.5` gives `0`).
+    fn whole(self) -> u128 {
+        self.mantissa / Self::pow10(self.scale)
+    }
+
+    /// The value as a whole number, if it has no fraction (`12.00` gives `12`, `-3.0` gives `-3`).
+    pub(crate) fn whole_text(self) -> Option<String> {
+        self.mantissa
+            .is_multiple_of(Self::pow10(self.scale))
+            .then(|| Exact { negative: self.negative, mantissa: self.whole(), scale: 0 }.to_string())
+    }
+
+    /// The same value without trailing decimal zeros (rust_decimal's `normalize`).
+    fn normalized(self) -> Exact {
+        let mut d = self;
+        while d.scale > 0 && d.mantissa.is_multiple_of(10) {
+            d.mantissa /= 10;
+            d.scale -= 1;
+        }
+        d
+    }
+
+    /// [`Amount::fits_minor_units`].
+    pub(crate) fn fits_minor_units(self, exponent: u16) -> bool {
+        self.normalized().scale <= u32::from(exponent)
+    }
+
+    /// [`Amount::integer_digits`].
+    pub(crate) fn integer_digits(self) -> usize {
+        let mut whole = self.whole();
+        let mut n = 1;
+        while whole >= 10 {
+            whole /= 10;
+            n += 1;
+        }
+        n
+    }
+
+    /// [`Amount::with_exact_decimals`]: the value with `decimals` decimals (fewer where the
+    /// digits would pass 2^96, as rust_decimal's `rescale`), if that needs no rounding.
+    pub(crate) fn with_exact_decimals(self, decimals: u32) -> Option<String> {
+        let mut d = self.normalized();
+        if d.scale > decimals {
+            return None;
+        }
+        if d.mantissa == 0 {
+            d.scale = decimals.min(MAX_SCALE);
+        }
+        while d.scale < decimals && d.mantissa * 10 < MANTISSA_LIMIT {
+            d.mantissa *= 10;
+            d.scale += 1;
+        }
+        Some(d.to_string())
+    }
+}
+
+impl fmt::Display for Exact {
+    /// As rust_decimal writes the same value: `-0.050`, `12`, `0.00`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let digits = self.mantissa.to_string();
+        let scale = self.scale as usize;
+        let (whole, frac) = digits.split_at(digits.len().saturating_sub(scale));
+        if self.negative {
+            f.write_str("-")?;
+        }
+        f.write_str(if whole.is_empty() { "0" } else { whole })?;
+        if scale > 0 {
+            f.write_str(".")?;
+            for _ in frac.len()..scale {
+                f.write_str("0")?;
+            }
+            f.write_str(frac)?;
+        }
+        Ok(())
     }
 }
 
@@ -372,6 +589,155 @@ mod text_tests {
         assert_eq!(text_fits_minor_units("7", 0), Some(true));
         for other in ["", ".5", "5.", "-1.5", "1e3", "1.2.3", " 1", "1234567890123456789"] {
             assert_eq!(text_fits_minor_units(other, 2), None, "{other}");
+        }
+    }
+}
+
+#[cfg(test)]
+mod exact_tests {
+    use super::{Amount, AmountError, Exact};
+    use proptest::prelude::*;
+    use rust_decimal::Decimal;
+
+    /// The amount's parse as it was, on rust_decimal (`from_str_exact`, `from_scientific`, the
+    /// error's message sorted into the two kinds): the oracle for [`Exact::read`].
+    fn reference(text: &str) -> Result<Decimal, AmountError> {
+        let t = text.trim();
+        if t.is_empty() || !t.bytes().all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'+' | b'e' | b'E')) {
+            return Err(AmountError::NotANumber);
+        }
+        if !t.bytes().any(|b| b.is_ascii_digit()) {
+            return Err(AmountError::NotANumber);
+        }
+        let parsed = if t.bytes().any(|b| b == b'e' || b == b'E') {
+            Decimal::from_scientific(t)
+        } else {
+            Decimal::from_str_exact(t)
+        };
+        parsed.map_err(|err| {
+            let msg = err.to_string();
+            if msg.contains("underflow")
+                || msg.contains("overflow")
+                || msg.contains("precision")
+                || msg.contains("large")
+            {
+                AmountError::TooPrecise
+            } else {
+                AmountError::NotANumber
+            }
+        })
+    }
+
+    /// Every answer the validator takes from a parsed amount, from rust_decimal.
+    fn decimal_answers(d: Decimal) -> Vec<String> {
+        let a = Amount::from_decimal(d);
+        let mut out = vec![
+            format!("{} {} {}", d.is_sign_negative(), d.mantissa().unsigned_abs(), d.scale()),
+            d.to_string(),
+            format!("{} {}", a.is_positive(), a.is_negative()),
+            format!("{:?}", d.fract().is_zero().then(|| d.trunc().normalize().to_string())),
+            a.integer_digits().to_string(),
+        ];
+        out.extend((0..6).map(|e| a.fits_minor_units(e).to_string()));
+        out.extend([0, 1, 2, 3, 4, 5, 8, 12, 20, 28].map(|d| format!("{:?}", a.with_exact_decimals(d))));
+        out
+    }
+
+    /// The same answers from [`Exact`].
+    fn exact_answers(d: Exact) -> Vec<String> {
+        let mut out = vec![
+            format!("{} {} {}", d.negative, d.mantissa, d.scale),
+            d.to_string(),
+            format!("{} {}", d.is_positive(), d.is_negative()),
+            format!("{:?}", d.whole_text()),
+            d.integer_digits().to_string(),
+        ];
+        out.extend((0..6).map(|e| d.fits_minor_units(e).to_string()));
+        out.extend([0, 1, 2, 3, 4, 5, 8, 12, 20, 28].map(|n| format!("{:?}", d.with_exact_decimals(n))));
+        out
+    }
+
+    fn same_as_rust_decimal(text: &str) -> Result<(), TestCaseError> {
+        let theirs = reference(text);
+        let ours = Exact::read(text);
+        if let (Ok(t), Ok(o)) = (&theirs, &ours) {
+            prop_assert_eq!(decimal_answers(*t), exact_answers(*o), "{:?}", text);
+        } else {
+            prop_assert_eq!(theirs.as_ref().err(), ours.as_ref().err(), "{:?}: {:?} {:?}", text, theirs, ours);
+        }
+        let amount = text.parse::<Amount>().map(|a| (a, a.value().scale(), a.to_string()));
+        prop_assert_eq!(amount, theirs.map(|d| (Amount::from_decimal(d), d.scale(), d.to_string())), "{:?}", text);
+        Ok(())
+    }
+
+    /// Digits near 2^96 (79228162514264337593543950336), with a point placed anywhere.
+    fn near_limit() -> impl Strategy<Value = String> {
+        (-3i64..=3, 0usize..31, "[0-9]{0,3}", "([eE][+-]?[0-9]{1,2})?").prop_map(|(delta, point, more, exp)| {
+            let m = (1u128 << 96).checked_add_signed(i128::from(delta)).unwrap_or_default();
+            let digits = format!("{m}{more}");
+            let at = point.min(digits.len());
+            let text = if point > 29 { digits } else { format!("{}.{}", &digits[..at], &digits[at..]) };
+            format!("{text}{exp}")
+        })
+    }
+
+    fn texts() -> impl Strategy<Value = String> {
+        prop_oneof![
+            // digit counts 26-30 around scale 28, leading zeros, signs, trailing points
+            "[ ]?[+-]?0{0,3}[0-9]{0,3}\\.[0-9]{24,31}[ ]?",
+            "[+-]?[0-9]{26,31}(\\.[0-9]{0,3})?",
+            "[+-]?0\\.0{20,30}[0-9]{0,4}",
+            // short texts: `.5`, `5.`, `1e`, `+`, double signs and points
+            "[+-]{0,2}[0-9]{0,3}\\.?[0-9]{0,3}\\.?[0-9]{0,2}",
+            // exponents, small and huge, signed, with `+` after the sign
+            "[+-]?[0-9]{0,4}(\\.[0-9]{0,30})?[eE][+-]{0,2}[0-9]{0,2}",
+            "[+-]?[0-9]{0,30}(\\.[0-9]{0,30})?[eE][+-]?(2[6-9]|30|[0-9]{9,12})",
+            "[+-]?[0-9]{1,3}[eE][0-9][eE.][0-9]",
+            near_limit(),
+            "[ \\t]{0,2}[0-9eE.+-]{0,8}[ \\t]{0,2}",
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(20_000))]
+        #[test]
+        fn reads_as_rust_decimal_does(text in texts()) {
+            same_as_rust_decimal(&text)?;
+        }
+    }
+
+    #[test]
+    fn reads_the_edges_as_rust_decimal_does() {
+        #[rustfmt::skip]
+        const EDGES: &[&str] = &[
+            "0", "-0", "+0", "-0.00", ".5", "5.", "-.5", "+.5", ".", "-", "+", "1e", "1e+", "1e-", "e5", "-e5",
+            "1e5", "1E+5", "1e-5", "1.50e1", "1.50e-1", "1.5e2", "-1.5e2", "0e30", "1e28", "8e28", "1e29", "1e-28",
+            "1e-29", "1.5e-27", "1e4294967295", "1e4294967296", "1e-4294967296", "1e--3", "1e-+3", "1e+-3", "1e3e",
+            "1.2.3", "+-1", "--1", "1-", "1+", " 12.5 ", "\t7\n", "00012.3400", "12.3400", "1_0",
+            "0.0000000000000000000000000001", "0.00000000000000000000000000015",
+            "0.00000000000000000000000000014e0", "0.00000000000000000000000000015e0",
+            "0.0000000000000000000000000001.", "0.0000000000000000000000000001.e0",
+            "9.99999999999999999999999999995e0", "0.99999999999999999999999999995e0",
+            "79228162514264337593543950335.5e0", "79228162514264337593543950335.4e0",
+            "7922816251426433759354395033.55e0", "7922816251426433759354395033.5e1",
+            // what the proptest found on broken readers (a whole part's sign, rounding at 5, scale 28)
+            "-00000000000000000000000001", "10.0000000000000000000000000005e0", ".00000000000000000000000000000",
+        ];
+        let limit = (1u128 << 96).to_string();
+        let below = ((1u128 << 96) - 1).to_string();
+        let mut cases: Vec<String> = EDGES.iter().map(|&t| t.to_owned()).collect();
+        for m in [&limit, &below] {
+            cases.push(m.clone());
+            cases.push(format!("{m}.0"));
+            cases.push(format!("{m}e0"));
+            cases.push(format!("{m}.9e0"));
+            cases.push(format!("0.{m}"));
+            cases.push(format!("0.{m}e0"));
+            cases.push(format!("{}.{}e0", &m[..1], &m[1..]));
+            cases.push(format!("{}.{}9e-1", &m[..1], &m[1..]));
+        }
+        for text in &cases {
+            same_as_rust_decimal(text).unwrap();
         }
     }
 }

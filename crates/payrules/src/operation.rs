@@ -88,6 +88,18 @@ pub enum Body {
 /// A rule that spans fields (a conditional requirement, an ordering), needing no stored state.
 pub(crate) type CrossCheck = fn(&Input<'_>, &mut Ctx);
 
+/// An operation's `summary`, kept only with the feature `descriptions` (validation never reads it,
+/// so the npm package's validation module carries none of that text). Every table writes its
+/// summaries through it, in [`Operation::new`] or in a struct literal.
+pub(crate) const fn people_summary(summary: &'static str) -> &'static str {
+    if cfg!(feature = "descriptions") { summary } else { "" }
+}
+
+/// An operation's `rules`, kept only with the feature `descriptions`, as [`people_summary`].
+pub(crate) const fn people_rules(rules: &'static [&'static str]) -> &'static [&'static str] {
+    if cfg!(feature = "descriptions") { rules } else { &[] }
+}
+
 /// One operation of one profile.
 #[derive(Debug, Serialize)]
 pub struct Operation {
@@ -121,7 +133,7 @@ impl Operation {
             id,
             method,
             path,
-            summary: if cfg!(feature = "descriptions") { summary } else { "" },
+            summary: people_summary(summary),
             params: &[],
             query: &[],
             headers: &[],
@@ -153,7 +165,7 @@ impl Operation {
 
     /// With these rules, for people.
     pub(crate) const fn rules(self, rules: &'static [&'static str]) -> Operation {
-        Operation { rules: if cfg!(feature = "descriptions") { rules } else { &[] }, ..self }
+        Operation { rules: people_rules(rules), ..self }
     }
 
     /// With this cross-field check.

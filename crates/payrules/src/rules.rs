@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use crate::datetime::{DateError, DateTime};
 use crate::json::{Json, Members};
-use crate::money::{Amount, Currency};
+use crate::money::{Currency, Exact};
 use crate::pointer::Pointer;
 use crate::report::{Code, Violation};
 
@@ -23,7 +23,9 @@ pub struct Field {
     pub ty: Ty,
     /// Whether the vendor refuses the request without it.
     pub required: bool,
-    /// One line for people (shown in the console's form and in `payrules profiles`).
+    /// One line for people (shown in the console's form and in `payrules profiles`). Without the
+    /// feature `descriptions`, empty for an optional field that is not an enum: validation quotes
+    /// only a required field's and an enum's.
     pub doc: &'static str,
 }
 
@@ -32,12 +34,16 @@ impl Field {
         Field { name, ty, required: true, doc }
     }
 
+    /// An optional field. Validation quotes an optional field's `doc` only when it is an enum
+    /// (`allowed values are …`), so without the feature `descriptions` the others are empty.
     pub(crate) const fn opt(name: &'static str, ty: Ty, doc: &'static str) -> Field {
+        let doc = if cfg!(feature = "descriptions") || matches!(ty, Ty::Enum { .. }) { doc } else { "" };
         Field { name, ty, required: false, doc }
     }
 
+    /// A field the vendor sets; its `doc` is empty without the feature `descriptions`, as in [`Field::opt`].
     pub(crate) const fn read_only(name: &'static str, doc: &'static str) -> Field {
-        Field { name, ty: Ty::ReadOnly, required: false, doc }
+        Field { name, ty: Ty::ReadOnly, required: false, doc: if cfg!(feature = "descriptions") { doc } else { "" } }
     }
 }
 
@@ -568,11 +574,10 @@ fn check_integer(ctx: &mut Ctx, ptr: &Pointer, name: &str, digits: u8, min: u64,
             if text.starts_with('-') { Code::Range } else { Code::Type },
             format!("`{name}` must be a whole number of at most {digits} digits; found \"{text}\""),
         );
-        if let Ok(a) = text.parse::<Amount>()
+        if let Ok(a) = Exact::read(text)
             && !a.is_negative()
-            && a.value().fract().is_zero()
+            && let Some(whole) = a.whole_text()
         {
-            let whole = a.value().trunc().normalize().to_string();
             {
                 let _ = write!(v.message, " (write it {whole})");
             };
@@ -597,44 +602,35 @@ fn check_integer(ctx: &mut Ctx, ptr: &Pointer, name: &str, digits: u8, min: u64,
     }
 }
 
-fn check_decimal(
-    ctx: &mut Ctx,
-    ptr: &Pointer,
-    name: &str,
-    positive: bool,
-    strings: bool,
-    val: Val<'_>,
-) -> Option<Amount> {
+fn check_decimal(ctx: &mut Ctx, ptr: &Pointer, name: &str, positive: bool, strings: bool, val: Val<'_>) {
     let text = match val {
         Val::Json(Json::Number(n)) => *n,
         Val::Json(Json::String(s)) if !strings => {
             let mut v =
                 Violation::error(ptr.as_str(), Code::Type, format!("`{name}` must be a JSON number, not a string"));
-            if s.parse::<Amount>().is_ok() {
+            if Exact::read(s).is_ok() {
                 {
                     let _ = write!(v.message, ": send {s} without quotes");
                 };
                 v = v.with_suggestion(s.clone());
             }
             ctx.push(v);
-            return None;
+            return;
         }
         Val::Json(Json::String(s)) => s,
         Val::Text(s) => s,
         Val::Json(v) => {
             ctx.error(ptr, Code::Type, format!("`{name}` must be a number; found {}", v.kind()));
-            return None;
+            return;
         }
     };
-    match text.parse::<Amount>() {
+    match Exact::read(text) {
         Ok(a) if positive && !a.is_positive() => {
             ctx.error(ptr, Code::Range, format!("`{name}` must be above zero; found {text}"));
-            None
         }
-        Ok(a) => Some(a),
+        Ok(_) => {}
         Err(e) => {
             ctx.error(ptr, Code::Type, format!("`{name}` {e}: \"{text}\""));
-            None
         }
     }
 }
@@ -655,7 +651,7 @@ fn check_pattern(ctx: &mut Ctx, ptr: &Pointer, name: &str, pattern: &Pattern, va
             format!("`{name}` is {}; it must match {} ({})", shown(val, text), pattern.published, pattern.means),
         );
         if let Some(decimals) = pattern.decimals {
-            match text.parse::<Amount>() {
+            match Exact::read(text) {
                 Ok(a) if a.is_negative() => v.message.push_str("; negative amounts are not accepted"),
                 Ok(a) => match a.with_exact_decimals(decimals) {
                     Some(fixed) if pattern.matches(&fixed) => {

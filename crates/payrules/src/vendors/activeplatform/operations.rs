@@ -1,6 +1,6 @@
 //! ActivePlatform: "Complete a Payment", `POST /api/vendor/v1/payments/{id}/complete.json` (seeds/001), as data.
 
-use crate::operation::{Body, Method, Operation};
+use crate::operation::{Body, Method, Operation, people_rules, people_summary};
 use crate::rules::{Field, Token, Ty};
 
 const COMPLETE_BODY: &[Field] = &[Field::req(
@@ -16,7 +16,7 @@ operations! {
             id: "activeplatform.complete_payment",
             method: Method::Post,
             path: "/api/vendor/v1/payments/{id}/complete.json",
-            summary: "Complete a payment that is waiting for payment",
+            summary: people_summary("Complete a payment that is waiting for payment"),
             params: &[Field::req("id", Ty::Integer { digits: 19, min: 1, strict: false }, "The payment id")],
             query: &[Field::req(
                 "api_token",
@@ -25,10 +25,10 @@ operations! {
             )],
             headers: &[],
             body: Body::JsonOrForm(COMPLETE_BODY),
-            rules: &[
+            rules: people_rules(&[
                 "Only payments in status `waiting for payment` can be completed (checked by the ledger).",
                 "The token travels in the query string; payrules never echoes or logs it.",
-            ],
+            ]),
             cross: None,
         },
     }

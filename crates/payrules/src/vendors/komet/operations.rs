@@ -1,6 +1,6 @@
 //! Komet Sales' operations: `POST /api/payment.mark.sync` (seeds/000).
 
-use crate::operation::{Body, Method, Operation};
+use crate::operation::{Body, Method, Operation, people_rules, people_summary};
 use crate::rules::{Field, Token, Ty};
 
 const PAYMENT_ITEM: &[Field] = &[Field::req(
@@ -30,12 +30,12 @@ operations! {
             id: "komet.payment_mark_sync",
             method: Method::Post,
             path: "/api/payment.mark.sync",
-            summary: "Mark payments as synchronized with an external system",
+            summary: people_summary("Mark payments as synchronized with an external system"),
             params: &[],
             query: &[],
             headers: &[],
             body: Body::Json(MARK_SYNC_BODY),
-            rules: &["Only company tokens are valid (checked by the ledger)."],
+            rules: people_rules(&["Only company tokens are valid (checked by the ledger)."]),
             cross: None,
         },
     }

@@ -2,8 +2,8 @@
 //! order and contact relations. The published field patterns are PHP (PCRE) regexes; see [`AMOUNT`].
 
 use super::lifecycle::STATUSES;
-use crate::money::{Amount, Currency, text_fits_minor_units};
-use crate::operation::{Body, Input, Method, Operation};
+use crate::money::{Currency, Exact, text_fits_minor_units};
+use crate::operation::{Body, Input, Method, Operation, people_rules, people_summary};
 use crate::pointer::Pointer;
 use crate::report::{Code, Violation};
 use crate::rules::{Ctx, Field, Pattern, Token, Ty, Val, date_of};
@@ -170,7 +170,7 @@ fn payment_cross(input: &Input<'_>, ctx: &mut Ctx) {
         _ => true,
     };
     if !system_currency
-        && let Some(ratio) = input.field("exchangeRatio").and_then(Val::text).and_then(|t| t.parse::<Amount>().ok())
+        && let Some(ratio) = input.field("exchangeRatio").and_then(Val::text).and_then(|t| Exact::read(t).ok())
         && !ratio.is_positive()
     {
         ctx.push(Violation::error(
@@ -186,7 +186,7 @@ fn payment_cross(input: &Input<'_>, ctx: &mut Ctx) {
         && let Some(exp) = currency.exponent()
         && match text_fits_minor_units(text, exp) {
             Some(fits) => !fits,
-            None => text.parse::<Amount>().is_ok_and(|a| !a.fits_minor_units(exp)),
+            None => Exact::read(text).is_ok_and(|a| !a.fits_minor_units(exp)),
         }
     {
         ctx.warn(|| {
@@ -295,72 +295,72 @@ operations! {
             id: "plentymarkets.create_payment",
             method: Method::Post,
             path: "/rest/payments",
-            summary: "Create a payment",
+            summary: people_summary("Create a payment"),
             params: &[],
             query: &[],
             headers: AUTH,
             body: Body::Json(CREATE_BODY),
-            rules: PAYMENT_RULES,
+            rules: people_rules(PAYMENT_RULES),
             cross: Some(payment_cross),
         },
         Update => Operation {
             id: "plentymarkets.update_payment",
             method: Method::Put,
             path: "/rest/payments",
-            summary: "Update a payment",
+            summary: people_summary("Update a payment"),
             params: &[],
             query: &[],
             headers: AUTH,
             body: Body::Json(UPDATE_BODY),
-            rules: PAYMENT_RULES,
+            rules: people_rules(PAYMENT_RULES),
             cross: Some(payment_cross),
         },
         CreateOrderRelation => Operation {
             id: "plentymarkets.create_payment_order_relation",
             method: Method::Post,
             path: "/rest/payment/{paymentId}/order/{orderId}",
-            summary: "Create a payment-order relation",
+            summary: people_summary("Create a payment-order relation"),
             params: &[PAYMENT_ID, Field::req("orderId", Ty::Pattern(&DIGITS), "The ID of the order")],
             query: &[],
             headers: AUTH,
             body: Body::None,
-            rules: &["A payment has at most one order; replacing it needs a delete first (checked by the ledger)."],
+            rules: people_rules(&["A payment has at most one order; replacing it needs a delete first (checked by the ledger)."]),
             cross: None,
         },
         DeleteOrderRelation => Operation {
             id: "plentymarkets.delete_payment_order_relation",
             method: Method::Delete,
             path: "/rest/payment/{paymentId}/order",
-            summary: "Delete a payment-order relation",
+            summary: people_summary("Delete a payment-order relation"),
             params: &[PAYMENT_ID],
             query: &[],
             headers: AUTH,
             body: Body::None,
-            rules: &[],
+            rules: people_rules(&[]),
             cross: None,
         },
         CreateContactRelation => Operation {
             id: "plentymarkets.create_payment_contact_relation",
             method: Method::Post,
             path: "/rest/payment/{paymentId}/contact/{contactId}",
-            summary: "Create a payment-contact relation",
+            summary: people_summary("Create a payment-contact relation"),
             params: &[PAYMENT_ID, Field::req("contactId", Ty::Pattern(&DIGITS), "The ID of the contact")],
             query: &[],
             headers: AUTH,
             body: Body::None,
-            rules: &["A payment has at most one contact; replacing it needs a delete first (checked by the ledger)."],
+            rules: people_rules(&["A payment has at most one contact; replacing it needs a delete first (checked by the ledger)."]),
             cross: None,
         },
         DeleteContactRelation => Operation {
             id: "plentymarkets.delete_payment_contact_relation",
             method: Method::Delete,
             path: "/rest/payment/{paymentId}/contact",
-            summary: "Delete a payment-contact relation",
+            summary: people_summary("Delete a payment-contact relation"),
             params: &[PAYMENT_ID],
             query: &[],
             headers: AUTH,
             body: Body::None,
-            rules: &[],
+            rules: people_rules(&[]),
             cross: None,
         },
     }
