@@ -117,7 +117,7 @@ struct Plan {
     /// The field whose key came next the last time (`next[0]`: first, `next[i + 1]`: after field
     /// `i`; `EMPTY`: none yet): the lines of a batch mostly write their members in one order, so
     /// the key at hand is first compared, bytes to bytes, with the predicted field's `"name":`
-    /// ([`Plan::predicted`]), and only scanned and looked up when it is not that one.
+    /// ([`next_key`]), and only scanned and looked up when it is not that one.
     next: Box<[AtomicU8]>,
     /// The names a cross-field rule asked for ([`Plan::lookup_named`]): by way, the address of the
     /// name asked and the field found for it.
@@ -357,16 +357,6 @@ impl Plan {
 }
 
 impl Plan {
-    /// The field predicted to come after `prev` (`0`: at the start, `i + 1`: after field `i`), if
-    /// the line's bytes at `pos` are its key `"name":` exactly; then the scanner would have read
-    /// that name with [`Scan::key`] up to the colon and [`Plan::lookup`] would have found that field.
-    fn predicted(&self, prev: usize, bytes: &[u8], pos: usize) -> Option<(usize, usize)> {
-        let i = usize::from(self.next.get(prev)?.load(Ordering::Relaxed));
-        let quoted = self.quoted.get(i)?;
-        let at = bytes.get(pos..pos + quoted.len())?;
-        (!quoted.is_empty() && same_bytes(at, quoted)).then_some((i, quoted.len()))
-    }
-
     /// [`Plan::lookup`] for the names a cross-field rule asks for, line after line the same (the
     /// rule's own texts): the answer found for the name at that address is taken again once its
     /// field's name is seen to be the one asked, so the answer is always `lookup`'s.
@@ -388,15 +378,35 @@ impl Plan {
         }
         found
     }
+}
 
-    /// Remembers that field `i` came after `prev`.
-    fn learn(&self, prev: usize, i: usize) {
-        if let (Some(next), Ok(i)) = (self.next.get(prev), u8::try_from(i))
-            && next.load(Ordering::Relaxed) != i
-        {
-            next.store(i, Ordering::Relaxed);
-        }
+/// The key at hand, as the index of its name, and the scanner past its colon: first the key
+/// predicted after `prev` (`next[0]`: first, `next[i + 1]`: after key `i`), compared bytes to
+/// bytes with its `"name":` (`quoted(i)`; empty for a name never predicted); when it is not that
+/// one, the key scanned and found by `lookup`, and remembered as the one after `prev`.
+fn next_key<'q>(
+    scan: &mut Scan<'_>,
+    next: &[AtomicU8],
+    quoted: impl Fn(usize) -> Option<&'q [u8]>,
+    prev: usize,
+    lookup: impl FnOnce(&str) -> Option<usize>,
+) -> R<Option<usize>> {
+    let predicted = next.get(prev).map(|n| usize::from(n.load(Ordering::Relaxed)));
+    if let Some((i, q)) = predicted.and_then(|i| Some((i, quoted(i)?)))
+        && !q.is_empty()
+        && scan.s.as_bytes().get(scan.pos..scan.pos + q.len()).is_some_and(|at| same_bytes(at, q))
+    {
+        scan.pos += q.len();
+        scan.ws();
+        return Ok(Some(i));
     }
+    let i = lookup(scan.key()?);
+    if let (Some(i), Some(slot)) = (i.and_then(|i| u8::try_from(i).ok()), next.get(prev))
+        && slot.load(Ordering::Relaxed) != i
+    {
+        slot.store(i, Ordering::Relaxed);
+    }
+    Ok(i)
 }
 
 /// `a == b` for byte strings of the same length, a word at a time (no call into `memcmp`).
@@ -893,22 +903,6 @@ const MEMBERS: [(&str, &[u8]); 6] = [
 /// The request member whose key came next the last time (as [`Plan::next`], by `MEMBERS` index).
 static MEMBER_NEXT: [AtomicU8; MEMBERS.len() + 1] = [const { AtomicU8::new(EMPTY) }; MEMBERS.len() + 1];
 
-/// The member predicted after `prev`, if the bytes at `pos` are its key `"name":` exactly.
-fn member_predicted(prev: usize, bytes: &[u8], pos: usize) -> Option<(usize, usize)> {
-    let k = usize::from(MEMBER_NEXT.get(prev)?.load(Ordering::Relaxed));
-    let (_, quoted) = MEMBERS.get(k)?;
-    let at = bytes.get(pos..pos + quoted.len())?;
-    same_bytes(at, quoted).then_some((k, quoted.len()))
-}
-
-fn member_learn(prev: usize, k: usize) {
-    if let (Some(next), Ok(k)) = (MEMBER_NEXT.get(prev), u8::try_from(k))
-        && next.load(Ordering::Relaxed) != k
-    {
-        next.store(k, Ordering::Relaxed);
-    }
-}
-
 /// The whole line: the request object `{profile, method, path, query, headers, body}`.
 fn request<const N: usize>(scan: &mut Scan<'_>, replay: Option<&mut Option<Report>>) -> R<Quick> {
     scan.ws();
@@ -936,18 +930,13 @@ fn request<const N: usize>(scan: &mut Scan<'_>, replay: Option<&mut Option<Repor
     let mut prev = 0;
     if !scan.open(b'}')? {
         loop {
-            let key = if let Some((k, len)) = member_predicted(prev, scan.s.as_bytes(), scan.pos) {
-                scan.pos += len;
-                scan.ws();
-                Some(k)
-            } else {
-                let key = scan.key()?;
-                let k = MEMBERS.iter().position(|(name, _)| same(name, key));
-                if let Some(k) = k {
-                    member_learn(prev, k);
-                }
-                k
-            };
+            let key = next_key(
+                scan,
+                &MEMBER_NEXT,
+                |k| MEMBERS.get(k).map(|m| m.1),
+                prev,
+                |key| MEMBERS.iter().position(|(name, _)| same(name, key)),
+            )?;
             prev = key.map_or(0, |k| k + 1);
             match key {
                 Some(k @ 0..=2) => {
@@ -1268,17 +1257,8 @@ fn object<'a>(scan: &mut Scan<'a>, plan: &Plan, found: &mut Found, mut slots: Op
     let mut prev = 0;
     if !scan.open(b'}')? {
         loop {
-            let found_field = if let Some((i, len)) = plan.predicted(prev, scan.s.as_bytes(), scan.pos) {
-                scan.pos += len;
-                scan.ws();
-                Some(i)
-            } else {
-                let i = plan.lookup(scan.key()?);
-                if let Some(i) = i {
-                    plan.learn(prev, i);
-                }
-                i
-            };
+            let found_field =
+                next_key(scan, &plan.next, |i| plan.quoted.get(i).map(|q| &q[..]), prev, |key| plan.lookup(key))?;
             if let Some(i) = found_field {
                 prev = i + 1;
                 let bit = 1u64 << i;

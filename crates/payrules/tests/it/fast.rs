@@ -226,7 +226,7 @@ fn values_near_each_rule_get_the_checkers_verdict() {
 }
 
 /// The one pass compares the key at hand with the `"name":` of the member or field that came next
-/// on earlier lines (`fast::Plan::predicted`), and keeps the texts of headers and parameters it
+/// on earlier lines (`fast::next_key`), and keeps the texts of headers and parameters it
 /// found clean (`Found::check_text`): lines that write their members in changing orders, keys that
 /// begin or end like the predicted one, keys with escapes or spaces where the predicted one is
 /// plain, and header values that differ from the clean one by a byte, one after another, must each
