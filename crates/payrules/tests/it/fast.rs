@@ -296,3 +296,36 @@ fn predicted_keys_and_kept_texts_get_the_checkers_verdict() {
         same_verdict(line.as_bytes(), None);
     }
 }
+
+/// The module's promise, measured: a request the one pass finds valid is checked without
+/// allocating. The pass sets up its compiled plans, the last route and the kept clean texts on
+/// first use (and a kept text's room grows to the longest one seen), so a batch is read once
+/// before the valid lines are read again under `allocation_counter::measure`, which counts every
+/// allocation of this thread. A report is never built for them, and nothing else may allocate.
+#[test]
+fn a_valid_line_is_checked_without_allocating() {
+    for (name, text) in
+        [("plentymarkets creates", plentymarkets_create_batch(42, 5_000)), ("mixed", mixed_batch(7, 5_000))]
+    {
+        let valid: Vec<&str> = text
+            .lines()
+            .filter(|l| matches!(payrules::fast::quick(l.as_bytes()), payrules::fast::Quick::Valid { .. }))
+            .collect();
+        assert!(valid.len() > 2_000, "{name}: only {} valid lines", valid.len());
+        for line in &valid {
+            assert_eq!(payrules::verdict_json_bytes(line.as_bytes()), Some(true));
+        }
+        let allocating: Vec<&str> = valid
+            .iter()
+            .copied()
+            .filter(|line| {
+                let info = allocation_counter::measure(|| {
+                    std::hint::black_box(payrules::verdict_json_bytes(std::hint::black_box(line.as_bytes())));
+                });
+                info.count_total > 0
+            })
+            .collect();
+        assert!(allocating.is_empty(), "{name}: {} valid lines allocated, e.g. {}", allocating.len(), allocating[0]);
+        eprintln!("{name}: {} valid lines, none allocated", valid.len());
+    }
+}
