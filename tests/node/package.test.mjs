@@ -171,6 +171,17 @@ test('profiles.js answers as the core does: diagrams as the CLI draws them, ever
   assert.throws(() => payrules.allowedActions('constructor', 'DRAFT'), /^Error: unknown profile `constructor`; the profiles are /);
 });
 
+
+test('neither module carries the operations’ summaries and rules (text for people, answered by profiles.js)', () => {
+  // Both modules are built without the core's feature `descriptions`; an operation whose summary or
+  // rules skip `people_summary`/`people_rules` (or `Operation::new`) would put its text back in.
+  const texts = payrules.profiles().flatMap((p) => p.operations.flatMap((op) => [op.summary, ...op.rules]));
+  assert.ok(texts.length > 50 && texts.every((t) => t.length >= 10), 'profiles.js has the texts');
+  for (const file of ['payrules_wasm_bg.wasm', 'ledger/payrules_ledger_bg.wasm']) {
+    const wasm = readFileSync(join(npmDir, 'payrules/web', file));
+    assert.deepEqual(texts.filter((t) => wasm.includes(Buffer.from(t))), [], `${file} holds none of them`);
+  }
+});
 test('ledger snapshots restore exactly; Ledger.empty has no records', () => {
   const ledger = new ledgerEntry.Ledger(NOW);
   ledger.handle({ profile: 'crmcom', method: 'POST', path: '/payments/post', body: { token: 'B8D7A12E9F91AFADE914B7330AFD08CB', payment_identifier: { reference_number: '117' } } });
