@@ -398,23 +398,43 @@ impl fmt::Debug for Currency {
 impl FromStr for Currency {
     type Err = UnknownCurrency;
 
-    /// Accepts an alphabetic code as ISO 4217 writes it (`EUR`); case matters.
+    /// Accepts an alphabetic code as ISO 4217 writes it (`EUR`); case matters. The codes of its
+    /// first letter are compared by their other two letters ([`FIRST_LETTERS`]: a few at most).
     fn from_str(code: &str) -> Result<Self, Self::Err> {
-        if code.len() == 3 && code.bytes().all(|b| b.is_ascii_uppercase()) {
+        if let [first @ b'A'..=b'Z', second @ b'A'..=b'Z', third @ b'A'..=b'Z'] = *code.as_bytes() {
+            let letter = usize::from(first - b'A');
             let codes = currency_table::CODES.as_bytes();
-            let (mut lo, mut hi) = (0, currency_table::EXPONENTS.len());
-            while lo < hi {
-                let mid = lo + (hi - lo) / 2;
-                match codes.get(mid * 3..mid * 3 + 3).unwrap_or_default().cmp(code.as_bytes()) {
-                    std::cmp::Ordering::Less => lo = mid + 1,
-                    std::cmp::Ordering::Greater => hi = mid,
-                    std::cmp::Ordering::Equal => return u16::try_from(mid).map(Currency).map_err(|_| UnknownCurrency),
+            if let (Some(&from), Some(&to)) = (FIRST_LETTERS.get(letter), FIRST_LETTERS.get(letter + 1)) {
+                for i in usize::from(from)..usize::from(to) {
+                    if codes.get(i * 3 + 1..i * 3 + 3) == Some(&[second, third]) {
+                        return u16::try_from(i).map(Currency).map_err(|_| UnknownCurrency);
+                    }
                 }
             }
         }
         Err(UnknownCurrency)
     }
 }
+
+/// Where the codes of each first letter begin in the alphabetical `CODES` (by index), `A` to `Z`,
+/// and then their count: computed when compiling (an index out of bounds there fails the build).
+#[allow(clippy::indexing_slicing, clippy::cast_possible_truncation)] // evaluated at compile time; `n < 256`
+const FIRST_LETTERS: [u8; 27] = {
+    let codes = currency_table::CODES.as_bytes();
+    let n = codes.len() / 3;
+    assert!(n < 256, "a code's index is kept in a byte");
+    let mut starts = [0u8; 27];
+    let (mut letter, mut i) = (0u8, 0);
+    while letter < 26 {
+        while i < n && codes[i * 3] < b'A' + letter {
+            i += 1;
+        }
+        starts[letter as usize] = i as u8;
+        letter += 1;
+    }
+    starts[26] = n as u8;
+    starts
+};
 
 /// The code is not an ISO 4217 alphabetic code.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -563,6 +583,24 @@ mod tests {
                 (theirs.code(), theirs.name().to_owned(), theirs.exponent())
             );
             assert_eq!(format!("{ours:?}"), format!("Currency({theirs:?})"));
+        }
+    }
+
+    #[test]
+    fn every_three_letter_text_is_a_code_exactly_when_the_table_has_it() {
+        let codes: Vec<&str> = Currency::codes().collect();
+        let letters = || (b'A'..=b'Z').chain([b'a', b'@', b'[', b'0']);
+        for a in letters() {
+            for b in letters() {
+                for c in letters() {
+                    let text = String::from_utf8(vec![a, b, c]).unwrap();
+                    let found = text.parse::<Currency>().ok().map(Currency::code);
+                    assert_eq!(found, codes.contains(&text.as_str()).then_some(text.as_str()), "{text}");
+                }
+            }
+        }
+        for other in ["", "EU", "EURO", "EUR ", " EUR", "eur", "Eur"] {
+            assert!(other.parse::<Currency>().is_err(), "{other:?}");
         }
     }
 }
