@@ -3,7 +3,7 @@
 
 use std::borrow::Cow;
 
-use std::fmt::Write as _;
+use std::fmt::{self, Write as _};
 
 use serde::Serialize;
 
@@ -645,62 +645,61 @@ fn check_pattern(ctx: &mut Ctx, ptr: &Pointer, name: &str, pattern: &Pattern, va
         return;
     };
     if !pattern.matches(text) {
-        let mut v = Violation::error(
-            ptr.as_str(),
-            Code::Pattern,
-            format!("`{name}` is {}; it must match {} ({})", shown(val, text), pattern.published, pattern.means),
-        );
-        if let Some(decimals) = pattern.decimals {
-            match Exact::read(text) {
-                Ok(a) if a.is_negative() => v.message.push_str("; negative amounts are not accepted"),
-                Ok(a) => match a.with_exact_decimals(decimals) {
-                    Some(fixed) if pattern.matches(&fixed) => {
-                        v.message =
-                            format!("`{name}` is {}: needs exactly {decimals} decimals: {fixed}", shown(val, text));
-                        v = v.with_suggestion(if matches!(val, Val::Json(Json::String(_))) {
-                            format!("\"{fixed}\"")
-                        } else {
-                            fixed
-                        });
-                    }
-                    Some(_) => {
-                        let _ = write!(
-                            v.message,
-                            "; it has {} integer digits and at most 9 are allowed",
-                            a.integer_digits()
-                        );
-                    }
-                    None => {
-                        let _ = write!(
-                            v.message,
-                            "; {text} cannot be written with {decimals} decimals without rounding, so no correction is offered"
-                        );
-                    }
-                },
-                Err(_) => {}
+        // One message per violation, written once: the pattern's, with what the amount's reading adds.
+        let shown = Shown { quoted: matches!(val, Val::Json(Json::String(_))), text };
+        let (published, means) = (pattern.published, pattern.means);
+        let mut suggestion = None;
+        let message = match pattern.decimals.map(|decimals| (decimals, Exact::read(text))) {
+            Some((_, Ok(a))) if a.is_negative() => {
+                format!("`{name}` is {shown}; it must match {published} ({means}); negative amounts are not accepted")
             }
-        }
-        ctx.push(v);
+            Some((decimals, Ok(a))) => match a.with_exact_decimals(decimals) {
+                Some(fixed) if pattern.matches(&fixed) => {
+                    let message = format!("`{name}` is {shown}: needs exactly {decimals} decimals: {fixed}");
+                    suggestion = Some(if shown.quoted { format!("\"{fixed}\"") } else { fixed });
+                    message
+                }
+                Some(_) => format!(
+                    "`{name}` is {shown}; it must match {published} ({means}); it has {} integer digits and at most 9 are allowed",
+                    a.integer_digits()
+                ),
+                None => format!(
+                    "`{name}` is {shown}; it must match {published} ({means}); {text} cannot be written with {decimals} decimals without rounding, so no correction is offered"
+                ),
+            },
+            _ => format!("`{name}` is {shown}; it must match {published} ({means})"),
+        };
+        let v = Violation::error(ptr.as_str(), Code::Pattern, message);
+        ctx.push(match suggestion {
+            Some(fixed) => v.with_suggestion(fixed),
+            None => v,
+        });
         return;
     }
     if !pattern.known.is_empty() && !pattern.known.iter().any(|(k, _)| *k == text) {
-        let listed: Vec<String> = pattern.known.iter().map(|(k, m)| format!("{k} {m}")).collect();
-        ctx.error(
-            ptr,
-            Code::Enum,
-            format!(
-                "`{name}` is {text}, which matches {} but is not a real value; the values are {}",
-                pattern.published,
-                listed.join(", ")
-            ),
-        );
+        let mut message =
+            format!("`{name}` is {text}, which matches {} but is not a real value; the values are ", pattern.published);
+        for (i, (k, m)) in pattern.known.iter().enumerate() {
+            if i > 0 {
+                message.push_str(", ");
+            }
+            message.push_str(k);
+            message.push(' ');
+            message.push_str(m);
+        }
+        ctx.error(ptr, Code::Enum, message);
     }
 }
 
-fn shown(val: Val<'_>, text: &str) -> String {
-    match val {
-        Val::Json(Json::String(_)) => format!("\"{text}\""),
-        _ => text.to_owned(),
+/// A value's text as a message shows it: in double quotes when it was a JSON string.
+struct Shown<'a> {
+    quoted: bool,
+    text: &'a str,
+}
+
+impl fmt::Display for Shown<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.quoted { write!(f, "\"{}\"", self.text) } else { f.write_str(self.text) }
     }
 }
 
