@@ -850,10 +850,11 @@ fn last<'a>(pairs: &[(&'a str, &'a str)], name: &str) -> Option<&'a str> {
 
 /// Pairs as the cross-field rules read them.
 fn cows<'a>(pairs: &[(&'a str, &'a str)]) -> [(Cow<'a, str>, Cow<'a, str>); PAIRS] {
-    std::array::from_fn(|i| {
-        let (k, v) = pairs.get(i).copied().unwrap_or_default();
-        (Cow::Borrowed(k), Cow::Borrowed(v))
-    })
+    let mut out = [const { (Cow::Borrowed(""), Cow::Borrowed("")) }; PAIRS];
+    for (slot, &(k, v)) in out.iter_mut().zip(pairs) {
+        *slot = (Cow::Borrowed(k), Cow::Borrowed(v));
+    }
+    out
 }
 
 /// `null` or an object of strings, into `out`; returns how many.
