@@ -904,13 +904,82 @@ const MEMBERS: [(&str, &[u8]); 6] = [
 /// The request member whose key came next the last time (as [`Plan::next`], by `MEMBERS` index).
 static MEMBER_NEXT: [AtomicU8; MEMBERS.len() + 1] = [const { AtomicU8::new(EMPTY) }; MEMBERS.len() + 1];
 
+/// The last line's bytes up to its body's value, and what the pass read from them: the route's
+/// three members, the query's and the headers' pairs (as places in the line) and the route found.
+/// The lines of a batch mostly begin with the same members, and the pass reads a line from left to
+/// right without looking past the token at hand, so a line that begins with exactly these bytes
+/// reads to exactly this; it is read on from its body ([`Envelope::resume`]).
+#[derive(Debug, Default)]
+struct Envelope {
+    prefix: Vec<u8>,
+    /// `profile`, `method` and `path`: where each value is in the line.
+    route: [(usize, usize); 3],
+    /// The query's and the headers' pairs (key, then value, each where it is; `false`: not sent).
+    /// The room is kept when a line sends none, so that no line allocates once a batch was read.
+    pairs: [(bool, Vec<PairPlace>); 2],
+    found: Option<Route>,
+}
+
+/// Where a pair's key and value are in the line (start, end).
+type PairPlace = [(usize, usize); 2];
+
+thread_local! {
+    static ENVELOPE: RefCell<Envelope> = RefCell::new(Envelope::default());
+}
+
+impl Envelope {
+    /// Where `text` begins with the kept bytes: the members read before its body, into `route`
+    /// and `pairs` (the query's and the headers'), and where the body's value begins and the route
+    /// found for them.
+    fn resume<'a>(
+        &self,
+        text: &'a str,
+        route: &mut [Option<&'a str>; 3],
+        pairs: [(&mut Option<Pairs<'a>>, &mut Option<usize>); 2],
+    ) -> Option<(usize, Route)> {
+        let found = self.found?;
+        let n = self.prefix.len();
+        if !text.as_bytes().get(..n).is_some_and(|head| same_bytes(head, &self.prefix)) {
+            return None;
+        }
+        let at = |(start, end): (usize, usize)| text.get(start..end);
+        for (out, &place) in route.iter_mut().zip(&self.route) {
+            *out = Some(at(place)?);
+        }
+        for ((out, count), (sent, kept)) in pairs.into_iter().zip(&self.pairs) {
+            if *sent {
+                let room = out.insert([("", ""); PAIRS]);
+                for (slot, &[k, v]) in room.iter_mut().zip(kept) {
+                    *slot = (at(k)?, at(v)?);
+                }
+                *count = Some(kept.len());
+            }
+        }
+        Some((n, found))
+    }
+
+    /// Keeps `text` up to `at` (the body's value) and what was read from it.
+    fn keep(&mut self, text: &str, at: usize, route: [&str; 3], pairs: [Option<&[(&str, &str)]>; 2], found: Route) {
+        let base = text.as_ptr().addr();
+        let place = |s: &str| (s.as_ptr().addr() - base, s.as_ptr().addr() - base + s.len());
+        self.prefix.clear();
+        self.prefix.extend_from_slice(text.as_bytes().get(..at).unwrap_or_default());
+        self.route = route.map(place);
+        for ((sent, kept), read) in self.pairs.iter_mut().zip(pairs) {
+            *sent = read.is_some();
+            kept.clear();
+            kept.extend(read.unwrap_or_default().iter().map(|&(k, v)| [place(k), place(v)]));
+        }
+        self.found = Some(found);
+    }
+}
+
 /// The whole line: the request object `{profile, method, path, query, headers, body}`.
 fn request<const N: usize>(scan: &mut Scan<'_>, replay: Option<&mut Option<Report>>) -> R<Quick> {
     scan.ws();
     if scan.peek() != Some(b'{') {
         return Err(Stop::Invalid); // not an object, or not JSON
     }
-    let (mut profile, mut method, mut path) = (None, None, None);
     // Room for them only once they are met (most requests have no query).
     let (mut query, mut headers): (Option<Pairs<'_>>, Option<Pairs<'_>>) = (None, None);
     let (mut nquery, mut nheaders) = (None, None);
@@ -929,15 +998,30 @@ fn request<const N: usize>(scan: &mut Scan<'_>, replay: Option<&mut Option<Repor
     let mut body: Option<(Route, bool)> = None;
     // The member before the key at hand (`0`: none yet, `k + 1`: `MEMBERS[k]`), for the prediction.
     let mut prev = 0;
-    if !scan.open(b'}')? {
+    // Read on from the body where the line begins as the last one did (`Envelope`).
+    let mut route = [None; 3];
+    let resumed = ENVELOPE
+        .with_borrow(|e| e.resume(scan.s, &mut route, [(&mut query, &mut nquery), (&mut headers, &mut nheaders)]));
+    let [mut profile, mut method, mut path] = route;
+    let resuming = resumed.is_some();
+    let (mut next, mut kept_route) = (None, None);
+    if let Some((at, found)) = resumed {
+        (scan.pos, scan.depth) = (at, 1);
+        scan.ws();
+        (next, kept_route) = (Some(5), Some(found));
+    }
+    if resuming || !scan.open(b'}')? {
         loop {
-            let key = next_key(
-                scan,
-                &MEMBER_NEXT,
-                |k| MEMBERS.get(k).map(|m| m.1),
-                prev,
-                |key| MEMBERS.iter().position(|(name, _)| same(name, key)),
-            )?;
+            let key = match next.take() {
+                Some(k) => Some(k),
+                None => next_key(
+                    scan,
+                    &MEMBER_NEXT,
+                    |k| MEMBERS.get(k).map(|m| m.1),
+                    prev,
+                    |key| MEMBERS.iter().position(|(name, _)| same(name, key)),
+                )?,
+            };
             prev = key.map_or(0, |k| k + 1);
             match key {
                 Some(k @ 0..=2) => {
@@ -969,7 +1053,15 @@ fn request<const N: usize>(scan: &mut Scan<'_>, replay: Option<&mut Option<Repor
                     let (Some(profile), Some(method), Some(path)) = (profile, method, path) else {
                         return Err(Stop::Undecided); // read before the route is known
                     };
-                    let route = routed(profile, method, path)?;
+                    let route = if let Some(route) = kept_route.take() {
+                        route
+                    } else {
+                        let route = routed(profile, method, path)?;
+                        let pairs = [(&query, nquery), (&headers, nheaders)]
+                            .map(|(p, n)| p.as_ref().zip(n).and_then(|(p, n)| p.get(..n)));
+                        ENVELOPE.with_borrow_mut(|e| e.keep(scan.s, scan.pos, [profile, method, path], pairs, route));
+                        route
+                    };
                     let object = if let Ok((profile, index, op)) = route {
                         read_body(scan, profile, index, op, &mut found, &mut *slots)?
                     } else {

@@ -329,3 +329,47 @@ fn a_valid_line_is_checked_without_allocating() {
         eprintln!("{name}: {} valid lines, none allocated", valid.len());
     }
 }
+
+/// A line that begins with exactly the last line's bytes up to its body is read on from the body,
+/// with the route, query and headers the last line's reading found (`fast::Envelope`). Lines that
+/// begin alike and differ just after, that differ in one byte of those members, that send more
+/// space before the body, a query or other headers, or another route, each come after a line
+/// that was kept, and each must get the checker's verdict and report as if read alone.
+#[test]
+fn lines_that_begin_alike_get_the_checkers_verdict() {
+    let head = r#"{"profile":"plentymarkets","method":"POST","path":"/rest/payments","headers":{"Authorization":"Bearer t"},"body":"#;
+    let body = r#"{"amount":"12.3400","exchangeRatio":"1.0000","mopId":6000,"currency":"EUR","type":"credit","status":2,"transactionType":1}}"#;
+    let usual = format!("{head}{body}");
+    let others = [
+        format!("{head} {body}"),
+        format!("{head}\t\n {body}"),
+        format!("{head}null}}"),
+        format!("{head}\"amount=1\"}}"),
+        format!("{head}{{}}}}"),
+        format!("{head}{body} x"),
+        format!("{head}{}", body.replace("12.3400", "12.34")),
+        format!("{head}{}", body.replace("\"EUR\"", "\"eur\"")),
+        head.to_owned(),
+        head[..head.len() - 1].to_owned(),
+        format!("{}{body}", head.replace("\"body\":", "\"body\" :")),
+        format!("{}{body}", head.replace("Bearer t", "Bearer u")),
+        format!("{}{body}", head.replace("Bearer t", "Bearer ")),
+        format!("{}{body}", head.replace("/rest/payments", "/rest/payment")),
+        format!("{}{body}", head.replace("\"POST\"", "\"PUT\"")),
+        format!("{}{body}", head.replace("\"headers\"", "\"query\":{\"a\":\"b\"},\"headers\"")),
+        format!("{}{body}", head.replace("\"headers\"", "\"query\":null,\"headers\"")),
+        format!("{}{body}", head.replace("\"headers\":{\"Authorization\":\"Bearer t\"},", "")),
+        format!("{}{body}", head.replace("{\"Authorization\":\"Bearer t\"}", "{}")),
+        format!("{}{body}", head.replace("\"plentymarkets\"", "\"plentymarkets\",\"profile\":\"plentymarkets\"")),
+        r#"{"profile":"activeplatform","method":"POST","path":"/api/vendor/v1/payments/2007097/complete.json","query":{"api_token":"654321"},"body":{"payment_method_id":3}}"#.to_owned(),
+        r#"{"profile":"activeplatform","method":"POST","path":"/api/vendor/v1/payments/x/complete.json","query":{"api_token":"654321"},"body":{"payment_method_id":3}}"#.to_owned(),
+    ];
+    let mut lines = vec![usual.clone()];
+    for other in &others {
+        // Each one after the usual line (kept), then twice (itself kept), then the usual line again.
+        lines.extend([other.clone(), other.clone(), usual.clone()]);
+    }
+    for line in &lines {
+        same_verdict(line.as_bytes(), None);
+    }
+}
