@@ -69,8 +69,14 @@ const SLOTS: usize = 32;
 
 /// [`request`] over the line, with room for the body's fields.
 fn in_one_pass(text: &str, mut replay: Option<&mut Option<Report>>) -> R<Quick> {
-    match request::<SLOTS>(&mut Scan { s: text, pos: 0, depth: 0 }, replay.as_deref_mut()) {
-        Err(Stop::Wide) => request::<MAX_FIELDS>(&mut Scan { s: text, pos: 0, depth: 0 }, replay),
+    // Room for the top-level body fields: `SLOTS`, or all when the body has more. Only borrowed
+    // scalars go in (no heap), so nothing is lost by not dropping them one by one.
+    let mut slots = ManuallyDrop::new([const { Slot::Absent }; SLOTS]);
+    match request(&mut Scan { s: text, pos: 0, depth: 0 }, replay.as_deref_mut(), &mut *slots) {
+        Err(Stop::Wide) => {
+            let mut wide = ManuallyDrop::new([const { Slot::Absent }; MAX_FIELDS]);
+            request(&mut Scan { s: text, pos: 0, depth: 0 }, replay, &mut *wide)
+        }
         done => done,
     }
 }
@@ -909,7 +915,7 @@ static MEMBER_NEXT: [AtomicU8; MEMBERS.len() + 1] = [const { AtomicU8::new(EMPTY
 /// The lines of a batch mostly begin with the same members, and the pass reads a line from left to
 /// right without looking past the token at hand, so a line that begins with exactly these bytes
 /// reads to exactly this; it is read on from its body ([`Envelope::resume`]).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 struct Envelope {
     prefix: Vec<u8>,
     /// `profile`, `method` and `path`: where each value is in the line.
@@ -924,7 +930,14 @@ struct Envelope {
 type PairPlace = [(usize, usize); 2];
 
 thread_local! {
-    static ENVELOPE: RefCell<Envelope> = RefCell::new(Envelope::default());
+    static ENVELOPE: RefCell<Envelope> = const {
+        RefCell::new(Envelope {
+            prefix: Vec::new(),
+            route: [(0, 0); 3],
+            pairs: [(false, Vec::new()), (false, Vec::new())],
+            found: None,
+        })
+    };
 }
 
 impl Envelope {
@@ -975,7 +988,7 @@ impl Envelope {
 }
 
 /// The whole line: the request object `{profile, method, path, query, headers, body}`.
-fn request<const N: usize>(scan: &mut Scan<'_>, replay: Option<&mut Option<Report>>) -> R<Quick> {
+fn request<'a>(scan: &mut Scan<'a>, replay: Option<&mut Option<Report>>, slots: &mut [Slot<'a>]) -> R<Quick> {
     scan.ws();
     if scan.peek() != Some(b'{') {
         return Err(Stop::Invalid); // not an object, or not JSON
@@ -991,9 +1004,6 @@ fn request<const N: usize>(scan: &mut Scan<'_>, replay: Option<&mut Option<Repor
         ctx: Ctx { quiet: true, ..Ctx::default() },
         ptr: Pointer::default(),
     };
-    // Room for the top-level body fields (`N` of them: `SLOTS`, or all when the body has more).
-    // Only borrowed scalars go in (no heap), so nothing is lost by not dropping them one by one.
-    let mut slots: ManuallyDrop<[Slot<'_>; N]> = ManuallyDrop::new([const { Slot::Absent }; N]);
     // The body, once read: the route it was read for (`Err`: no route) and whether it was an object.
     let mut body: Option<(Route, bool)> = None;
     // The member before the key at hand (`0`: none yet, `k + 1`: `MEMBERS[k]`), for the prediction.
@@ -1063,7 +1073,7 @@ fn request<const N: usize>(scan: &mut Scan<'_>, replay: Option<&mut Option<Repor
                         route
                     };
                     let object = if let Ok((profile, index, op)) = route {
-                        read_body(scan, profile, index, op, &mut found, &mut *slots)?
+                        read_body(scan, profile, index, op, &mut found, slots)?
                     } else {
                         scan.skip_value()?;
                         false
