@@ -372,7 +372,7 @@ impl Plan {
         let (at, index) = self.asked.get(usize::try_from(way).unwrap_or(0))?;
         if at.load(Ordering::Relaxed) == addr {
             let i = usize::from(index.load(Ordering::Relaxed));
-            if self.fields.get(i).is_some_and(|f| same(f.name, name)) {
+            if self.fields.get(i).is_some_and(|f| std::ptr::eq(f.name, name) || same(f.name, name)) {
                 return Some(i);
             }
         }
