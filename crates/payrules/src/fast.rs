@@ -800,17 +800,7 @@ impl Found {
             self.warned = true;
             return;
         }
-        thread_local! {
-            /// Texts that `check_value` found without any violation, by the field (its place in
-            /// memory) they were checked against, a few fields at once: a batch mostly sends the
-            /// same header (a token) or parameter line after line, and a rule's verdict on a text
-            /// depends on nothing else.
-            static CLEAN: RefCell<[(usize, String); CLEAN_WAYS]> =
-                const { RefCell::new([const { (0, String::new()) }; CLEAN_WAYS]) };
-        }
-        let key = std::ptr::from_ref(field).addr();
-        let way = (key / std::mem::size_of::<Field>().max(1)) % CLEAN_WAYS;
-        if CLEAN.with_borrow(|clean| clean.get(way).is_some_and(|(k, t)| *k == key && t == text)) {
+        if known_clean(field, text) {
             return;
         }
         // Whatever came before is in `warned` and `error` already: what this check finds is its own.
@@ -818,13 +808,7 @@ impl Found {
         self.ctx.warned = false;
         check_value(&mut self.ctx, &mut self.ptr, field, Val::Text(text));
         if self.ctx.errors.is_empty() && !self.ctx.warned {
-            CLEAN.with_borrow_mut(|clean| {
-                if let Some((k, t)) = clean.get_mut(way) {
-                    *k = key;
-                    t.clear();
-                    t.push_str(text);
-                }
-            });
+            keep_clean(field, text);
         }
         self.settle();
     }
@@ -844,6 +828,38 @@ impl Found {
 
 /// Fields whose last clean text [`Found::check_text`] keeps.
 const CLEAN_WAYS: usize = 4;
+
+thread_local! {
+    /// Texts that `check_value` found without any violation, by the field (its place in memory)
+    /// they were checked against, a few fields at once: a batch mostly sends the same header (a
+    /// token) or parameter line after line, and a rule's verdict on a text depends on nothing else.
+    static CLEAN: RefCell<[(usize, String); CLEAN_WAYS]> =
+        const { RefCell::new([const { (0, String::new()) }; CLEAN_WAYS]) };
+}
+
+/// The way of `field` in [`CLEAN`], and its key.
+fn clean_way(field: &Field) -> (usize, usize) {
+    let key = std::ptr::from_ref(field).addr();
+    (key, (key / std::mem::size_of::<Field>().max(1)) % CLEAN_WAYS)
+}
+
+/// Whether `check_value` found `text` without any violation for `field` last time it was kept.
+fn known_clean(field: &Field, text: &str) -> bool {
+    let (key, way) = clean_way(field);
+    CLEAN.with_borrow(|clean| clean.get(way).is_some_and(|(k, t)| *k == key && t == text))
+}
+
+/// Keeps `text` as clean for `field` (`check_value` found no violation at all).
+fn keep_clean(field: &Field, text: &str) {
+    let (key, way) = clean_way(field);
+    CLEAN.with_borrow_mut(|clean| {
+        if let Some((k, t)) = clean.get_mut(way) {
+            *k = key;
+            t.clear();
+            t.push_str(text);
+        }
+    });
+}
 
 /// Name–value pairs of the request's `query` or `headers` (or the path parameters), borrowed, at most `PAIRS`.
 const PAIRS: usize = 16;
@@ -1253,6 +1269,8 @@ fn replay_params<'a>(ctx: &mut Ctx, ptr: &mut Pointer, fields: &[Field], value: 
                     ctx.required(ptr, field);
                 }
             }
+            // A text found clean for the field has no violation: `check_value` would write none.
+            Some(text) if known_clean(field, text) => {}
             Some(text) => check_value(ctx, ptr, field, Val::Text(text)),
         }
         ptr.pop();

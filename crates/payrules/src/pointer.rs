@@ -8,9 +8,12 @@ pub(crate) struct Pointer {
 }
 
 impl Pointer {
-    /// A pointer starting at `root` (already escaped, e.g. `/body`).
+    /// A pointer starting at `root` (already escaped, e.g. `/body`), with room for the usual depth
+    /// (`/headers/authorization`, `/body/items/12/amount`) so that walking a request does not grow it.
     pub(crate) fn at(root: &str) -> Self {
-        Self { text: root.to_owned(), marks: Vec::new() }
+        let mut text = String::with_capacity(root.len().max(48));
+        text.push_str(root);
+        Self { text, marks: Vec::with_capacity(4) }
     }
 
     /// Starts again at `root`, keeping the buffers.
