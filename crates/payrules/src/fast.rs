@@ -10,9 +10,14 @@
 //! needs nested values, …) is left to the full checker: [`quick`] says [`Quick::Undecided`], and
 //! `payrules::verdict_json_bytes` then asks `validate_json_bytes`.
 //!
-//! The full [`Report`] (paths, messages, suggestions) is only ever written by the
-//! table-driven checker, so reports stay what they were; `tests/it/fast.rs` and the `validate` fuzz
-//! target check that both give the same verdict.
+//! What a batch repeats is read once: each field list remembers which key came after which
+//! (`next_key`), a header or parameter text found clean is kept per field, and a line that
+//! begins with the last line's bytes up to its body is read on from the body (`Envelope`).
+//!
+//! The full [`Report`] (paths, messages, suggestions) of a line is written by [`report`], which
+//! replays the table-driven checker's steps on what the pass read, or by the checker itself where
+//! it cannot; `tests/it/fast.rs` and the `validate` fuzz target check that the verdicts and the
+//! reports are the checker's.
 
 use std::borrow::Cow;
 use std::cell::{Cell, RefCell};
