@@ -399,7 +399,7 @@ impl FromStr for Currency {
     type Err = UnknownCurrency;
 
     /// Accepts an alphabetic code as ISO 4217 writes it (`EUR`); case matters. The codes of its
-    /// first letter are compared by their other two letters ([`FIRST_LETTERS`]: a few at most).
+    /// first letter are compared by their other two letters (a table of where each first letter begins: a few codes at most).
     fn from_str(code: &str) -> Result<Self, Self::Err> {
         if let [first @ b'A'..=b'Z', second @ b'A'..=b'Z', third @ b'A'..=b'Z'] = *code.as_bytes() {
             let letter = usize::from(first - b'A');
