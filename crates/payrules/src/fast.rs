@@ -27,7 +27,7 @@ use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
 
 use crate::json::Json;
 use crate::money::Currency;
-use crate::operation::{Body, Input, Operation, Slot};
+use crate::operation::{Body, FieldIndex, Input, Operation, Slot};
 use crate::pointer::Pointer;
 use crate::profiles::{Profile, find_route, segments};
 use crate::report::{Report, Severity};
@@ -364,6 +364,12 @@ impl Plan {
         // Up to 16 bytes, equal ends and lengths are equal names.
         (len == n && name_ends == key_ends && (n <= 16 || self.fields.get(i).is_some_and(|f| f.name == key)))
             .then_some(i)
+    }
+}
+
+impl FieldIndex for Plan {
+    fn index(&self, name: &str) -> Option<usize> {
+        self.lookup_named(name)
     }
 }
 
@@ -1175,7 +1181,6 @@ fn request<'a>(scan: &mut Scan<'a>, replay: Option<&mut Option<Report>>, slots: 
         (Some(plan), true) => Some((plan, slots.get(..plan.fields.len()).ok_or(Stop::Undecided)?)),
         _ => None,
     };
-    let lookup = |name: &str| plan.and_then(|p| p.lookup_named(name));
     let (query_cows, params_cows);
     let query_text: &[(Cow<'_, str>, Cow<'_, str>)] = if query.is_empty() {
         &[]
@@ -1194,7 +1199,7 @@ fn request<'a>(scan: &mut Scan<'a>, replay: Option<&mut Option<Report>>, slots: 
         && found.checks
     {
         let incomplete = Cell::new(false);
-        cross(&input(body_slots, &lookup, &incomplete, query_text, params_text), &mut found.ctx);
+        cross(&input(body_slots, &incomplete, query_text, params_text), &mut found.ctx);
         if incomplete.get() {
             return Err(Stop::Undecided);
         }
@@ -1239,7 +1244,7 @@ fn request<'a>(scan: &mut Scan<'a>, replay: Option<&mut Option<Report>>, slots: 
         }
         if let Some(cross) = op.cross {
             let incomplete = Cell::new(false);
-            cross(&input(body_slots, &lookup, &incomplete, query_text, params_text), &mut ctx);
+            cross(&input(body_slots, &incomplete, query_text, params_text), &mut ctx);
             if incomplete.get() {
                 return Err(Stop::Undecided);
             }
@@ -1251,14 +1256,13 @@ fn request<'a>(scan: &mut Scan<'a>, replay: Option<&mut Option<Report>>, slots: 
 
 /// What the cross-field rule reads: the body's slots when the body was an object, else no body.
 fn input<'a>(
-    body_slots: Option<(&Plan, &'a [Slot<'a>])>,
-    lookup: &'a dyn Fn(&str) -> Option<usize>,
+    body_slots: Option<(&'a Plan, &'a [Slot<'a>])>,
     incomplete: &'a Cell<bool>,
     query: &'a [(Cow<'a, str>, Cow<'a, str>)],
     params: &'a [(Cow<'a, str>, Cow<'a, str>)],
 ) -> Input<'a> {
     match body_slots {
-        Some((_, slots)) => Input::of_slots(lookup, slots, incomplete, query, params),
+        Some((plan, slots)) => Input::of_slots(plan, slots, incomplete, query, params),
         None => Input::of_members(None, crate::rules::Src::Json, query, params),
     }
 }

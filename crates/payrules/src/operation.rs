@@ -184,13 +184,19 @@ pub(crate) struct Input<'a> {
     pub(crate) params: &'a [(Cow<'a, str>, Cow<'a, str>)],
 }
 
+/// A compiled field list, as a cross-field rule's input asks it for the place of a field.
+pub(crate) trait FieldIndex {
+    /// The place of the field named `name` in the list.
+    fn index(&self, name: &str) -> Option<usize>;
+}
+
 /// The body as a cross-field rule reads it: the members read by the table-driven checker, or the
 /// body's top-level fields as the one-pass verdict ([`crate::fast`]) found them, without a tree.
 enum BodyInput<'a> {
     Members(Option<&'a Members<'a>>),
     Slots {
-        /// The place of a field in `slots`, by name (the compiled lookup of the field list).
-        index: &'a dyn Fn(&str) -> Option<usize>,
+        /// The compiled field list: the place of a field in `slots`, by name.
+        plan: &'a dyn FieldIndex,
         slots: &'a [Slot<'a>],
         /// Set when the rule asked for something the slots do not hold (an array or an object,
         /// or the whole body): the one-pass verdict then leaves the request to the full checker.
@@ -232,15 +238,15 @@ impl<'a> Input<'a> {
         Input { body: BodyInput::Members(body), src, query, params }
     }
 
-    /// The input of the one-pass verdict: `slots[index(name)]` is the value of the field `name`.
+    /// The input of the one-pass verdict: `slots[plan.index(name)]` is the value of the field `name`.
     pub(crate) fn of_slots(
-        index: &'a dyn Fn(&str) -> Option<usize>,
+        plan: &'a dyn FieldIndex,
         slots: &'a [Slot<'a>],
         incomplete: &'a Cell<bool>,
         query: &'a [(Cow<'a, str>, Cow<'a, str>)],
         params: &'a [(Cow<'a, str>, Cow<'a, str>)],
     ) -> Input<'a> {
-        Input { body: BodyInput::Slots { index, slots, incomplete }, src: Src::Json, query, params }
+        Input { body: BodyInput::Slots { plan, slots, incomplete }, src: Src::Json, query, params }
     }
 
     /// The body's members (`None` when there is no body).
@@ -258,8 +264,8 @@ impl<'a> Input<'a> {
     pub(crate) fn field(&self, name: &str) -> Option<Val<'a>> {
         let v = match self.body {
             BodyInput::Members(body) => member(body?, name)?,
-            BodyInput::Slots { index, slots, incomplete } => {
-                match index(name).and_then(|i| slots.get(i)) {
+            BodyInput::Slots { plan, slots, incomplete } => {
+                match plan.index(name).and_then(|i| slots.get(i)) {
                     Some(Slot::Scalar(v)) => v,
                     Some(Slot::Complex) => {
                         incomplete.set(true);
