@@ -58,7 +58,7 @@ pub fn quick(line: &[u8]) -> Quick {
     if line.iter().all(u8::is_ascii_whitespace) {
         return Quick::Blank;
     }
-    let Ok(text) = std::str::from_utf8(line) else {
+    let Ok(text) = simdutf8::basic::from_utf8(line) else {
         return Quick::Invalid;
     };
     match in_one_pass(text, None) {
@@ -97,7 +97,7 @@ pub fn report(line: &[u8]) -> Option<Report> {
     if line.iter().all(u8::is_ascii_whitespace) {
         return None;
     }
-    let text = std::str::from_utf8(line).ok()?;
+    let text = simdutf8::basic::from_utf8(line).ok()?;
     let mut out = None;
     in_one_pass(text, Some(&mut out)).ok()?;
     out
