@@ -648,26 +648,31 @@ fn check_pattern(ctx: &mut Ctx, ptr: &Pointer, name: &str, pattern: &Pattern, va
         // One message per violation, written once: the pattern's, with what the amount's reading adds.
         let shown = Shown { quoted: matches!(val, Val::Json(Json::String(_))), text };
         let (published, means) = (pattern.published, pattern.means);
+        let base = || format!("`{name}` is {shown}; it must match {published} ({means})");
         let mut suggestion = None;
         let message = match pattern.decimals.map(|decimals| (decimals, Exact::read(text))) {
-            Some((_, Ok(a))) if a.is_negative() => {
-                format!("`{name}` is {shown}; it must match {published} ({means}); negative amounts are not accepted")
-            }
+            Some((_, Ok(a))) if a.is_negative() => base() + "; negative amounts are not accepted",
             Some((decimals, Ok(a))) => match a.with_exact_decimals(decimals) {
                 Some(fixed) if pattern.matches(&fixed) => {
                     let message = format!("`{name}` is {shown}: needs exactly {decimals} decimals: {fixed}");
                     suggestion = Some(if shown.quoted { format!("\"{fixed}\"") } else { fixed });
                     message
                 }
-                Some(_) => format!(
-                    "`{name}` is {shown}; it must match {published} ({means}); it has {} integer digits and at most 9 are allowed",
-                    a.integer_digits()
-                ),
-                None => format!(
-                    "`{name}` is {shown}; it must match {published} ({means}); {text} cannot be written with {decimals} decimals without rounding, so no correction is offered"
-                ),
+                Some(_) => {
+                    let mut message = base();
+                    let _ = write!(message, "; it has {} integer digits and at most 9 are allowed", a.integer_digits());
+                    message
+                }
+                None => {
+                    let mut message = base();
+                    let _ = write!(
+                        message,
+                        "; {text} cannot be written with {decimals} decimals without rounding, so no correction is offered"
+                    );
+                    message
+                }
             },
-            _ => format!("`{name}` is {shown}; it must match {published} ({means})"),
+            _ => base(),
         };
         let v = Violation::error(ptr.as_str(), Code::Pattern, message);
         ctx.push(match suggestion {
