@@ -55,13 +55,23 @@ pub enum Quick {
 /// The one-pass check of one JSON Lines line (see the module docs). Never gives a verdict that
 /// differs from the full checker's; says [`Quick::Undecided`] where it cannot be sure.
 pub fn quick(line: &[u8]) -> Quick {
+    one_pass(line, false)
+}
+
+/// [`quick`] for the verdict alone (`verdict_json_bytes`): the work that could only find a
+/// warning is skipped ([`Ctx::wants_warnings`]), so a valid line is never said to be `clean`.
+pub(crate) fn verdict(line: &[u8]) -> Quick {
+    one_pass(line, true)
+}
+
+fn one_pass(line: &[u8], errors_only: bool) -> Quick {
     if line.iter().all(u8::is_ascii_whitespace) {
         return Quick::Blank;
     }
     let Ok(text) = simdutf8::basic::from_utf8(line) else {
         return Quick::Invalid;
     };
-    match in_one_pass(text, None) {
+    match in_one_pass(text, None, errors_only) {
         Ok(q) => q,
         Err(Stop::Invalid) => Quick::Invalid,
         Err(Stop::Undecided | Stop::Wide) => Quick::Undecided,
@@ -73,14 +83,14 @@ pub fn quick(line: &[u8]) -> Quick {
 const SLOTS: usize = 32;
 
 /// [`request`] over the line, with room for the body's fields.
-fn in_one_pass(text: &str, mut replay: Option<&mut Option<Report>>) -> R<Quick> {
+fn in_one_pass(text: &str, mut replay: Option<&mut Option<Report>>, errors_only: bool) -> R<Quick> {
     // Room for the top-level body fields: `SLOTS`, or all when the body has more. Only borrowed
     // scalars go in (no heap), so nothing is lost by not dropping them one by one.
     let mut slots = ManuallyDrop::new([const { Slot::Absent }; SLOTS]);
-    match request(&mut Scan { s: text, pos: 0, depth: 0 }, replay.as_deref_mut(), &mut *slots) {
+    match request(&mut Scan { s: text, pos: 0, depth: 0 }, replay.as_deref_mut(), &mut *slots, errors_only) {
         Err(Stop::Wide) => {
             let mut wide = ManuallyDrop::new([const { Slot::Absent }; MAX_FIELDS]);
-            request(&mut Scan { s: text, pos: 0, depth: 0 }, replay, &mut *wide)
+            request(&mut Scan { s: text, pos: 0, depth: 0 }, replay, &mut *wide, errors_only)
         }
         done => done,
     }
@@ -99,7 +109,7 @@ pub fn report(line: &[u8]) -> Option<Report> {
     }
     let text = simdutf8::basic::from_utf8(line).ok()?;
     let mut out = None;
-    in_one_pass(text, Some(&mut out)).ok()?;
+    in_one_pass(text, Some(&mut out), false).ok()?;
     out
 }
 
@@ -1015,7 +1025,13 @@ impl Envelope {
 }
 
 /// The whole line: the request object `{profile, method, path, query, headers, body}`.
-fn request<'a>(scan: &mut Scan<'a>, replay: Option<&mut Option<Report>>, slots: &mut [Slot<'a>]) -> R<Quick> {
+/// With `errors_only`, warnings are not looked for where that saves work: then no line is `clean`.
+fn request<'a>(
+    scan: &mut Scan<'a>,
+    replay: Option<&mut Option<Report>>,
+    slots: &mut [Slot<'a>],
+    errors_only: bool,
+) -> R<Quick> {
     scan.ws();
     if scan.peek() != Some(b'{') {
         return Err(Stop::Invalid); // not an object, or not JSON
@@ -1028,7 +1044,7 @@ fn request<'a>(scan: &mut Scan<'a>, replay: Option<&mut Option<Report>>, slots: 
         warned: false,
         opaque: false,
         checks: replay.is_none(),
-        ctx: Ctx { quiet: true, ..Ctx::default() },
+        ctx: Ctx { quiet: true, errors_only, ..Ctx::default() },
         ptr: Pointer::default(),
     };
     // The body, once read: the route it was read for (`Err`: no route) and whether it was an object.
@@ -1251,7 +1267,11 @@ fn request<'a>(scan: &mut Scan<'a>, replay: Option<&mut Option<Report>>, slots: 
         }
         *out = Some(Report::new(Some(op.id), ctx.errors));
     }
-    Ok(if found.error { Quick::Invalid } else { Quick::Valid { operation: op.id, clean: !found.warned } })
+    Ok(if found.error {
+        Quick::Invalid
+    } else {
+        Quick::Valid { operation: op.id, clean: !found.warned && !errors_only }
+    })
 }
 
 /// What the cross-field rule reads: the body's slots when the body was an object, else no body.

@@ -162,7 +162,7 @@ pub fn validate_json_bytes_by_table(line: &[u8]) -> Option<Report> {
 /// over the bytes, without a tree, where it can be ([`fast::quick`]), by the full checker
 /// otherwise; no report is built. For a report, call [`validate_json_bytes`].
 pub fn verdict_json_bytes(line: &[u8]) -> Option<bool> {
-    match fast::quick(line) {
+    match fast::verdict(line) {
         fast::Quick::Blank => None,
         fast::Quick::Invalid => Some(false),
         fast::Quick::Valid { .. } => Some(true),

@@ -219,9 +219,19 @@ pub(crate) struct Ctx {
     /// Only the verdict is wanted (the one-pass check): warnings are counted in `warned`, not written.
     pub(crate) quiet: bool,
     pub(crate) warned: bool,
+    /// Only whether there is an error is wanted (`verdict_json_bytes`): a rule may skip the work
+    /// that could only find a warning ([`Ctx::wants_warnings`]).
+    pub(crate) errors_only: bool,
 }
 
 impl Ctx {
+    /// Whether a warning found would count: a cross-field rule skips the work that can only find
+    /// a warning when it would not. The field rules (`check_value`) always look for every warning:
+    /// the one pass keeps the texts they find clean (`fast::keep_clean`).
+    pub(crate) fn wants_warnings(&self) -> bool {
+        !self.errors_only
+    }
+
     /// Records a warning, written by `make` unless only the verdict is wanted.
     pub(crate) fn warn(&mut self, make: impl FnOnce() -> Violation) {
         if self.quiet {
