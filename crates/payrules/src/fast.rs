@@ -175,12 +175,17 @@ type Word = (u64, usize);
 
 fn word(text: &str) -> Option<Word> {
     let b = text.as_bytes();
-    if b.len() > 8 {
-        return None;
-    }
-    let mut w = [0u8; 8];
-    w.get_mut(..b.len())?.copy_from_slice(b);
-    Some((u64::from_le_bytes(w), b.len()))
+    let n = b.len();
+    // Two loads that overlap where the text is shorter than twice their width: the bytes they
+    // share are the same, so `|` puts each byte in its place (no call into `memcpy`).
+    let w = match n {
+        0 => 0,
+        1..=3 => b.iter().rev().fold(0, |w, &c| w << 8 | u64::from(c)),
+        4..=7 => word4(b.get(..4)) | word4(b.get(n - 4..)) << (8 * (n - 4)),
+        8 => word8(Some(b)),
+        _ => return None,
+    };
+    Some((w, n))
 }
 
 /// Every word of `values`, or `None` when one of them is longer than eight bytes.
@@ -1548,4 +1553,23 @@ fn identifier(scan: &mut Scan<'_>, fields: &[&str], found: &mut Found) -> R<()> 
         found.error = true;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::word;
+
+    #[test]
+    fn a_word_is_its_bytes_little_endian_then_its_length() {
+        let text = "abcdefghi";
+        for n in 0..=text.len() {
+            let t = text.get(..n).unwrap_or_default();
+            let expected = (n <= 8).then(|| {
+                let mut w = [0u8; 8];
+                w[..n].copy_from_slice(t.as_bytes());
+                (u64::from_le_bytes(w), n)
+            });
+            assert_eq!(word(t), expected, "{t:?}");
+        }
+    }
 }
