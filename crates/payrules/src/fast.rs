@@ -163,8 +163,9 @@ enum Pass {
     Enum(Box<[Word]>),
     /// A string or number matching the pattern that has no known values (`Ty::Pattern`).
     Pattern(&'static Pattern),
-    /// A string or number matching the pattern and among its known values.
-    Known(&'static Pattern, Box<[Word]>),
+    /// A string or number among the pattern's known values, those that match it (so the
+    /// pattern need not be asked again).
+    Known(Box<[Word]>),
     /// A string that is a code of the currency table (`Ty::Currency`).
     Currency(&'static [u64]),
 }
@@ -224,7 +225,8 @@ impl Pass {
         let compiled = match ty {
             Ty::Enum { values } => words(values.iter().copied()).map(Pass::Enum),
             Ty::Pattern(p) if p.known.is_empty() => Some(Pass::Pattern(p)),
-            Ty::Pattern(p) => words(p.known.iter().map(|(k, _)| *k)).map(|w| Pass::Known(p, w)),
+            // A known value the pattern refuses is never admitted: only the others are kept.
+            Ty::Pattern(p) => words(p.known.iter().map(|(k, _)| *k).filter(|k| p.matches(k))).map(Pass::Known),
             Ty::Currency => currency_codes().map(Pass::Currency),
             _ => None,
         };
@@ -236,8 +238,8 @@ impl Pass {
         match (self, value) {
             (Pass::Enum(values), Json::String(s)) => word(s).is_some_and(|w| values.contains(&w)),
             (Pass::Pattern(p), Json::String(Cow::Borrowed(t)) | Json::Number(t)) => p.matches(t),
-            (Pass::Known(p, known), Json::String(Cow::Borrowed(t)) | Json::Number(t)) => {
-                word(t).is_some_and(|w| known.contains(&w)) && p.matches(t)
+            (Pass::Known(known), Json::String(Cow::Borrowed(t)) | Json::Number(t)) => {
+                word(t).is_some_and(|w| known.contains(&w))
             }
             (Pass::Currency(bits), Json::String(s)) => {
                 code_index(s).is_some_and(|i| bits.get(i / 64).is_some_and(|b| b & (1 << (i % 64)) != 0))
