@@ -79,17 +79,12 @@ impl BatchResult {
     fn new(bytes: Vec<u8>) -> Self {
         let mut lines = Vec::new();
         let mut invalid = Vec::new();
-        let mut start = 0;
-        while start <= bytes.len() {
-            let end = bytes[start..].iter().position(|&b| b == b'\n').map_or(bytes.len(), |n| start + n);
-            // The one-pass verdict: no report is built for a line (`report(i)` builds it).
-            if let Some(valid) = payrules::verdict_json_bytes(&bytes[start..end]) {
-                if !valid {
-                    invalid.push(u32::try_from(lines.len()).unwrap_or(u32::MAX));
-                }
-                lines.push((start, end));
+        // The one-pass verdicts: no report is built for a line (`report(i)` builds it).
+        for (range, valid) in payrules::fast::verdicts(&bytes) {
+            if !valid {
+                invalid.push(u32::try_from(lines.len()).unwrap_or(u32::MAX));
             }
-            start = end + 1;
+            lines.push((range.start, range.end));
         }
         Self { bytes, lines, invalid }
     }

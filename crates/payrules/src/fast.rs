@@ -78,6 +78,57 @@ fn one_pass(line: &[u8], errors_only: bool) -> Quick {
     }
 }
 
+/// The verdicts on a batch of JSON Lines, one per non-blank line in order: the line's range in
+/// `bytes` (without its `\n`) and whether it is valid, as `verdict_json_bytes` of that line says.
+/// The line ends are found eight bytes at a time ([`line_end`]).
+pub fn verdicts(bytes: &[u8]) -> Verdicts<'_> {
+    Verdicts { bytes, start: 0 }
+}
+
+/// The iterator [`verdicts`] returns.
+#[derive(Clone, Debug)]
+pub struct Verdicts<'a> {
+    bytes: &'a [u8],
+    /// Where the next line begins; past the end once every line was given.
+    start: usize,
+}
+
+impl Iterator for Verdicts<'_> {
+    type Item = (std::ops::Range<usize>, bool);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        while let Some(rest) = self.bytes.get(self.start..) {
+            let start = self.start;
+            let end = start + line_end(rest);
+            self.start = end + 1;
+            if let Some(valid) = crate::verdict_json_bytes(&self.bytes[start..end]) {
+                return Some((start..end, valid));
+            }
+        }
+        None
+    }
+}
+
+/// Where the first line of `bytes` ends: the index of its `\n`, or `bytes.len()`. Eight bytes are
+/// compared at a time (a word with a zero byte where `\n` was: the lowest such byte is exact).
+fn line_end(bytes: &[u8]) -> usize {
+    const ONES: u64 = u64::from_le_bytes([1; 8]);
+    const HIGH: u64 = ONES << 7;
+    const NEWLINES: u64 = ONES * b'\n' as u64;
+    let mut chunks = bytes.chunks_exact(8);
+    let mut at = 0;
+    for chunk in &mut chunks {
+        let Ok(word) = <[u8; 8]>::try_from(chunk) else { break };
+        let x = u64::from_le_bytes(word) ^ NEWLINES;
+        let zero = x.wrapping_sub(ONES) & !x & HIGH;
+        if zero != 0 {
+            return at + (zero.trailing_zeros() / 8) as usize;
+        }
+        at += 8;
+    }
+    chunks.remainder().iter().position(|&b| b == b'\n').map_or(bytes.len(), |n| at + n)
+}
+
 /// The top-level body fields the pass keeps room for first; an operation whose body has more
 /// (`Stop::Wide`) is read again with room for [`MAX_FIELDS`] (fewer slots to set up per line).
 const SLOTS: usize = 32;
@@ -1559,7 +1610,26 @@ fn identifier(scan: &mut Scan<'_>, fields: &[&str], found: &mut Found) -> R<()> 
 
 #[cfg(test)]
 mod tests {
-    use super::word;
+    use super::{line_end, word};
+
+    #[test]
+    fn a_line_ends_at_its_first_newline_as_a_byte_search_finds_it() {
+        // Every length to 20 and every place of the first `\n` (or none), among bytes that are
+        // one above or below it, high bytes and zeros, which a word-wise search could confuse.
+        for len in 0..20 {
+            for first in 0..=len {
+                let mut bytes: Vec<u8> = (0..len).map(|i| [0x0b, 0x09, 0x8a, 0x00, 0xff, b'a'][i % 6]).collect();
+                if first < len {
+                    bytes[first] = b'\n';
+                    if first + 1 < len {
+                        bytes[first + 1] = b'\n';
+                    }
+                }
+                let expected = bytes.iter().position(|&b| b == b'\n').unwrap_or(len);
+                assert_eq!(line_end(&bytes), expected, "{bytes:?}");
+            }
+        }
+    }
 
     #[test]
     fn a_word_is_its_bytes_little_endian_then_its_length() {

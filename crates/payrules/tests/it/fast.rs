@@ -72,6 +72,39 @@ fn mixed_batches_get_the_checkers_verdict() {
     eprintln!("mixed: {decided} of {n} decided in one pass");
 }
 
+/// `fast::verdicts` of a whole batch is each line's `verdict_json_bytes`, split at every `\n` (blank
+/// and whitespace lines give none), wherever the lines end relative to its eight-byte reads.
+#[test]
+fn a_batchs_verdicts_are_its_lines_verdicts() {
+    let mut bytes = Vec::new();
+    for (i, line) in mixed_batch(7, 2_000).lines().enumerate() {
+        bytes.extend_from_slice(line.as_bytes());
+        // Lines shifted by one byte each, blank and whitespace-only lines, a `\r\n` end, a line
+        // that is not UTF-8.
+        match i % 11 {
+            0 => bytes.extend_from_slice(b"\n\n"),
+            3 => bytes.extend_from_slice(b"\r\n \t \n"),
+            5 => bytes.extend_from_slice(b"\n{\"profile\":\"\xff\"}\n"),
+            _ => bytes.extend_from_slice(&b"\n        "[..1 + i % 9]),
+        }
+        bytes.push(b'\n');
+    }
+    for cut in [bytes.len(), bytes.len() - 1, bytes.len() - 300] {
+        let batch = &bytes[..cut];
+        let mut expected = Vec::new();
+        let mut start = 0;
+        for line in batch.split(|&b| b == b'\n') {
+            if let Some(valid) = payrules::verdict_json_bytes(line) {
+                expected.push((start..start + line.len(), valid));
+            }
+            start += line.len() + 1;
+        }
+        let got: Vec<_> = payrules::fast::verdicts(batch).collect();
+        assert!(expected.len() > 2_000 && expected.iter().any(|e| !e.1));
+        assert_eq!(got, expected);
+    }
+}
+
 /// One byte-level change of a line.
 #[derive(Clone, Debug)]
 enum Edit {
