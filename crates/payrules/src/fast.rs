@@ -98,11 +98,10 @@ impl Iterator for Verdicts<'_> {
 
     fn next(&mut self) -> Option<Self::Item> {
         while let Some(rest) = self.bytes.get(self.start..) {
-            let start = self.start;
-            let end = start + line_end(rest);
-            self.start = end + 1;
-            if let Some(valid) = crate::verdict_json_bytes(&self.bytes[start..end]) {
-                return Some((start..end, valid));
+            let (start, n) = (self.start, line_end(rest));
+            self.start = start + n + 1;
+            if let Some(valid) = crate::verdict_json_bytes(rest.get(..n).unwrap_or_default()) {
+                return Some((start..start + n, valid));
             }
         }
         None

@@ -85,7 +85,7 @@ fn a_batchs_verdicts_are_its_lines_verdicts() {
             0 => bytes.extend_from_slice(b"\n\n"),
             3 => bytes.extend_from_slice(b"\r\n \t \n"),
             5 => bytes.extend_from_slice(b"\n{\"profile\":\"\xff\"}\n"),
-            _ => bytes.extend_from_slice(&b"\n        "[..1 + i % 9]),
+            _ => bytes.extend_from_slice(&b"\n        "[..=i % 9]),
         }
         bytes.push(b'\n');
     }
