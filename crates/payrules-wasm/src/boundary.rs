@@ -6,6 +6,12 @@
 use js_sys::JSON;
 use wasm_bindgen::prelude::*;
 
+/// Each module's allocator: talc, growing the wasm memory as it needs; smaller than std's dlmalloc
+/// and as fast or faster (BENCHMARKS.md).
+#[cfg(all(target_family = "wasm", not(target_feature = "atomics")))]
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
+
 /// JSON text to a JavaScript value (`JSON.parse`); the text always comes from the core's writer.
 // The ledger's (its answers carry amounts as exact text); the validation module's reports become
 // objects without JSON text.

@@ -1,5 +1,10 @@
 //! Mounts the payrules console (only in the browser).
 
+/// The console's allocator: talc, as in the npm package's modules (smaller than std's dlmalloc).
+#[cfg(all(target_arch = "wasm32", not(target_feature = "atomics")))]
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
+
 #[cfg(target_arch = "wasm32")]
 fn main() {
     console_error_panic_hook::set_once();
