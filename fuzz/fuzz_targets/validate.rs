@@ -1,7 +1,8 @@
 //! Fuzzes the request reader and every rule behind it: any bytes, as a JSON Lines line, must give
 //! a report (or `None` for a blank line) and never panic, and the one-pass verdict
 //! (`payrules::fast`) must agree with the report, and a report written from the one pass
-//! (`fast::report`) must be the table-driven checker's.
+//! (`fast::report`) must be the table-driven checker's; taken as a batch, its lines' verdicts are
+//! `payrules::verdicts`'.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -28,4 +29,14 @@ fuzz_target!(|data: &[u8]| {
         }
         (q, r) => panic!("one pass {q:?}, report {r:?}"),
     }
+    // As a batch of lines: each line's verdict, where `verdicts` finds the lines.
+    let mut expected = Vec::new();
+    let mut start = 0;
+    for line in data.split(|&b| b == b'\n') {
+        if let Some(valid) = payrules::verdict_json_bytes(line) {
+            expected.push((start..start + line.len(), valid));
+        }
+        start += line.len() + 1;
+    }
+    assert_eq!(payrules::verdicts(data).collect::<Vec<_>>(), expected);
 });

@@ -80,7 +80,7 @@ impl BatchResult {
         let mut lines = Vec::new();
         let mut invalid = Vec::new();
         // The one-pass verdicts: no report is built for a line (`report(i)` builds it).
-        for (range, valid) in payrules::fast::verdicts(&bytes) {
+        for (range, valid) in payrules::verdicts(&bytes) {
             if !valid {
                 invalid.push(u32::try_from(lines.len()).unwrap_or(u32::MAX));
             }

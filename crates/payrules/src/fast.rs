@@ -78,39 +78,9 @@ fn one_pass(line: &[u8], errors_only: bool) -> Quick {
     }
 }
 
-/// The verdicts on a batch of JSON Lines, one per non-blank line in order: the line's range in
-/// `bytes` (without its `\n`) and whether it is valid, as `verdict_json_bytes` of that line says.
-/// The line ends are found eight bytes at a time ([`line_end`]).
-pub fn verdicts(bytes: &[u8]) -> Verdicts<'_> {
-    Verdicts { bytes, start: 0 }
-}
-
-/// The iterator [`verdicts`] returns.
-#[derive(Clone, Debug)]
-pub struct Verdicts<'a> {
-    bytes: &'a [u8],
-    /// Where the next line begins; past the end once every line was given.
-    start: usize,
-}
-
-impl Iterator for Verdicts<'_> {
-    type Item = (std::ops::Range<usize>, bool);
-
-    fn next(&mut self) -> Option<Self::Item> {
-        while let Some(rest) = self.bytes.get(self.start..) {
-            let (start, n) = (self.start, line_end(rest));
-            self.start = start + n + 1;
-            if let Some(valid) = crate::verdict_json_bytes(rest.get(..n).unwrap_or_default()) {
-                return Some((start..start + n, valid));
-            }
-        }
-        None
-    }
-}
-
 /// Where the first line of `bytes` ends: the index of its `\n`, or `bytes.len()`. Eight bytes are
 /// compared at a time (a word with a zero byte where `\n` was: the lowest such byte is exact).
-fn line_end(bytes: &[u8]) -> usize {
+pub(crate) fn line_end(bytes: &[u8]) -> usize {
     const ONES: u64 = u64::from_le_bytes([1; 8]);
     const HIGH: u64 = ONES << 7;
     const NEWLINES: u64 = ONES * b'\n' as u64;

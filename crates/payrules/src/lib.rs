@@ -169,3 +169,33 @@ pub fn verdict_json_bytes(line: &[u8]) -> Option<bool> {
         fast::Quick::Undecided => validate_json_bytes_by_table(line).map(|r| r.valid),
     }
 }
+
+/// The verdicts on a batch of JSON Lines, one per non-blank line in order: the line's range in
+/// `bytes` (without its `\n`) and whether it is valid, as [`verdict_json_bytes`] of that line says.
+/// The line ends are found eight bytes at a time (`fast::line_end`).
+pub fn verdicts(bytes: &[u8]) -> Verdicts<'_> {
+    Verdicts { bytes, start: 0 }
+}
+
+/// The iterator [`verdicts`] returns.
+#[derive(Clone, Debug)]
+pub struct Verdicts<'a> {
+    bytes: &'a [u8],
+    /// Where the next line begins; past the end once every line was given.
+    start: usize,
+}
+
+impl Iterator for Verdicts<'_> {
+    type Item = (std::ops::Range<usize>, bool);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        while let Some(rest) = self.bytes.get(self.start..) {
+            let (start, n) = (self.start, fast::line_end(rest));
+            self.start = start + n + 1;
+            if let Some(valid) = verdict_json_bytes(rest.get(..n).unwrap_or_default()) {
+                return Some((start..start + n, valid));
+            }
+        }
+        None
+    }
+}

@@ -72,7 +72,7 @@ fn mixed_batches_get_the_checkers_verdict() {
     eprintln!("mixed: {decided} of {n} decided in one pass");
 }
 
-/// `fast::verdicts` of a whole batch is each line's `verdict_json_bytes`, split at every `\n` (blank
+/// `payrules::verdicts` of a whole batch is each line's `verdict_json_bytes`, split at every `\n` (blank
 /// and whitespace lines give none), wherever the lines end relative to its eight-byte reads.
 #[test]
 fn a_batchs_verdicts_are_its_lines_verdicts() {
@@ -99,7 +99,7 @@ fn a_batchs_verdicts_are_its_lines_verdicts() {
             }
             start += line.len() + 1;
         }
-        let got: Vec<_> = payrules::fast::verdicts(batch).collect();
+        let got: Vec<_> = payrules::verdicts(batch).collect();
         assert!(expected.len() > 2_000 && expected.iter().any(|e| !e.1));
         assert_eq!(got, expected);
     }
