@@ -267,9 +267,10 @@ impl Exact {
 impl fmt::Display for Exact {
     /// As rust_decimal writes the same value: `-0.050`, `12`, `0.00`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let digits = self.mantissa.to_string();
+        let digits = Digits(self.mantissa).to_string();
         let scale = self.scale as usize;
-        let (whole, frac) = digits.split_at(digits.len().saturating_sub(scale));
+        let point = digits.len().saturating_sub(scale);
+        let (whole, frac) = (digits.get(..point).unwrap_or_default(), digits.get(point..).unwrap_or_default());
         if self.negative {
             f.write_str("-")?;
         }
@@ -282,6 +283,21 @@ impl fmt::Display for Exact {
             f.write_str(frac)?;
         }
         Ok(())
+    }
+}
+
+/// A `u128` written as its `Display` writes it, by the `u64` formatting the module has anyway (19
+/// digits at a time), so `u128`'s own formatting code is not in the validation module.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Digits(pub(crate) u128);
+
+impl fmt::Display for Digits {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        const E19: u128 = 10_000_000_000_000_000_000;
+        match u64::try_from(self.0) {
+            Ok(n) => write!(f, "{n}"),
+            Err(_) => write!(f, "{}{:019}", Digits(self.0 / E19), u64::try_from(self.0 % E19).unwrap_or(0)),
+        }
     }
 }
 
@@ -477,6 +493,17 @@ impl Currency {
 #[cfg(test)]
 mod tests {
     use super::{Amount, Currency};
+
+    #[test]
+    fn digits_are_written_as_u128_display_writes_them() {
+        let e19 = 10_000_000_000_000_000_000u128;
+        let mut values = vec![0, 1, 9, 10, u128::from(u64::MAX), u128::from(u64::MAX) + 1, e19 - 1, e19, e19 + 1];
+        values.extend([e19 * e19 - 1, e19 * e19, e19 * e19 * 3 + 5, (1 << 96) - 1, u128::MAX, u128::MAX - 1]);
+        values.extend((0..128).map(|b| 1u128 << b).chain((1..128).map(|b| (1u128 << b) - 1)));
+        for n in values {
+            assert_eq!(super::Digits(n).to_string(), n.to_string());
+        }
+    }
 
     #[test]
     fn keeps_text_exactly() {

@@ -5,7 +5,7 @@
 //! fields, signs, paging bounds, the reverse bodies) the rules below are our decisions (SEEDS.md).
 
 use crate::json::{Json, Members, member};
-use crate::money::Amount;
+use crate::money::{Amount, Digits};
 use crate::operation::{Body, Input, Method, Operation, people_rules, people_summary};
 use crate::report::{Code, Violation};
 use crate::rules::{Ctx, Field, Token, Ty, Val};
@@ -248,6 +248,7 @@ fn update_cross(input: &Input<'_>, ctx: &mut Ctx) {
         return;
     };
     if identity != path_id {
+        let (identity, path_id) = (Digits(identity), Digits(path_id));
         ctx.push(
             Violation::error(
                 "/body/identity",
