@@ -26,7 +26,7 @@
 //!
 //! For JSON Lines, [`validate_json_bytes`] takes one line's bytes (`None` for a blank line), and
 //! [`verdict_json_bytes`] only says whether it is valid — in one pass over the bytes, without
-//! building a report for a valid line.
+//! building a report for a valid line; [`verdicts`] gives a whole batch's, line by line.
 //!
 //! # Run a ledger with a clock
 //!
