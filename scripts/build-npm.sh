@@ -37,7 +37,7 @@ wasm-bindgen --target web --out-dir "$out/web/ledger" --out-name payrules_ledger
 wasm_opt "${WASM_OPT_LEDGER:--Oz}" "$out/web/ledger/payrules_ledger_bg.wasm"
 rm -f "$out"/web/*.d.ts "$out"/web/ledger/*.d.ts  # the package's own declarations describe both entries
 npm=crates/payrules-wasm/npm
-cp "$npm/package.json" "$npm/node.js" "$npm/web.js" "$npm/iterable.js" "$npm/index.d.ts" "$npm/README.md" "$out/"
+cp "$npm/package.json" "$npm/node.js" "$npm/web.js" "$npm/batch.js" "$npm/index.d.ts" "$npm/README.md" "$out/"
 # profiles(): the descriptions as JSON text in JavaScript, not in the validation module (BENCHMARKS.md).
 cargo run -q -p payrules --example profiles_js --locked > "$out/profiles.js"
 cp "$npm/ledger/node.js" "$npm/ledger/web.js" "$npm/ledger/index.d.ts" "$out/ledger/"

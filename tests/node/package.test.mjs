@@ -125,6 +125,34 @@ test('validateBatch reads UTF-8 JSON Lines bytes: verdicts at once, reports on d
   assert.deepEqual([...empty], []);
 });
 
+test('report(i) is the object of reportJson(i) for any string a report holds', () => {
+  // batch.js builds report(i) from one NUL-separated text; a report whose strings hold a NUL (a
+  // field named with \u0000 is quoted in its path and message), no operation, a suggestion, an
+  // empty string or text that is not JSON must come out the same, key for key.
+  const body = { amount: '12.3400', mopId: 6000, currency: 'eur', type: 'debit', status: 2, transactionType: 1 };
+  const requests = [
+    { profile: 'plentymarkets', method: 'POST', path: '/rest/payments', headers: { Authorization: 'Bearer t' }, body: { ...body, 'a\u0000b': 1 } },
+    { profile: 'plentymarkets', method: 'POST', path: '/rest/payments', headers: { Authorization: 'Bearer t' }, body: { ...body, '': 1, 'x=y': 'é ✓ 😀' } },
+    { profile: 'plentymarkets', method: 'POST', path: '/rest/payments', headers: { Authorization: 'Bearer t' }, body },
+    { profile: 'plentymarkets', method: 'GET', path: '/nowhere' },
+    { profile: 'nobody', method: 'GET', path: '/' },
+  ];
+  const text = requests.map((r) => JSON.stringify(r)).join('\n') + '\n{"profile": \n[]\n"\u0000"';
+  const batch = payrules.validateBatch(new TextEncoder().encode(text));
+  assert.equal(batch.length, requests.length + 3);
+  let nul = 0;
+  for (let i = 0; i < batch.length; i++) {
+    const r = batch.reportJson(i);
+    nul += batch.reportParts(i) === '' ? 1 : 0;
+    assert.equal(JSON.stringify(batch.report(i)), r, `entry ${i}: the object of that text, key for key`);
+    assert.deepEqual(batch.report(i), JSON.parse(r));
+  }
+  assert.ok(nul >= 1, 'a report holding a NUL is built by the module');
+  assert.ok(JSON.parse(batch.reportJson(3)).operation === null);
+  assert.ok(JSON.parse(batch.reportJson(2)).errors.some((e) => typeof e.suggestion === 'string'), 'a suggestion crosses');
+  batch.free();
+});
+
 test('a broken contract throws an Error that says why; a domain problem is data', () => {
   assert.throws(() => payrules.validate(5), (e) => e instanceof Error && /request object/.test(e.message));
   assert.throws(() => payrules.validate([1]), (e) => e instanceof Error && /got an array/.test(e.message));

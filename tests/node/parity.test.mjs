@@ -35,6 +35,8 @@ test('CLI, Node and Chromium agree byte for byte', async () => {
   const nativeLines = lines(native.batch);
   assert.equal(result.length, nativeLines.length);
   assert.equal(Array.from({ length: result.length }, (_, i) => result.reportJson(i) + '\n').join(''), native.batch);
+  // report(i)'s objects (built by the package's batch.js from one string each) are those texts' objects, key for key.
+  assert.equal(Array.from({ length: result.length }, (_, i) => JSON.stringify(result.report(i)) + '\n').join(''), native.batch);
   assert.deepEqual([...result.invalidLines], nativeLines.flatMap((l, i) => (l.startsWith('{"valid":false') ? [i] : [])));
   result.free();
   // The batch path (bytes in, one array out) gives the same reports too.
@@ -63,6 +65,7 @@ test('CLI, Node and Chromium agree byte for byte', async () => {
       return {
         batch: split(batch).map((l) => payrules.validateJson(l) + '\n').join(''),
         viaBatch: Array.from({ length: result.length }, (_, i) => result.reportJson(i) + '\n').join(''),
+        viaObjects: Array.from({ length: result.length }, (_, i) => JSON.stringify(result.report(i)) + '\n').join(''),
         invalidLines: [...result.invalidLines],
       };
     });
@@ -79,6 +82,7 @@ test('CLI, Node and Chromium agree byte for byte', async () => {
     assert.deepEqual(wasmFetched, ['/payrules/web/payrules_wasm_bg.wasm', '/payrules/web/ledger/payrules_ledger_bg.wasm']);
     browserOut.scenarios = browserScenarios;
     assert.equal(browserOut.viaBatch, native.batch, 'Chromium batch result differs from the CLI');
+    assert.equal(browserOut.viaObjects, native.batch, "Chromium batch result's report objects differ from the CLI");
     assert.deepEqual(browserOut.invalidLines, [...payrules.validateBatch(bytes).invalidLines]);
 
     assert.equal(node.batch, native.batch, 'Node batch differs from the CLI');

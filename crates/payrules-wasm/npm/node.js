@@ -4,7 +4,7 @@
 // The ledger is another module, `payrules/ledger`: nothing here loads it.
 import { readFileSync } from 'node:fs';
 import { initSync } from './web/payrules_wasm.js';
-import './iterable.js';
+import './batch.js';
 
 initSync({ module: readFileSync(new URL('./web/payrules_wasm_bg.wasm', import.meta.url)) });
 
