@@ -11,16 +11,25 @@ const byFields = BatchResult.prototype.report;
 
 /** The object of a `reportParts` text: `{valid, operation, errors: [{path, code, severity, message, suggestion?}]}`. */
 function fromParts(text) {
-  const p = text.split('\0');
+  // Each string read up to its NUL (indexOf and slice: about twice as fast here as split).
+  let at = 0;
+  const next = () => {
+    const end = text.indexOf('\0', at);
+    const s = text.slice(at, end);
+    at = end + 1;
+    return s;
+  };
+  const valid = next() === '1';
+  const operation = next();
   const errors = [];
-  // After `valid` and the operation, five strings a violation; the last element is the '' after the final NUL.
-  for (let k = 2; k + 5 < p.length; k += 5) {
-    const suggestion = p[k + 4];
+  // Five strings a violation; an optional one is '' when absent, '=' and its text when present.
+  while (at < text.length) {
+    const path = next(), code = next(), severity = next(), message = next(), suggestion = next();
     errors.push(suggestion === ''
-      ? { path: p[k], code: p[k + 1], severity: p[k + 2], message: p[k + 3] }
-      : { path: p[k], code: p[k + 1], severity: p[k + 2], message: p[k + 3], suggestion: suggestion.slice(1) });
+      ? { path, code, severity, message }
+      : { path, code, severity, message, suggestion: suggestion.slice(1) });
   }
-  return { valid: p[0] === '1', operation: p[1] === '' ? null : p[1].slice(1), errors };
+  return { valid, operation: operation === '' ? null : operation.slice(1), errors };
 }
 
 BatchResult.prototype.report = function report(i) {
