@@ -5,9 +5,10 @@
 //! Two channels: a domain problem (an invalid request) comes back as data; a broken contract (an
 //! argument that is not a request object, an unknown profile) throws an `Error` whose message says
 //! why. A request object crosses as JSON text, read by the core's own reader, so JavaScript gets
-//! the same verdict as native code. A report comes back as an object built field by field
-//! (serde-wasm-bindgen: it holds strings, booleans and `null`, nothing JSON text must carry
-//! exactly), the object `JSON.parse` would make of its text, without that text. The `…Json`
+//! the same verdict as native code. A report comes back as an object (it holds strings, booleans and
+//! `null`, nothing JSON text must carry exactly), the object `JSON.parse` would make of its text,
+//! without that text: `validate`'s built field by field by serde-wasm-bindgen, a batch's `report(i)`
+//! by the package's `batch.js` from one string (`reportParts`: one crossing, not one a field). The `…Json`
 //! variants return the core's exact text (a request's `12.3400` or `12345678901234567890` is text
 //! there): written by the core's own writers (`Report::to_json`, byte for byte what serde_json
 //! writes), so serde_json is not in the module.
@@ -55,13 +56,13 @@ fn report_object(report: &payrules::Report) -> Result<JsValue, JsError> {
 fn report_parts(report: &payrules::Report) -> String {
     let mut out =
         String::with_capacity(16 + report.errors.iter().map(|v| v.path.len() + v.message.len() + 32).sum::<usize>());
-    put(&mut out, "", if report.valid { "1" } else { "0" });
+    put(&mut out, if report.valid { "1" } else { "0" });
     optional(&mut out, report.operation.as_deref());
     for v in &report.errors {
-        put(&mut out, "", &v.path);
-        put(&mut out, "", v.code.as_str());
-        put(&mut out, "", severity(v.severity));
-        put(&mut out, "", &v.message);
+        put(&mut out, &v.path);
+        put(&mut out, v.code.as_str());
+        put(&mut out, severity(v.severity));
+        put(&mut out, &v.message);
         optional(&mut out, v.suggestion.as_deref());
     }
     // A NUL inside a string would end it early: then the object is built field by field.
@@ -70,17 +71,16 @@ fn report_parts(report: &payrules::Report) -> String {
 }
 
 #[inline(never)]
-fn put(out: &mut String, prefix: &str, text: &str) {
-    out.push_str(prefix);
+fn put(out: &mut String, text: &str) {
     out.push_str(text);
     out.push('\0');
 }
 
 fn optional(out: &mut String, text: Option<&str>) {
-    match text {
-        Some(text) => put(out, "=", text),
-        None => put(out, "", ""),
+    if text.is_some() {
+        out.push('=');
     }
+    put(out, text.unwrap_or_default());
 }
 
 fn severity(severity: payrules::Severity) -> &'static str {
