@@ -50,7 +50,11 @@ export class BatchResult {
    * no violation at all; `reportJson(i)` tells for these.
    */
   mayHaveViolations(): Uint32Array;
-  /** Entry `i`'s full report, written now (the same as `validateJson` of that line). Throws when `i` is out of range. */
+  /**
+   * Entry `i`'s full report (the same as `validateJson` of that line), a fresh object each call.
+   * Written on demand; invalid entries read in order are written a run of up to 64 at a time.
+   * Throws when `i` is out of range.
+   */
   report(i: number): Report;
   /** Entry `i`'s report as exact JSON text (the bytes `validateJson` returns for that line). */
   reportJson(i: number): string;

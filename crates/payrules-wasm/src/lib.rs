@@ -8,10 +8,10 @@
 //! the same verdict as native code. A report comes back as an object (it holds strings, booleans and
 //! `null`, nothing JSON text must carry exactly), the object `JSON.parse` would make of its text,
 //! without that text: `validate`'s built field by field by serde-wasm-bindgen, a batch's `report(i)`
-//! by the package's `batch.js` from one string (`reportParts`: one crossing, not one a field). The `…Json`
-//! variants return the core's exact text (a request's `12.3400` or `12345678901234567890` is text
-//! there): written by the core's own writers (`Report::to_json`, byte for byte what serde_json
-//! writes), so serde_json is not in the module.
+//! by the package's `batch.js` from one string (`reportsParts`: one crossing for several reports,
+//! not one a field). The `…Json` variants return the core's exact text (a request's `12.3400` or
+//! `12345678901234567890` is text there): written by the core's own writers (`Report::to_json`,
+//! byte for byte what serde_json writes), so serde_json is not in the module.
 //!
 //! `profiles()`, `allowedActions()` and `diagram()` are not in this module: their answers are data
 //! generated at build time by the core into the package's `profiles.js`
@@ -48,26 +48,36 @@ fn report_object(report: &payrules::Report) -> Result<JsValue, JsError> {
         .map_err(|e| JsError::new(&format!("a report could not become a JavaScript object: {e}")))
 }
 
-/// A report as one text for `batch.js`: each of its strings followed by a NUL, in the order of the
-/// report's fields: `1` or `0` (`valid`), the operation (after a `=`; empty for none), then per
-/// violation its path, code, severity, message and suggestion (after a `=`; empty for none). Empty
-/// when one of the strings holds a NUL itself: `batch.js` then asks for the object
-/// (`report_object`).
-fn report_parts(report: &payrules::Report) -> String {
-    let mut out =
-        String::with_capacity(16 + report.errors.iter().map(|v| v.path.len() + v.message.len() + 32).sum::<usize>());
-    put(&mut out, if report.valid { "1" } else { "0" });
-    optional(&mut out, report.operation.as_deref());
+/// Reports as one text for `batch.js`: per report, the number of its violations, then each of its
+/// strings, every one followed by a NUL, in the order of the report's fields: `1` or `0` (`valid`),
+/// the operation (after a `=`; empty for none), then per violation its path, code, severity, message
+/// and suggestion (after a `=`; empty for none). A report one of whose strings holds a NUL itself
+/// is written `!` and a NUL instead: `batch.js` then asks for its object (`report_object`).
+fn put_report(out: &mut String, report: &payrules::Report) {
+    let start = out.len();
+    put_count(out, report.errors.len());
+    put(out, if report.valid { "1" } else { "0" });
+    optional(out, report.operation.as_deref());
     for v in &report.errors {
-        put(&mut out, &v.path);
-        put(&mut out, v.code.as_str());
-        put(&mut out, severity(v.severity));
-        put(&mut out, &v.message);
-        optional(&mut out, v.suggestion.as_deref());
+        put(out, &v.path);
+        put(out, v.code.as_str());
+        put(out, severity(v.severity));
+        put(out, &v.message);
+        optional(out, v.suggestion.as_deref());
     }
     // A NUL inside a string would end it early: then the object is built field by field.
-    let fields = 2 + 5 * report.errors.len();
-    if out.bytes().filter(|&b| b == 0).count() == fields { out } else { String::new() }
+    let fields = 3 + 5 * report.errors.len();
+    if out.get(start..).is_none_or(|written| written.bytes().filter(|&b| b == 0).count() != fields) {
+        out.truncate(start);
+        put(out, "!");
+    }
+}
+
+/// `n` in decimal digits, then a NUL.
+fn put_count(out: &mut String, n: usize) {
+    use std::fmt::Write as _;
+    // Writing to a `String` cannot fail.
+    let _ = write!(out, "{n}\0");
 }
 
 #[inline(never)]
@@ -187,12 +197,17 @@ impl BatchResult {
         report_object(&self.entry_report(index)?)
     }
 
-    /// Entry `i`'s full report as the text [`report_parts`] writes, from which the package's
-    /// `batch.js` builds the object `report(i)` returns: one string crosses instead of one per
-    /// field. Throws when `i` is not an entry of the batch.
-    #[wasm_bindgen(js_name = reportParts)]
-    pub fn report_parts(&self, index: u32) -> Result<String, JsError> {
-        Ok(report_parts(&self.entry_report(index)?))
+    /// The full reports of `entries`, in order, as one text ([`put_report`]), from which the
+    /// package's `batch.js` builds the objects `report(i)` returns: one string crosses for several
+    /// reports instead of one per field (`batch.js` asks for the next invalid entries together when
+    /// they are read in order). Throws when one of `entries` is not an entry of the batch.
+    #[wasm_bindgen(js_name = reportsParts)]
+    pub fn reports_parts(&self, entries: &[u32]) -> Result<String, JsError> {
+        let mut out = String::new();
+        for &index in entries {
+            put_report(&mut out, &self.entry_report(index)?);
+        }
+        Ok(out)
     }
 
     /// Entry `i`'s full report as exact JSON text: the same bytes as `validateJson` of that line.
