@@ -71,10 +71,32 @@ fn one_pass(line: &[u8], errors_only: bool) -> Quick {
     let Ok(text) = simdutf8::basic::from_utf8(line) else {
         return Quick::Invalid;
     };
-    match in_one_pass(text, None, errors_only) {
-        Ok(q) => q,
+    match in_one_pass(text, None, errors_only, false) {
+        Ok((q, _)) => q,
+        // The pass stops at a `\n` (where a line of a batch ends); in a text given alone it is
+        // whitespace, so only the checker can say.
+        Err(Stop::Invalid) if line.contains(&b'\n') => Quick::Undecided,
         Err(Stop::Invalid) => Quick::Invalid,
         Err(Stop::Undecided | Stop::Wide) => Quick::Undecided,
+    }
+}
+
+/// The verdict on the line `text` begins with (a batch's text from a line's start on), read in one
+/// pass that stops at the line's `\n`, so its end is not searched for first: the line's length
+/// (up to its `\n`, or to the end of `text`) and whether it is valid, as `verdict_json_bytes` of
+/// that line says. `whole`: `text` runs to the end of the batch; else a byte that is not UTF-8
+/// follows it, so a line that reaches the end of `text` is not all text. `None` where the pass
+/// cannot say (a blank line among them): the caller then finds the line's end and asks
+/// `verdict_json_bytes`.
+pub(crate) fn line_verdict(text: &str, whole: bool) -> Option<(usize, bool)> {
+    let (quick, end) = in_one_pass(text, None, true, true).ok()?;
+    if end == text.len() && !whole {
+        return None;
+    }
+    match quick {
+        Quick::Valid { .. } => Some((end, true)),
+        Quick::Invalid => Some((end, false)),
+        Quick::Blank | Quick::Undecided => None,
     }
 }
 
@@ -102,17 +124,25 @@ pub(crate) fn line_end(bytes: &[u8]) -> usize {
 /// (`Stop::Wide`) is read again with room for [`MAX_FIELDS`] (fewer slots to set up per line).
 const SLOTS: usize = 32;
 
-/// [`request`] over the line, with room for the body's fields.
-fn in_one_pass(text: &str, mut replay: Option<&mut Option<Report>>, errors_only: bool) -> R<Quick> {
+/// [`request`] over the line, with room for the body's fields; with where the request ended (the
+/// line's end, or with `lines` its `\n`).
+fn in_one_pass(
+    text: &str,
+    mut replay: Option<&mut Option<Report>>,
+    errors_only: bool,
+    lines: bool,
+) -> R<(Quick, usize)> {
     // Room for the top-level body fields: `SLOTS`, or all when the body has more. Only borrowed
     // scalars go in (no heap), so nothing is lost by not dropping them one by one.
     let mut slots = ManuallyDrop::new([const { Slot::Absent }; SLOTS]);
-    match request(&mut Scan { s: text, pos: 0, depth: 0 }, replay.as_deref_mut(), &mut *slots, errors_only) {
+    let mut scan = Scan { s: text, pos: 0, depth: 0, lines };
+    match request(&mut scan, replay.as_deref_mut(), &mut *slots, errors_only) {
         Err(Stop::Wide) => {
             let mut wide = ManuallyDrop::new([const { Slot::Absent }; MAX_FIELDS]);
-            request(&mut Scan { s: text, pos: 0, depth: 0 }, replay, &mut *wide, errors_only)
+            scan = Scan { s: text, pos: 0, depth: 0, lines };
+            request(&mut scan, replay, &mut *wide, errors_only).map(|q| (q, scan.pos))
         }
-        done => done,
+        done => done.map(|q| (q, scan.pos)),
     }
 }
 
@@ -129,7 +159,7 @@ pub fn report(line: &[u8]) -> Option<Report> {
     }
     let text = simdutf8::basic::from_utf8(line).ok()?;
     let mut out = None;
-    in_one_pass(text, Some(&mut out), false).ok()?;
+    in_one_pass(text, Some(&mut out), false, false).ok()?;
     out
 }
 
@@ -529,11 +559,15 @@ type R<T> = Result<T, Stop>;
 /// Nesting the pass follows; the reader refuses more than 128 levels, and deeper requests are left to it.
 const MAX_DEPTH: usize = 100;
 
-/// A strict JSON scanner over the line, accepting exactly what [`crate::json::parse`] accepts.
+/// A strict JSON scanner over the line, accepting exactly what [`crate::json::parse`] accepts,
+/// except that it stops at a `\n` (whitespace to the reader): nothing it reads crosses the end of a
+/// line of a batch.
 struct Scan<'a> {
     s: &'a str,
     pos: usize,
     depth: usize,
+    /// `s` is a batch's text from a line's start on: the request may end at a `\n` (the line's end).
+    lines: bool,
 }
 
 impl<'a> Scan<'a> {
@@ -541,8 +575,9 @@ impl<'a> Scan<'a> {
         self.s.as_bytes().get(self.pos).copied()
     }
 
+    /// Whitespace, but not a `\n` (see [`Scan`]).
     fn ws(&mut self) {
-        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.peek() {
+        while let Some(b' ' | b'\t' | b'\r') = self.peek() {
             self.pos += 1;
         }
     }
@@ -1158,7 +1193,7 @@ fn request<'a>(
         }
     }
     scan.ws();
-    if scan.pos < scan.s.len() {
+    if scan.pos < scan.s.len() && !(scan.lines && scan.peek() == Some(b'\n')) {
         return Err(Stop::Invalid);
     }
     let (Some(profile), Some(method), Some(path)) = (profile, method, path) else {

@@ -172,9 +172,11 @@ pub fn verdict_json_bytes(line: &[u8]) -> Option<bool> {
 
 /// The verdicts on a batch of JSON Lines, one per non-blank line in order: the line's range in
 /// `bytes` (without its `\n`) and whether it is valid, as [`verdict_json_bytes`] of that line says.
-/// The line ends are found eight bytes at a time (`fast::line_end`).
+/// The batch's text is checked as UTF-8 once, and each line read in one pass that stops at its
+/// `\n`; only a line that pass cannot decide is searched for its end (eight bytes at a time,
+/// `fast::line_end`) and judged on its own.
 pub fn verdicts(bytes: &[u8]) -> Verdicts<'_> {
-    Verdicts { bytes, start: 0 }
+    Verdicts { bytes, start: 0, text: None }
 }
 
 /// The iterator [`verdicts`] returns.
@@ -183,14 +185,44 @@ pub struct Verdicts<'a> {
     bytes: &'a [u8],
     /// Where the next line begins; past the end once every line was given.
     start: usize,
+    /// A run of the bytes that is UTF-8 text, and where it begins: up to the end of the bytes or to
+    /// the first byte after it that is not UTF-8.
+    text: Option<(usize, &'a str)>,
+}
+
+impl<'a> Verdicts<'a> {
+    /// The text from `start` on, and whether it runs to the end of the bytes; `None` where `start`
+    /// is not a character's start.
+    fn text_at(&mut self, start: usize) -> Option<(&'a str, bool)> {
+        let (at, text) = match self.text {
+            Some((at, text)) if (at..=at + text.len()).contains(&start) => (at, text),
+            _ => {
+                let rest = self.bytes.get(start..)?;
+                let text = match simdutf8::compat::from_utf8(rest) {
+                    Ok(text) => text,
+                    Err(e) => simdutf8::basic::from_utf8(rest.get(..e.valid_up_to())?).ok()?,
+                };
+                self.text = Some((start, text));
+                (start, text)
+            }
+        };
+        Some((text.get(start - at..)?, at + text.len() == self.bytes.len()))
+    }
 }
 
 impl Iterator for Verdicts<'_> {
     type Item = (std::ops::Range<usize>, bool);
 
     fn next(&mut self) -> Option<Self::Item> {
-        while let Some(rest) = self.bytes.get(self.start..) {
-            let (start, n) = (self.start, fast::line_end(rest));
+        let bytes = self.bytes;
+        while let Some(rest) = bytes.get(self.start..) {
+            let start = self.start;
+            // Read in one pass up to the line's `\n`, where the pass can decide.
+            if let Some((n, valid)) = self.text_at(start).and_then(|(text, whole)| fast::line_verdict(text, whole)) {
+                self.start = start + n + 1;
+                return Some((start..start + n, valid));
+            }
+            let n = fast::line_end(rest);
             self.start = start + n + 1;
             if let Some(valid) = verdict_json_bytes(rest.get(..n).unwrap_or_default()) {
                 return Some((start..start + n, valid));

@@ -79,12 +79,16 @@ fn a_batchs_verdicts_are_its_lines_verdicts() {
     let mut bytes = Vec::new();
     for (i, line) in mixed_batch(7, 2_000).lines().enumerate() {
         bytes.extend_from_slice(line.as_bytes());
-        // Lines shifted by one byte each, blank and whitespace-only lines, a `\r\n` end, a line
-        // that is not UTF-8.
-        match i % 11 {
+        // Lines shifted by one byte each, blank and whitespace-only lines (a form feed is
+        // whitespace to a blank line, not to JSON), a `\r\n` end, lines that are not UTF-8 (in a
+        // string, after a whole request, at the start), a request cut at the line's end.
+        match i % 17 {
             0 => bytes.extend_from_slice(b"\n\n"),
             3 => bytes.extend_from_slice(b"\r\n \t \n"),
             5 => bytes.extend_from_slice(b"\n{\"profile\":\"\xff\"}\n"),
+            7 => bytes.extend_from_slice(b" \xc3"),
+            9 => bytes.extend_from_slice(b"\n\x0c \n\xe9"),
+            12 => bytes.extend_from_slice(b"\n{\"profile\":\n\"komet\"}"),
             _ => bytes.extend_from_slice(&b"\n        "[..=i % 9]),
         }
         bytes.push(b'\n');
@@ -102,6 +106,21 @@ fn a_batchs_verdicts_are_its_lines_verdicts() {
         let got: Vec<_> = payrules::verdicts(batch).collect();
         assert!(expected.len() > 2_000 && expected.iter().any(|e| !e.1));
         assert_eq!(got, expected);
+    }
+}
+
+/// A request given alone may hold `\n`s as whitespace (pretty-printed JSON): the one pass, which
+/// stops at a `\n` (where a batch's line ends), leaves it to the checker, so every verdict is the
+/// checker's.
+#[test]
+fn a_request_given_alone_may_be_written_over_many_lines() {
+    for line in mixed_batch(3, 400).lines() {
+        let Ok(value) = serde_json::from_str::<serde_json::Value>(line) else { continue };
+        let pretty = serde_json::to_string_pretty(&value).unwrap();
+        let by_table = payrules::validate_json_bytes_by_table(pretty.as_bytes());
+        assert_eq!(payrules::verdict_json_bytes(pretty.as_bytes()), by_table.as_ref().map(|r| r.valid), "{pretty}");
+        assert_eq!(payrules::validate_json_bytes(pretty.as_bytes()), by_table, "{pretty}");
+        assert_ne!(payrules::fast::quick(pretty.as_bytes()), payrules::fast::Quick::Invalid, "{pretty}");
     }
 }
 
