@@ -7,8 +7,10 @@
 //! `check_value`, so a field's rule is never written twice; cross-field rules run on the
 //! top-level fields as found (`Input::of_slots`). Whatever this pass cannot decide with certainty
 //! (a string with escapes, a repeated field, a form or JSON-text body, a cross-field rule that
-//! needs nested values, …) is left to the full checker: [`quick`] says [`Quick::Undecided`], and
-//! `payrules::verdict_json_bytes` then asks `validate_json_bytes`.
+//! needs nested values, a request written over several lines, …) is left to the full checker:
+//! [`quick`] says [`Quick::Undecided`], and `payrules::verdict_json_bytes` then asks
+//! `validate_json_bytes`. The pass stops at a `\n`, so over a batch's text it reads a line to its
+//! end without the end being searched for first (`line_verdict`, used by [`crate::verdicts`]).
 //!
 //! What a batch repeats is read once: each field list remembers which key came after which
 //! (`next_key`), a header or parameter text found clean is kept per field, and a line that
