@@ -172,9 +172,9 @@ pub fn verdict_json_bytes(line: &[u8]) -> Option<bool> {
 
 /// The verdicts on a batch of JSON Lines, one per non-blank line in order: the line's range in
 /// `bytes` (without its `\n`) and whether it is valid, as [`verdict_json_bytes`] of that line says.
-/// The batch's text is checked as UTF-8 once, and each line read in one pass that stops at its
-/// `\n`; only a line that pass cannot decide is searched for its end (eight bytes at a time,
-/// `fast::line_end`) and judged on its own.
+/// The batch's text is checked as UTF-8 some 32 KB of lines at a time, and each line read in one
+/// pass that stops at its `\n`; only a line that pass cannot decide is searched for its end (eight
+/// bytes at a time, `fast::line_end`) and judged on its own.
 pub fn verdicts(bytes: &[u8]) -> Verdicts<'_> {
     Verdicts { bytes, start: 0, text: None }
 }
@@ -185,22 +185,31 @@ pub struct Verdicts<'a> {
     bytes: &'a [u8],
     /// Where the next line begins; past the end once every line was given.
     start: usize,
-    /// A run of the bytes that is UTF-8 text, and where it begins: up to the end of the bytes or to
-    /// the first byte after it that is not UTF-8.
+    /// A run of the bytes that is UTF-8 text, and where it begins: [`Verdicts::RUN`] bytes or so
+    /// (to a line's end, or to the end of the bytes), or less where a byte that is not UTF-8 follows.
     text: Option<(usize, &'a str)>,
 }
 
 impl<'a> Verdicts<'a> {
+    /// The bytes checked as UTF-8 at a time: about this many, to the end of a line. The iterator
+    /// does no work ahead of the lines it gives but this, and the pass reads each line soon after
+    /// the check did.
+    const RUN: usize = 1 << 15;
+
     /// The text from `start` on, and whether it runs to the end of the bytes; `None` where `start`
     /// is not a character's start.
     fn text_at(&mut self, start: usize) -> Option<(&'a str, bool)> {
         let (at, text) = match self.text {
-            Some((at, text)) if (at..=at + text.len()).contains(&start) => (at, text),
+            Some((at, text)) if (at..at + text.len()).contains(&start) => (at, text),
             _ => {
                 let rest = self.bytes.get(start..)?;
-                let text = match simdutf8::compat::from_utf8(rest) {
+                let run = match rest.get(Self::RUN..) {
+                    Some(after) => rest.get(..Self::RUN + fast::line_end(after) + 1).unwrap_or(rest),
+                    None => rest,
+                };
+                let text = match simdutf8::compat::from_utf8(run) {
                     Ok(text) => text,
-                    Err(e) => simdutf8::basic::from_utf8(rest.get(..e.valid_up_to())?).ok()?,
+                    Err(e) => simdutf8::basic::from_utf8(run.get(..e.valid_up_to())?).ok()?,
                 };
                 self.text = Some((start, text));
                 (start, text)
