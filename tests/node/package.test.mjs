@@ -145,6 +145,13 @@ test('report(i) gives the same object whatever the order the reports are read in
   assert.deepEqual(batch.report(invalid[0]), expected.get(invalid[0]), 'a fresh object each time');
   batch.free();
   assert.throws(() => batch.report(invalid[1]), Error, 'a freed batch has no reports');
+  if (Symbol.dispose) {
+    // Disposed (`using`) in the middle of a run: what the run held goes with it.
+    const disposed = payrules.validateBatch(new TextEncoder().encode(text));
+    disposed.report(invalid[0]); // the run after it holds invalid[1] already
+    disposed[Symbol.dispose]();
+    assert.throws(() => disposed.report(invalid[1]), Error, 'a disposed batch has no reports');
+  }
 });
 
 test('report(i) is the object of reportJson(i) for any string a report holds', () => {

@@ -84,10 +84,13 @@ BatchResult.prototype.report = function report(i) {
   return object ?? byFields.call(this, i);
 };
 
+// A freed batch keeps no run (its reports would outlive it): `free()`, and `using` (Symbol.dispose,
+// which the module set to the free above), forget it.
 BatchResult.prototype.free = function () {
   runs.delete(this);
   return free.call(this);
 };
+if (Symbol.dispose) BatchResult.prototype[Symbol.dispose] = BatchResult.prototype.free;
 
 BatchResult.prototype[Symbol.iterator] = function* reports() {
   const n = this.length;
