@@ -1,8 +1,8 @@
 //! Fuzzes the request reader and every rule behind it: any bytes, as a JSON Lines line, must give
 //! a report (or `None` for a blank line) and never panic, and the one-pass verdict
 //! (`payrules::fast`) must agree with the report, and a report written from the one pass
-//! (`fast::report`) must be the table-driven checker's; taken as a batch, its lines' verdicts are
-//! `payrules::verdicts`'.
+//! (`fast::report`, `fast::quick_report`, `check_json_bytes`) must be the table-driven checker's;
+//! taken as a batch, its lines' verdicts are `payrules::verdicts`'.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -19,6 +19,14 @@ fuzz_target!(|data: &[u8]| {
     }
     // The one-pass verdict never differs from the report's.
     assert_eq!(payrules::verdict_json_bytes(data), report.as_ref().map(|r| r.valid));
+    // Nor the verdict and an invalid line's report from one pass.
+    let checked = payrules::check_json_bytes(data);
+    assert_eq!(checked, report.clone().map(|r| if r.valid { Ok(()) } else { Err(r) }));
+    let (quick, written) = payrules::fast::quick_report(data);
+    assert_eq!(quick, payrules::fast::quick(data));
+    if let Some(written) = written {
+        assert_eq!(Some(written.to_json()), report.as_ref().map(payrules::Report::to_json));
+    }
     match (payrules::fast::quick(data), &report) {
         (payrules::fast::Quick::Blank, None) | (payrules::fast::Quick::Undecided, Some(_)) => {}
         (payrules::fast::Quick::Invalid, Some(r)) => assert!(!r.valid),

@@ -126,19 +126,29 @@ pub(crate) fn line_end(bytes: &[u8]) -> usize {
 /// (`Stop::Wide`) is read again with room for [`MAX_FIELDS`] (fewer slots to set up per line).
 const SLOTS: usize = 32;
 
+/// When the pass writes the line's report from what it read (into the `Option<Report>` it is given).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum When {
+    /// Always ([`report`]): the values are checked by the replay alone, not as they are read.
+    Always,
+    /// When the line is invalid: the values are checked as they are read (the verdict), and the
+    /// replay writes the report of an invalid line from the same reading.
+    Invalid,
+    /// When the line may hold a violation (it is not `clean`), as for `Invalid`.
+    Unclean,
+}
+
+type Replay<'r> = Option<(&'r mut Option<Report>, When)>;
+
 /// [`request`] over the line, with room for the body's fields; with where the request ended (the
 /// line's end, or with `lines` its `\n`).
-fn in_one_pass(
-    text: &str,
-    mut replay: Option<&mut Option<Report>>,
-    errors_only: bool,
-    lines: bool,
-) -> R<(Quick, usize)> {
+fn in_one_pass(text: &str, mut replay: Replay<'_>, errors_only: bool, lines: bool) -> R<(Quick, usize)> {
     // Room for the top-level body fields: `SLOTS`, or all when the body has more. Only borrowed
     // scalars go in (no heap), so nothing is lost by not dropping them one by one.
     let mut slots = ManuallyDrop::new([const { Slot::Absent }; SLOTS]);
     let mut scan = Scan { s: text, pos: 0, depth: 0, lines };
-    match request(&mut scan, replay.as_deref_mut(), &mut *slots, errors_only) {
+    let first = replay.as_mut().map(|(out, when)| (&mut **out, *when));
+    match request(&mut scan, first, &mut *slots, errors_only) {
         Err(Stop::Wide) => {
             let mut wide = ManuallyDrop::new([const { Slot::Absent }; MAX_FIELDS]);
             scan = Scan { s: text, pos: 0, depth: 0, lines };
@@ -161,8 +171,39 @@ pub fn report(line: &[u8]) -> Option<Report> {
     }
     let text = simdutf8::basic::from_utf8(line).ok()?;
     let mut out = None;
-    in_one_pass(text, Some(&mut out), false, false).ok()?;
+    in_one_pass(text, Some((&mut out, When::Always)), false, false).ok()?;
     out
+}
+
+/// [`quick`], and from the same pass the line's full report where it may hold a violation (it is
+/// not `clean`) and the pass can replay the checker (as [`report`] can): one pass for what
+/// `quick` and then `validate_json_bytes` give. `None` for the report otherwise (then, if one is
+/// wanted, `validate_json_bytes` writes it).
+pub fn quick_report(line: &[u8]) -> (Quick, Option<Report>) {
+    with_report(line, When::Unclean, false)
+}
+
+/// The verdict (as `verdict_json_bytes` sees it: no line is `clean`) and, where the line is
+/// invalid and the pass can replay the checker, its full report, from one pass.
+pub(crate) fn verdict_report(line: &[u8]) -> (Quick, Option<Report>) {
+    with_report(line, When::Invalid, true)
+}
+
+fn with_report(line: &[u8], when: When, errors_only: bool) -> (Quick, Option<Report>) {
+    if line.iter().all(u8::is_ascii_whitespace) {
+        return (Quick::Blank, None);
+    }
+    let Ok(text) = simdutf8::basic::from_utf8(line) else {
+        return (Quick::Invalid, None);
+    };
+    let mut out = None;
+    let quick = match in_one_pass(text, Some((&mut out, when)), errors_only, false) {
+        Ok((q, _)) => q,
+        Err(Stop::Invalid) if line.contains(&b'\n') => Quick::Undecided,
+        Err(Stop::Invalid) => Quick::Invalid,
+        Err(Stop::Undecided | Stop::Wide) => Quick::Undecided,
+    };
+    (quick, out.filter(|_| matches!(quick, Quick::Invalid | Quick::Valid { .. })))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1090,12 +1131,7 @@ impl Envelope {
 
 /// The whole line: the request object `{profile, method, path, query, headers, body}`.
 /// With `errors_only`, warnings are not looked for where that saves work: then no line is `clean`.
-fn request<'a>(
-    scan: &mut Scan<'a>,
-    replay: Option<&mut Option<Report>>,
-    slots: &mut [Slot<'a>],
-    errors_only: bool,
-) -> R<Quick> {
+fn request<'a>(scan: &mut Scan<'a>, replay: Replay<'_>, slots: &mut [Slot<'a>], errors_only: bool) -> R<Quick> {
     scan.ws();
     if scan.peek() != Some(b'{') {
         return Err(Stop::Invalid); // not an object, or not JSON
@@ -1107,7 +1143,7 @@ fn request<'a>(
         error: false,
         warned: false,
         opaque: false,
-        checks: replay.is_none(),
+        checks: !matches!(replay, Some((_, When::Always))),
         ctx: Ctx { quiet: true, errors_only, ..Ctx::default() },
         ptr: Pointer::default(),
     };
@@ -1285,7 +1321,12 @@ fn request<'a>(
         }
         found.settle();
     }
-    if let Some(out) = replay
+    if let Some((out, when)) = replay
+        && match when {
+            When::Always => true,
+            When::Invalid => found.error,
+            When::Unclean => found.error || found.warned || errors_only,
+        }
         && !found.opaque
         && (object || matches!(op.body, Body::None))
         && body_slots.is_none_or(|(_, slots)| slots.iter().all(|s| !matches!(s, Slot::Complex)))
@@ -1322,14 +1363,17 @@ fn request<'a>(
                 }
             }
         }
+        let incomplete = Cell::new(false);
         if let Some(cross) = op.cross {
-            let incomplete = Cell::new(false);
             cross(&input(body_slots, &incomplete, query_text, params_text), &mut ctx);
-            if incomplete.get() {
-                return Err(Stop::Undecided);
-            }
         }
-        *out = Some(Report::new(Some(op.id), ctx.errors));
+        match (incomplete.get(), when) {
+            // The rule's message needs what the pass did not keep: only the checker can write it,
+            // and with `Always` the values were not checked either.
+            (true, When::Always) => return Err(Stop::Undecided),
+            (true, When::Invalid | When::Unclean) => {}
+            (false, _) => *out = Some(Report::new(Some(op.id), ctx.errors)),
+        }
     }
     Ok(if found.error {
         Quick::Invalid

@@ -26,7 +26,8 @@
 //!
 //! For JSON Lines, [`validate_json_bytes`] takes one line's bytes (`None` for a blank line), and
 //! [`verdict_json_bytes`] only says whether it is valid — in one pass over the bytes, without
-//! building a report for a valid line; [`verdicts`] gives a whole batch's, line by line.
+//! building a report for a valid line; [`check_json_bytes`] gives the report of an invalid line
+//! from that same pass; [`verdicts`] gives a whole batch's verdicts, line by line.
 //!
 //! # Run a ledger with a clock
 //!
@@ -167,6 +168,23 @@ pub fn verdict_json_bytes(line: &[u8]) -> Option<bool> {
         fast::Quick::Invalid => Some(false),
         fast::Quick::Valid { .. } => Some(true),
         fast::Quick::Undecided => validate_json_bytes_by_table(line).map(|r| r.valid),
+    }
+}
+
+/// The verdict on one line of JSON Lines given as bytes and, where it is invalid, its full
+/// report: `None` for a blank line, `Some(Ok(()))` for a valid one (its warnings are not written),
+/// `Some(Err(report))` for an invalid one, the report [`validate_json_bytes`] gives. Decided and
+/// written in one pass over the bytes where it can be, where [`verdict_json_bytes`] and then
+/// `validate_json_bytes` would read an invalid line twice.
+pub fn check_json_bytes(line: &[u8]) -> Option<Result<(), Report>> {
+    match fast::verdict_report(line) {
+        (fast::Quick::Blank, _) => None,
+        (fast::Quick::Valid { .. }, _) => Some(Ok(())),
+        (fast::Quick::Invalid, Some(report)) => Some(Err(report)),
+        // The pass cannot say, or cannot write the report: the checker's.
+        (fast::Quick::Invalid | fast::Quick::Undecided, _) => {
+            validate_json_bytes(line).map(|r| if r.valid { Ok(()) } else { Err(r) })
+        }
     }
 }
 

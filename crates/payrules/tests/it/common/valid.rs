@@ -618,6 +618,21 @@ pub fn same_verdict(line: &[u8], report: Option<&Report>) -> bool {
         shown()
     );
     assert_eq!(payrules::verdict_json_bytes(line), report.map(|r| r.valid), "verdict_json_bytes on {}", shown());
+    // The verdict and an invalid line's report from one pass: the checker's.
+    assert_eq!(
+        payrules::check_json_bytes(line).map(|r| r.map_err(|r| r.to_json())),
+        report.map(|r| if r.valid { Ok(()) } else { Err(r.to_json()) }),
+        "check_json_bytes on {}",
+        shown()
+    );
+    let (quick_again, written) = payrules::fast::quick_report(line);
+    assert_eq!(quick_again, quick, "quick_report's verdict on {}", shown());
+    if let Some(written) = &written {
+        assert_eq!(Some(written.to_json()), report.map(Report::to_json), "quick_report's report of {}", shown());
+    }
+    if let payrules::fast::Quick::Valid { clean: true, .. } = quick {
+        assert!(written.is_none(), "a clean line needs no report: {}", shown());
+    }
     match (quick, report) {
         (payrules::fast::Quick::Blank, None) | (payrules::fast::Quick::Undecided, Some(_)) => false,
         (payrules::fast::Quick::Invalid, Some(r)) => {
