@@ -1,4 +1,5 @@
-//! payrules' native `verdict_json_bytes` (then `validate_json_bytes` of each invalid line) beside the `jsonschema` crate (0.33, a compiled schema
+//! payrules' native `verdict_json_bytes` (then `validate_json_bytes` of each invalid line; also
+//! `check_json_bytes`, both from one pass, and the batch API) beside the `jsonschema` crate (0.33, a compiled schema
 //! of the same rules, `tests/node/plentymarkets-create.schema.json`, the one ajv runs too) on the
 //! same 100,000 plentymarkets create requests, one core, from bytes to the errors of every invalid
 //! line; both must flag exactly the same lines. Run:
@@ -50,6 +51,21 @@ fn main() {
         }
         errors
     };
+    // The verdict and an invalid line's report from one pass (`check_json_bytes`).
+    let checked = |verdicts: &mut Vec<bool>| {
+        let mut errors = 0usize;
+        for line in &lines {
+            let valid = match payrules::check_json_bytes(line).expect("no blank line") {
+                Ok(()) => true,
+                Err(report) => {
+                    errors += report.errors.len();
+                    false
+                }
+            };
+            verdicts.push(valid);
+        }
+        errors
+    };
     // Before the one-pass verdict: every line's full report.
     let reports = |verdicts: &mut Vec<bool>| {
         let mut errors = 0usize;
@@ -60,11 +76,13 @@ fn main() {
         }
         errors
     };
-    let (mut a, mut b, mut c, mut d) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let (mut a, mut b, mut c, mut d, mut e) = (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
     peer(&mut a);
-    ours(&mut b);
+    let errors = ours(&mut b);
     reports(&mut c);
     batch(&mut d);
+    assert_eq!(checked(&mut e), errors, "the same errors from one pass");
+    assert_eq!(a, e, "the two must flag the same lines");
     assert_eq!(a, b, "the two must flag the same lines");
     assert_eq!(a, c, "the two must flag the same lines");
     assert_eq!(a, d, "the two must flag the same lines");
@@ -79,7 +97,7 @@ fn main() {
             })
             .fold(f64::INFINITY, f64::min)
     };
-    let (tp, to, tr, tb) = (best(&peer), best(&ours), best(&reports), best(&batch));
+    let (tp, to, tr, tb, tc) = (best(&peer), best(&ours), best(&reports), best(&batch), best(&checked));
     let n = lines.len() as f64;
     println!("{} lines, {invalid} invalid (same lines flagged by both)", lines.len());
     println!("jsonschema 0.33: {:.1} ms ({:.0} K/s)", tp * 1e3, n / tp / 1e3);
@@ -90,6 +108,12 @@ fn main() {
         tb * 1e3,
         n / tb / 1e3,
         tp / tb
+    );
+    println!(
+        "payrules, check_json_bytes (the verdict and an invalid line's report from one pass): {:.1} ms ({:.0} K/s), {:.2}x",
+        tc * 1e3,
+        n / tc / 1e3,
+        tp / tc
     );
     println!("ratio: {:.2}x the jsonschema crate (best of 5 each, one core)", tp / to);
 }

@@ -177,12 +177,17 @@ fn each_report(
             number += 1;
             bytes += n as u64;
             let text = trim_line_end(&line);
-            if let payrules::fast::Quick::Valid { operation, clean: true } = payrules::fast::quick(text) {
-                f(&name, number, Verdict::Clean(operation))?;
-            } else {
-                let Some(report) = payrules::validate_json_bytes(text) else { continue };
-                all_valid &= report.valid;
-                f(&name, number, Verdict::Report(&report))?;
+            // One pass gives the verdict and, for a line that may hold a violation, its report
+            // where it can (else the checker writes it).
+            match payrules::fast::quick_report(text) {
+                (payrules::fast::Quick::Valid { operation, clean: true }, _) => {
+                    f(&name, number, Verdict::Clean(operation))?;
+                }
+                (_, written) => {
+                    let Some(report) = written.or_else(|| payrules::validate_json_bytes(text)) else { continue };
+                    all_valid &= report.valid;
+                    f(&name, number, Verdict::Report(&report))?;
+                }
             }
             requests += 1;
             if requests.is_multiple_of(PROGRESS_EVERY) {
