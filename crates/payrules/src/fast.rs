@@ -171,7 +171,7 @@ fn in_one_pass(text: &str, mut replay: Replay<'_>, errors_only: bool, lines: boo
 /// well-formed, a nested or read-only body value, an unknown member, a body the operation does not
 /// take as an object): then only the checker can write the report.
 pub fn report(line: &[u8]) -> Option<Report> {
-    with_report(line, When::Always, false).1
+    with_report(line, When::Always).1
 }
 
 /// [`quick`], and from the same pass the line's full report where it may hold a violation (it is
@@ -179,19 +179,21 @@ pub fn report(line: &[u8]) -> Option<Report> {
 /// `quick` and then `validate_json_bytes` give. `None` for the report otherwise (then, if one is
 /// wanted, `validate_json_bytes` writes it).
 pub fn quick_report(line: &[u8]) -> (Quick, Option<Report>) {
-    with_report(line, When::Unclean, false)
+    with_report(line, When::Unclean)
 }
 
 /// The verdict (as `verdict_json_bytes` sees it: no line is `clean`) and, where the line is
 /// invalid and the pass can replay the checker, its full report, from one pass.
 pub(crate) fn verdict_report(line: &[u8]) -> (Quick, Option<Report>) {
-    with_report(line, When::Invalid, true)
+    with_report(line, When::Invalid)
 }
 
-fn with_report(line: &[u8], when: When, errors_only: bool) -> (Quick, Option<Report>) {
+/// The pass with the replay `when` says; a report is written only on the way to a verdict.
+fn with_report(line: &[u8], when: When) -> (Quick, Option<Report>) {
     let mut out = None;
-    let quick = pass(line, Some((&mut out, when)), errors_only);
-    (quick, out.filter(|_| matches!(quick, Quick::Invalid | Quick::Valid { .. })))
+    // Warnings are looked for unless only an invalid line's report is wanted.
+    let quick = pass(line, Some((&mut out, when)), when == When::Invalid);
+    (quick, out)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1313,7 +1315,7 @@ fn request<'a>(scan: &mut Scan<'a>, replay: Replay<'_>, slots: &mut [Slot<'a>], 
         && match when {
             When::Always => true,
             When::Invalid => found.error,
-            When::Unclean => found.error || found.warned || errors_only,
+            When::Unclean => found.error || found.warned,
         }
         && !found.opaque
         && (object || matches!(op.body, Body::None))
