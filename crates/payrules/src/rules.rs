@@ -369,9 +369,27 @@ pub(crate) fn nearest<'a>(key: &str, known: impl Iterator<Item = &'a str>) -> Op
     best.map(|(_, n)| n)
 }
 
+/// `c` lowercased as the distance compares it to a table's name, which is ASCII: exactly
+/// `char::to_lowercase` on ASCII and wherever that gives an ASCII letter (the Kelvin sign's `k`,
+/// the dotted capital I's `i` and combining dot), the same number of characters everywhere, and
+/// every other character left as it is, as it stays unlike every ASCII character either way; so
+/// the distance to an ASCII name is the one full lowercasing gives (a test checks every character).
+/// Without the full mapping, the validation module carries no Unicode case table (~4 KB gzip).
+fn fold(c: char, out: &mut Vec<char>) {
+    match c {
+        '\u{212A}' => out.push('k'),
+        '\u{130}' => out.extend(['i', '\u{307}']),
+        c => out.push(c.to_ascii_lowercase()),
+    }
+}
+
 fn edit_distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().flat_map(char::to_lowercase).collect();
-    let b: Vec<char> = b.chars().flat_map(char::to_lowercase).collect();
+    let lower = |s: &str| {
+        let mut out = Vec::with_capacity(s.len());
+        s.chars().for_each(|c| fold(c, &mut out));
+        out
+    };
+    let (a, b) = (lower(a), lower(b));
     if a.len().abs_diff(b.len()) > 2 || a.len() > 64 || b.len() > 64 {
         return usize::MAX;
     }
@@ -896,10 +914,59 @@ fn check_fields_set(ctx: &mut Ctx, ptr: &Pointer, name: &str, names: &[&str], va
 
 #[cfg(test)]
 mod tests {
-    use super::{Ctx, Field, Src, Ty, check_object};
+    use super::{Ctx, Field, Src, Ty, check_object, fold};
     use crate::json::{Json, parse};
     use crate::pointer::Pointer;
     use crate::report::Code;
+
+    #[test]
+    fn the_distance_folds_case_as_full_lowercasing_does_against_ascii() {
+        // Every character: as many characters as `to_lowercase` gives, and the same one wherever
+        // either side is ASCII (so equal to an ASCII name's character exactly when the full
+        // lowercasing is).
+        for c in (0..=u32::from(char::MAX)).filter_map(char::from_u32) {
+            let full: Vec<char> = c.to_lowercase().collect();
+            let mut ours = Vec::new();
+            fold(c, &mut ours);
+            assert_eq!(ours.len(), full.len(), "{c:?}");
+            for (o, f) in ours.iter().zip(&full) {
+                assert!(o == f || (!o.is_ascii() && !f.is_ascii()), "{c:?}: {o:?} against {f:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn every_name_a_typo_is_matched_against_is_ascii() {
+        // `nearest` compares a key with the tables' field names, identifying fields and field-set
+        // names: `fold` is exact only against ASCII.
+        fn fields(list: &[Field], names: &mut Vec<&'static str>) {
+            for f in list {
+                names.push(f.name);
+                match &f.ty {
+                    Ty::Identifier { fields: id } => names.extend(id.iter()),
+                    Ty::FieldsSet { names: set } => names.extend(set.iter()),
+                    Ty::List { item, .. } => fields(item, names),
+                    Ty::Object { fields: inner } => fields(inner, names),
+                    _ => {}
+                }
+            }
+        }
+        let mut names = Vec::new();
+        for profile in crate::Profile::ALL {
+            for op in profile.operations() {
+                for list in [op.params, op.query, op.headers] {
+                    fields(list, &mut names);
+                }
+                if let crate::operation::Body::Json(body) | crate::operation::Body::JsonOrForm(body) = op.body {
+                    fields(body, &mut names);
+                }
+            }
+        }
+        assert!(names.len() > 100);
+        for name in names {
+            assert!(name.is_ascii(), "{name}");
+        }
+    }
 
     #[test]
     fn objects_with_more_than_64_fields_are_checked_whole() {
