@@ -19,4 +19,4 @@ mod state;
 mod ui;
 
 pub use state::{Console, LedgerState, Mode, Sent};
-pub use ui::App;
+pub use ui::{App, lowercase};

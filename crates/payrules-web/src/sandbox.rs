@@ -85,7 +85,11 @@ fn clock(text: &str) -> Result<Clock, String> {
     let now = match j.get("now") {
         Some(Json::String(s)) => s.to_string(),
         Some(Json::Number(n)) => {
-            let ms = n.parse::<f64>().map_err(|_| "the clock's `now` is not a time".to_owned())?;
+            // JavaScript reads the number (the reader checked it is JSON's): no float parser in the module.
+            let ms = js_sys::Number::parse_float(n);
+            if ms.is_nan() {
+                return Err("the clock's `now` is not a time".to_owned());
+            }
             String::from(js_sys::Date::new(&ms.into()).to_iso_string())
         }
         _ => return Err("the clock has no `now`".to_owned()),

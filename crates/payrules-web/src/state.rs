@@ -451,7 +451,7 @@ impl Console {
             h.push(Sent {
                 n,
                 profile: profile.id().to_owned(),
-                method: request.as_ref().map(|r| r.method.to_uppercase()).unwrap_or_default(),
+                method: request.as_ref().map(|r| r.method.to_ascii_uppercase()).unwrap_or_default(),
                 path: request
                     .as_ref()
                     .map(|r| r.path.split('?').next().unwrap_or_default().to_owned())

@@ -43,6 +43,15 @@ fn the_form_writes_numbers_exactly_and_reads_them_back() {
 }
 
 #[wasm_bindgen_test]
+fn the_search_ignores_case_as_the_core_does() {
+    // The list's search lowercases with the browser's `toLowerCase` outside ASCII: the same text
+    // as `str::to_lowercase` (ledger::view::list_of) for letters people type.
+    for text in ["Payment 117", "MÜLLER Straße", "ÇA İSTANBUL", "ΟΔΥΣΣΕΥΣ", "ÅNGSTRÖM", "Ǆ Ⅻ ﬃ"] {
+        assert_eq!(payrules_web::lowercase(text), text.to_lowercase(), "{text}");
+    }
+}
+
+#[wasm_bindgen_test]
 fn the_diagrams_laid_out_at_build_time_are_the_lifecycle_tables() {
     // Their geometry is tested where it is computed (payrules-diagram); here: the data the
     // console carries draws every state and every move of the tables it runs on.

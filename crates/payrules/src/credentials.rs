@@ -240,12 +240,17 @@ pub fn fill(request: &Request, known: impl Fn(&str) -> Option<String>) -> Reques
     out
 }
 
-/// A header's name as people write it (`authorization` → `Authorization`).
+/// A header's name as people write it (`authorization` → `Authorization`): each word's first
+/// letter in capitals, by ASCII case mapping (a header name is an ASCII token; a letter outside
+/// ASCII is left as it is).
 fn header_name(name: &str) -> String {
     name.split('-')
         .map(|w| {
-            let mut c = w.chars();
-            c.next().map(|f| f.to_uppercase().chain(c).collect::<String>()).unwrap_or_default()
+            let mut w = w.to_owned();
+            if let Some(first) = w.get_mut(..1) {
+                first.make_ascii_uppercase();
+            }
+            w
         })
         .collect::<Vec<_>>()
         .join("-")

@@ -88,21 +88,33 @@ pub fn list(world: &World, profile: Profile, query: &ListQuery) -> PaymentList {
 /// [`list`] over `all`, a profile's payments as [`payments`] gives them (e.g. from a [`WorldView`]
 /// that crossed from another module or was computed at build time).
 pub fn list_of(all: Vec<PaymentView>, profile: Profile, query: &ListQuery) -> PaymentList {
+    list_lowered(all, profile, query, str::to_lowercase)
+}
+
+/// [`list_of`] with the search's case ignored by `lower` (a text lowercased as `str::to_lowercase`
+/// does): the console passes the browser's own (`String.prototype.toLowerCase`), so its module
+/// carries no Unicode case table.
+pub fn list_lowered(
+    all: Vec<PaymentView>,
+    profile: Profile,
+    query: &ListQuery,
+    lower: impl Fn(&str) -> String,
+) -> PaymentList {
     let mut facets: Vec<String> = all.iter().flat_map(|p| p.facets.iter().map(|(k, v)| facet_text(k, v))).collect();
     facets.sort();
     facets.dedup();
     let status = query.status.as_deref().filter(|s| !s.is_empty());
     let facet = query.facet.as_deref().filter(|f| !f.is_empty());
-    let search = query.search.to_lowercase();
+    let search = lower(&query.search);
     let filtered: Vec<PaymentView> = all
         .into_iter()
         .filter(|p| status.is_none_or(|s| p.status == s))
         .filter(|p| facet.is_none_or(|f| p.facets.iter().any(|(k, v)| facet_text(k, v) == f)))
         .filter(|p| {
             search.is_empty()
-                || p.label.to_lowercase().contains(&search)
-                || p.key.to_lowercase().contains(&search)
-                || p.fields.iter().any(|(_, v)| v.to_lowercase().contains(&search))
+                || lower(&p.label).contains(&search)
+                || lower(&p.key).contains(&search)
+                || p.fields.iter().any(|(_, v)| lower(v).contains(&search))
         })
         .collect();
     let per_page = query.per_page.max(1);
