@@ -1,10 +1,10 @@
 // End-to-end tests of the console as `trunk build --release` builds it, in Debian's Chromium.
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 
-import { root } from '../node/lib.mjs';
+import { root, stdTablesIn } from '../node/lib.mjs';
 import { Console } from './pages.mjs';
 import { servedConsole, withServer } from './site.mjs';
 
@@ -103,6 +103,14 @@ test('in the browser: compose, check, send; lifecycle actions; Komet batch; relo
   assert.equal(await c.status(), 'synchronized');
   c.assertNoConsoleErrors();
   await context.close();
+});
+
+test('the console\'s modules carry no Unicode case tables and no float parser (the browser lowercases and parses)', () => {
+  const dist = join(root, 'dist');
+  const modules = ['', 'ledger', 'check'].flatMap((dir) =>
+    readdirSync(join(dist, dir)).filter((f) => f.endsWith('.wasm')).map((f) => join(dist, dir, f)));
+  assert.equal(modules.length, 3, modules.join(', '));
+  for (const file of modules) assert.deepEqual(stdTablesIn(file), [], file);
 });
 
 test('the first paint needs no ledger: the sample world is shown and checked while its module loads; a send waits for it', async () => {

@@ -102,3 +102,20 @@ export async function chromium() {
       '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
 }
+
+/** The first bytes of tables Rust's standard library links in when a module uses Unicode case
+ * mapping (`char::to_lowercase`, `str::to_uppercase`) or parses a float (`str::parse::<f64>`):
+ * ~24 KB of case tables and a 10 KB table of powers of five. payrules' modules use ASCII case
+ * mapping, the browser's `toLowerCase` and `parseFloat` instead (BENCHMARKS.md, *Eighth round*);
+ * each pattern was seen in the modules built before that round. */
+export const stdTables = {
+  'Unicode lowercase table (core::unicode::conversions)': Buffer.from('c0000000e0000000c1000000e1000000', 'hex'),
+  'Unicode uppercase table (core::unicode::conversions)': Buffer.from('b50000009c030000df000000', 'hex'),
+  'powers of five of the float parser (core::num::dec2flt)': Buffer.from('5ad63b92d653f4ee', 'hex'),
+};
+
+/** The names of the `stdTables` the module `file` carries. */
+export function stdTablesIn(file) {
+  const wasm = readFileSync(file);
+  return Object.entries(stdTables).filter(([, bytes]) => wasm.includes(bytes)).map(([name]) => name);
+}

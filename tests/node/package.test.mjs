@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 
-import { cli, data, installedPackage, lines, npmDir, root, scenarios, seeds, vendors } from './lib.mjs';
+import { cli, data, installedPackage, lines, npmDir, root, scenarios, seeds, stdTablesIn, vendors } from './lib.mjs';
 
 const { module: payrules, ledger: ledgerEntry, dir } = await installedPackage();
 const NOW = { now: '2024-01-01T09:00:00Z' };
@@ -239,6 +239,12 @@ test('neither module carries the operations’ summaries and rules (text for peo
     assert.deepEqual(texts.filter((t) => wasm.includes(Buffer.from(t))), [], `${file} holds none of them`);
   }
 });
+test('neither module carries Unicode case tables or the float parser (ASCII case mapping where the texts are ASCII)', () => {
+  for (const file of ['payrules_wasm_bg.wasm', 'ledger/payrules_ledger_bg.wasm']) {
+    assert.deepEqual(stdTablesIn(join(npmDir, 'payrules/web', file)), [], file);
+  }
+});
+
 test('ledger snapshots restore exactly; Ledger.empty has no records', () => {
   const ledger = new ledgerEntry.Ledger(NOW);
   ledger.handle({ profile: 'crmcom', method: 'POST', path: '/payments/post', body: { token: 'B8D7A12E9F91AFADE914B7330AFD08CB', payment_identifier: { reference_number: '117' } } });
