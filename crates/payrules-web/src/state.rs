@@ -191,11 +191,13 @@ impl Console {
         }
         if let Some(trails) = stored(TRAILS_KEY).and_then(|text| read::value(&text)) {
             // `{"profile:key": ["status", …]}` (read with the core's reader, as everything here).
-            let trails = trails.as_object().into_iter().flatten().map(|(k, v)| {
+            // Inserted one by one: `collect` into a map sorts first (a sort's code of its own).
+            let mut by_payment = BTreeMap::new();
+            for (k, v) in trails.as_object().into_iter().flatten() {
                 let statuses = v.as_array().into_iter().flatten().filter_map(|s| s.as_str().map(str::to_owned));
-                (k.clone(), statuses.collect())
-            });
-            self.trails.set(trails.collect());
+                by_payment.insert(k.clone(), statuses.collect());
+            }
+            self.trails.set(by_payment);
         }
         let first = match stored(SNAPSHOT_KEY) {
             Some(_) => stored(VIEWS_KEY),

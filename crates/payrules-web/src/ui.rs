@@ -490,7 +490,10 @@ fn Composer() -> impl IntoView {
                 raw.set(complete);
             } else {
                 raw.set(text);
-                touched.set(BTreeSet::from([RAW.to_owned()]));
+                // Not `BTreeSet::from([…])`, which sorts its array (a sort's code of its own).
+                let mut only_raw = BTreeSet::new();
+                only_raw.insert(RAW.to_owned());
+                touched.set(only_raw);
             }
             c.incoming.set(None);
         }

@@ -360,9 +360,10 @@ pub fn read(command: &str) -> Result<Pasted, CurlError> {
         }
     }
     let url = url.ok_or(CurlError::NoUrl)?;
-    let (base, path, query) = split_url(&url);
-    let mut query: BTreeMap<String, String> =
-        parse_form(query).into_iter().map(|(k, v)| (k.into_owned(), v.into_owned())).collect();
+    let (base, path, query_text) = split_url(&url);
+    // Extended, not collected: `collect` into a map sorts first (a sort's code of its own).
+    let mut query: BTreeMap<String, String> = BTreeMap::new();
+    query.extend(parse_form(query_text).into_iter().map(|(k, v)| (k.into_owned(), v.into_owned())));
     let joined = (!data.is_empty()).then(|| data.join("&"));
     let body = match joined {
         Some(text) if get => {

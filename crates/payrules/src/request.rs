@@ -171,7 +171,15 @@ impl<'a> View<'a> {
 
     /// An owned request with the same content.
     pub(crate) fn to_request(&self) -> Request {
-        let owned = |pairs: &Pairs<'_>| pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        // Inserted one by one: `collect` into a map sorts the pairs first, and a sort is code of its
+        // own for every element type, in every WebAssembly module that links it.
+        let owned = |pairs: &Pairs<'_>| {
+            let mut map = BTreeMap::new();
+            for (k, v) in pairs {
+                map.insert(k.to_string(), v.to_string());
+            }
+            map
+        };
         Request {
             profile: self.profile.to_string(),
             method: self.method.to_string(),

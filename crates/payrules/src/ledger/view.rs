@@ -4,6 +4,8 @@
 //! console shows (filtered, paged, with its facets) and the actions a payment offers, with the
 //! reason for each one refused, are decided here too: shells only render them.
 
+use std::collections::BTreeSet;
+
 use serde::{Deserialize, Serialize};
 
 use crate::ledger::World;
@@ -100,9 +102,12 @@ pub fn list_lowered(
     query: &ListQuery,
     lower: impl Fn(&str) -> String,
 ) -> PaymentList {
-    let mut facets: Vec<String> = all.iter().flat_map(|p| p.facets.iter().map(|(k, v)| facet_text(k, v))).collect();
-    facets.sort();
-    facets.dedup();
+    // Sorted, each once, through a set (a sort would be code of its own in the console's module).
+    let mut facet_set = BTreeSet::new();
+    for (k, v) in all.iter().flat_map(|p| p.facets.iter()) {
+        facet_set.insert(facet_text(k, v));
+    }
+    let facets: Vec<String> = facet_set.into_iter().collect();
     let status = query.status.as_deref().filter(|s| !s.is_empty());
     let facet = query.facet.as_deref().filter(|f| !f.is_empty());
     let search = lower(&query.search);
