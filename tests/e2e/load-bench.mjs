@@ -15,39 +15,19 @@
 // - transferred in all: every response once the page is idle (ledger module and the vendor
 //   examples included).
 // - first contentful paint, for reference.
-import { readFileSync, statSync } from 'node:fs';
-import { createServer } from 'node:http';
-import { extname, join, resolve } from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { join, resolve } from 'node:path';
 
-import { chromium, root } from '../node/lib.mjs';
+import { chromium, coldPage, root, serve } from '../node/lib.mjs';
 
 const LOADS = Number(process.env.LOADS ?? 7);
 const dist = resolve(process.env.DIST ?? join(root, 'dist'));
-const types = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm', '.css': 'text/css', '.json': 'application/json', '.jsonl': 'text/plain' };
-const cache = new Map();
-const server = createServer((req, res) => {
-  let path = join(dist, decodeURIComponent(new URL(req.url, 'http://x').pathname));
-  try {
-    if (statSync(path).isDirectory()) path = join(path, 'index.html');
-    if (!cache.has(path)) cache.set(path, gzipSync(readFileSync(path), { level: 9 }));
-    res.writeHead(200, { 'Content-Type': types[extname(path)] ?? 'application/octet-stream', 'Content-Encoding': 'gzip' });
-    res.end(cache.get(path));
-  } catch {
-    res.writeHead(404).end();
-  }
-});
-await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
-const url = `http://127.0.0.1:${server.address().port}/`;
+const site = await serve(dist, { gzip: true });
+const url = `${site.url}/`;
 
 const browser = await chromium();
 const runs = [];
 for (let i = 0; i < LOADS; i++) {
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  const cdp = await context.newCDPSession(page);
-  await cdp.send('Network.enable');
-  await cdp.send('Network.setCacheDisabled', { cacheDisabled: true });
+  const { context, page, cdp } = await coldPage(browser);
   // CDP's clock (monotonic seconds) to wall-clock milliseconds, from the document's request.
   let offset;
   const finished = [];
@@ -71,7 +51,7 @@ for (let i = 0; i < LOADS; i++) {
   await context.close();
 }
 await browser.close();
-server.close();
+site.close();
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const kb = (k) => `${(median(runs.map((r) => r[k])) / 1024).toFixed(1)} KB`;
 const ms = (k) => { const xs = runs.map((r) => r[k]); return `${median(xs).toFixed(0)} ms (min ${Math.min(...xs).toFixed(0)}, max ${Math.max(...xs).toFixed(0)})`; };

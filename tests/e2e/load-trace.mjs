@@ -3,40 +3,20 @@
 // each event's self time (its duration less its children's) summed by name over the renderer's
 // main thread up to `__payrulesReadyAt`, then averaged over the loads.
 // Run: scripts/build-web.sh && node tests/e2e/load-trace.mjs      (DIST=dir traces another build)
-import { readFileSync, statSync } from 'node:fs';
-import { createServer } from 'node:http';
-import { extname, join, resolve } from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { join, resolve } from 'node:path';
 
-import { chromium, root } from '../node/lib.mjs';
+import { chromium, coldPage, root, serve } from '../node/lib.mjs';
 
 const LOADS = Number(process.env.LOADS ?? 5);
 const dist = resolve(process.env.DIST ?? join(root, 'dist'));
-const types = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm', '.css': 'text/css', '.json': 'application/json' };
-const cache = new Map();
-const server = createServer((req, res) => {
-  let path = join(dist, decodeURIComponent(new URL(req.url, 'http://x').pathname));
-  try {
-    if (statSync(path).isDirectory()) path = join(path, 'index.html');
-    if (!cache.has(path)) cache.set(path, gzipSync(readFileSync(path), { level: 9 }));
-    res.writeHead(200, { 'Content-Type': types[extname(path)] ?? 'application/octet-stream', 'Content-Encoding': 'gzip' });
-    res.end(cache.get(path));
-  } catch {
-    res.writeHead(404).end();
-  }
-});
-await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
-const url = `http://127.0.0.1:${server.address().port}/`;
+const site = await serve(dist, { gzip: true });
+const url = `${site.url}/`;
 
 const browser = await chromium();
 const self = new Map();
 const readies = [];
 for (let i = 0; i < LOADS; i++) {
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  const cdp = await context.newCDPSession(page);
-  await cdp.send('Network.enable');
-  await cdp.send('Network.setCacheDisabled', { cacheDisabled: true });
+  const { context, page, cdp } = await coldPage(browser);
   const events = [];
   cdp.on('Tracing.dataCollected', (e) => events.push(...e.value));
   const complete = new Promise((ok) => cdp.once('Tracing.tracingComplete', ok));
@@ -71,7 +51,7 @@ for (let i = 0; i < LOADS; i++) {
   await context.close();
 }
 await browser.close();
-server.close();
+site.close();
 const sorted = [...readies].sort((a, b) => a - b);
 console.log(`${dist}: ${LOADS} cold loads; interactive: median ${sorted[Math.floor(LOADS / 2)].toFixed(0)} ms`);
 console.log('main thread until interactive, self time by trace event (ms, mean of the loads):');

@@ -6,6 +6,7 @@ import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, extname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { gzipSync } from 'node:zlib';
 
 export const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const npmDir = join(root, 'target/npm');
@@ -77,15 +78,23 @@ export const lines = (text) => text.split('\n').filter((l) => l.trim() !== '');
 
 const types = { '.js': 'text/javascript', '.mjs': 'text/javascript', '.wasm': 'application/wasm', '.html': 'text/html', '.css': 'text/css', '.json': 'application/json', '.jsonl': 'text/plain', '.png': 'image/png' };
 
-/** Serves `dir` on 127.0.0.1 (an ephemeral port); resolves to {url, close}. */
-export function serve(dir) {
+/** Serves `dir` on 127.0.0.1 (an ephemeral port); resolves to {url, close}. With `gzip`, every
+ * file goes out compressed with gzip -9 (each compressed once), as the load benchmarks measure it. */
+export function serve(dir, { gzip = false } = {}) {
+  const compressed = new Map();
+  const body = (path) => {
+    if (!gzip) return readFileSync(path);
+    if (!compressed.has(path)) compressed.set(path, gzipSync(readFileSync(path), { level: 9 }));
+    return compressed.get(path);
+  };
   const server = createServer((req, res) => {
     let path = join(dir, decodeURIComponent(new URL(req.url, 'http://x').pathname));
     if (!path.startsWith(dir)) return res.writeHead(403).end();
     try {
       if (statSync(path).isDirectory()) path = join(path, 'index.html');
-      res.writeHead(200, { 'Content-Type': types[extname(path)] ?? 'application/octet-stream' });
-      res.end(readFileSync(path));
+      const content = body(path);
+      res.writeHead(200, { 'Content-Type': types[extname(path)] ?? 'application/octet-stream', ...(gzip ? { 'Content-Encoding': 'gzip' } : {}) });
+      res.end(content);
     } catch {
       res.writeHead(404).end();
     }
@@ -101,6 +110,17 @@ export async function chromium() {
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-quic', '--no-first-run',
       '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
+}
+
+/** A page in a fresh browser context with its cache disabled (a cold load, as the load benchmarks
+ * make it), with the CDP session that watches its network. */
+export async function coldPage(browser) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('Network.enable');
+  await cdp.send('Network.setCacheDisabled', { cacheDisabled: true });
+  return { context, page, cdp };
 }
 
 /** The first bytes of tables Rust's standard library links in when a module uses Unicode case
