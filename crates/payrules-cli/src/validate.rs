@@ -184,7 +184,9 @@ fn each_report(
                     f(&name, number, Verdict::Clean(operation))?;
                 }
                 (_, written) => {
-                    let Some(report) = written.or_else(|| payrules::validate_json_bytes(text)) else { continue };
+                    let Some(report) = written.or_else(|| payrules::validate_json_bytes_by_table(text)) else {
+                        continue;
+                    };
                     all_valid &= report.valid;
                     f(&name, number, Verdict::Report(&report))?;
                 }

@@ -139,7 +139,8 @@ pub fn validate_json_bytes(line: &[u8]) -> Option<Report> {
 }
 
 /// [`validate_json_bytes`] always by the table-driven checker (the tree of the line, then its
-/// rules), never from the one pass: the oracle the one pass is tested against.
+/// rules), never from the one pass: the oracle the one pass is tested against, and what a caller
+/// that has already run the pass without a report (the CLI's `quick_report`) asks next.
 #[doc(hidden)]
 pub fn validate_json_bytes_by_table(line: &[u8]) -> Option<Report> {
     if line.iter().all(u8::is_ascii_whitespace) {
